@@ -1,0 +1,5 @@
+/**
+ * @module
+ * @echojepa/augment — under construction; see the project issues.
+ */
+export {};

@@ -1,0 +1,5 @@
+/**
+ * @module
+ * @echojepa/jepa — under construction; see the project issues.
+ */
+export {};

@@ -1,0 +1,5 @@
+/**
+ * @module
+ * @echojepa/perturb — under construction; see the project issues.
+ */
+export {};

@@ -1,0 +1,5 @@
+/**
+ * @module
+ * @echojepa/phantom — under construction; see the project issues.
+ */
+export {};

@@ -1,0 +1,5 @@
+/**
+ * @module
+ * @echojepa/probe — under construction; see the project issues.
+ */
+export {};

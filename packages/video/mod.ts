@@ -1,0 +1,5 @@
+/**
+ * @module
+ * @echojepa/video — under construction; see the project issues.
+ */
+export {};

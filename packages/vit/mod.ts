@@ -1,0 +1,5 @@
+/**
+ * @module
+ * @echojepa/vit — under construction; see the project issues.
+ */
+export {};
