@@ -1,0 +1,22 @@
+/**
+ * @module
+ * @echojepa/tensor — WebGPU tensors with hand-written WGSL kernels, reverse-mode autograd and optimizers.
+ *
+ * ```ts
+ * import { init, tensor, mul, sum, backward } from "@echojepa/tensor";
+ * await init();
+ * const x = tensor([1, 2, 3]);
+ * x.requiresGrad = true;
+ * const y = sum(mul(x, x));
+ * backward(y);
+ * console.log(await y.item(), await x.grad!.toArray()); // 14, [2, 4, 6]
+ * ```
+ */
+export * from "./backend.ts";
+export * from "./device.ts";
+export * from "./tensor.ts";
+export * from "./creation.ts";
+export * from "./autograd.ts";
+export * from "./ops/elementwise.ts";
+export * from "./ops/reduce.ts";
+export * from "./ops/shape.ts";
