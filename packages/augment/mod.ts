@@ -1,5 +1,54 @@
 /**
  * @module
- * @echojepa/augment — under construction; see the project issues.
+ * Echo-specific video augmentation on plain clip arrays (`[T, H, W]` or `[T, H, W, C]`, uint8 or float32 on the
+ * 0–255 scale), producing float32 `[C, T, H, W]` model inputs.
+ *
+ * - {@link trainTransform}: EchoJEPA's pretraining transform — one random resized crop for the whole clip
+ *   (area 0.5–1.0, aspect 0.9–1.1), bilinear resize, no flip by default, grey → 3 channels, ImageNet normalisation.
+ * - {@link evalTransform}: short side to ⌊crop·256/224⌋, centre crop.
+ * - {@link randAugmentClip} and {@link randomErasing}: the probe-training augmentations; {@link probeTrainTransform}
+ *   chains them as the reference does.
+ * - {@link Rng}: the seeded, process-stable random source every transform takes.
+ *
+ * @example
+ * ```ts
+ * import { evalTransform, Rng, trainTransform } from "@echojepa/augment";
+ *
+ * // A 16-frame 240×320 grey clip (for example from @echojepa/video).
+ * const clip = { data: new Uint8Array(16 * 240 * 320), shape: [16, 240, 320] as const };
+ * const train = trainTransform(clip, Rng.from("clip-0001", "epoch", 3));
+ * const val = evalTransform(clip);
+ * console.log(train.shape, val.shape); // [3, 16, 224, 224] [3, 16, 224, 224]
+ * ```
  */
-export {};
+export { deriveSeed, hashString, mix32, Rng, type SeedPart } from "./rng.ts";
+export { type ClipArray, type ClipData, type ClipDims, clipDims, type ClipShape, emptyLike } from "./clip.ts";
+export {
+  centerCropWithAspect,
+  type CropBox,
+  ECHOJEPA_CROP_RANGE,
+  PROBE_CROP_RANGE,
+  type ResizedCropRange,
+  roundHalfEven,
+  sampleResizedCrop,
+  shortSideResizeCenterCrop,
+  type ShortSideResizeCrop,
+  VJEPA_CROP_RANGE,
+} from "./crop.ts";
+export {
+  IMAGENET_MEAN,
+  IMAGENET_STD,
+  type Normalization,
+  normalizationAffine,
+  standardizePerChannel,
+} from "./normalize.ts";
+export { type AxisTaps, bilinearAxisTaps, type ChannelMap, resampleToChannelsFirst } from "./resample.ts";
+export {
+  ECHOJEPA_TRAIN_OPTIONS,
+  evalTransform,
+  type InputFormatOptions,
+  type ModelInput,
+  trainTransform,
+  type TrainTransformOptions,
+  VJEPA_TRAIN_OPTIONS,
+} from "./video_transform.ts";
