@@ -1,5 +1,47 @@
 /**
  * @module
- * @echojepa/video — under construction; see the project issues.
+ * @echojepa/video — read echocardiography videos (DICOM, AVI, MP4) into one lazily decoded {@link Video} type,
+ * write synthetic AVI/DICOM files, preprocess echo frames (grey, sector detection and masking), sample clips with
+ * EchoJEPA's frame-rate semantics, read dataset manifests and build a clip cache.
+ *
+ * @example
+ * ```ts
+ * import { openVideo, writeAvi, writeDicom } from "@echojepa/video";
+ *
+ * // Write a tiny synthetic EchoNet-style AVI and a DICOM cine, then read them back.
+ * const frames = Array.from({ length: 8 }, (_, t) => new Uint8Array(112 * 112).fill(20 * t));
+ * const avi = writeAvi(frames, { width: 112, height: 112, channels: 1, fps: 50 });
+ * const dcm = writeDicom(frames, { width: 112, height: 112, channels: 1, fps: 50, transferSyntax: "rle" });
+ * for (const bytes of [avi, dcm]) {
+ *   const video = await openVideo(bytes);
+ *   console.log(video.format, video.frameCount, video.fps, (await video.readFrame(7))[0]);
+ * }
+ * ```
  */
-export {};
+export { asVideoError, VideoError, type VideoErrorKind } from "./errors.ts";
+export {
+  type FrameDecoder,
+  type FrameStack,
+  frameStackShape,
+  makeVideo,
+  type PixelRegion,
+  type PixelSpacing,
+  type Video,
+  type VideoFormat,
+  type VideoInfo,
+} from "./video.ts";
+export { openVideo, type OpenVideoOptions, sniffFormat } from "./open_video.ts";
+export { type AviLayout, type AviOpenOptions, isMjpegCodec, openAvi, parseAviLayout } from "./avi_reader.ts";
+export { type AviWriteOptions, writeAvi } from "./avi_writer.ts";
+export { type DicomOpenOptions, openDicom } from "./dicom_reader.ts";
+export {
+  type DicomWriteOptions,
+  type DicomWritePhotometric,
+  type DicomWriteSyntax,
+  writeDicom,
+} from "./dicom_writer.ts";
+export { TRANSFER_SYNTAX, transferSyntaxName } from "./dicom_uids.ts";
+export { DEFAULT_FPS } from "./dicom_timing.ts";
+export { type Mp4OpenOptions, type Mp4TrackInfo, openMp4, probeMp4 } from "./mp4_reader.ts";
+export { decodeWithFfmpeg, FFMPEG_INSTALL_HINT, type FfmpegDecodeOptions, findFfmpeg } from "./ffmpeg.ts";
+export { decodeJpeg, encodeJpeg } from "./jpeg.ts";

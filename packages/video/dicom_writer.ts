@@ -1,0 +1,410 @@
+/**
+ * A minimal DICOM Part 10 writer for multi-frame ultrasound: native (implicit/explicit little endian, explicit
+ * big endian, deflated), RLE Lossless and JPEG Baseline pixel data; MONOCHROME1/2, RGB (planar 0/1), YBR_FULL
+ * and PALETTE COLOR; frame timing (FrameTime or FrameTimeVector, CineRate) and an ultrasound region with pixel
+ * spacing. Made for synthetic datasets and round-trip tests, not for clinical archives.
+ * @module
+ */
+import { deflateSync } from "fflate";
+import { ByteWriter } from "./bytes.ts";
+import { newUid, SOP_CLASS, TRANSFER_SYNTAX } from "./dicom_uids.ts";
+import { encodeRleFrame } from "./dicom_rle.ts";
+import { encodeJpeg } from "./jpeg.ts";
+import type { PixelRegion, PixelSpacing } from "./video.ts";
+
+/** Transfer syntaxes {@link writeDicom} can produce. */
+export type DicomWriteSyntax =
+  | "implicit-le"
+  | "explicit-le"
+  | "explicit-be"
+  | "deflated-le"
+  | "rle"
+  | "jpeg-baseline";
+
+/** Photometric interpretations {@link writeDicom} can produce. */
+export type DicomWritePhotometric = "MONOCHROME2" | "MONOCHROME1" | "RGB" | "YBR_FULL" | "PALETTE COLOR";
+
+/** Options for {@link writeDicom}. */
+export interface DicomWriteOptions {
+  /** Frame width (Columns). */
+  width: number;
+  /** Frame height (Rows). */
+  height: number;
+  /** Channels of the input frames: 1 grey (or palette indices), 3 RGB. */
+  channels: 1 | 3;
+  /** Frames per second, written as FrameTime (ms) and CineRate. */
+  fps: number;
+  /** Transfer syntax (default "explicit-le"). */
+  transferSyntax?: DicomWriteSyntax;
+  /**
+   * Stored photometric interpretation. Default MONOCHROME2 for 1 channel, RGB for 3 (YBR_FULL for JPEG, whose
+   * stream is YCbCr). Input frames are always display values: MONOCHROME1 is inverted on write, YBR_FULL
+   * converted from RGB; PALETTE COLOR takes 1-channel index frames plus {@link DicomWriteOptions.palette}.
+   */
+  photometric?: DicomWritePhotometric;
+  /** Planar configuration of native RGB/YBR data: 0 = RGBRGB…, 1 = RRR…GGG…BBB… (default 0). */
+  planarConfiguration?: 0 | 1;
+  /** Palette for PALETTE COLOR: 256 RGB triplets (768 bytes). */
+  palette?: Uint8Array;
+  /** Variable per-frame times (ms): written as FrameTimeVector instead of FrameTime. */
+  frameTimesMs?: readonly number[];
+  /** Pixel spacing, written in a SequenceOfUltrasoundRegions item (units cm). */
+  spacing?: PixelSpacing;
+  /** Tissue region bounds for that item (default: the whole frame). */
+  tissueRegion?: PixelRegion;
+  /** JPEG quality 1–100 (default 90). */
+  jpegQuality?: number;
+  /** Split each encapsulated frame into this many fragments (default 1); >1 tests readers' fragment joining. */
+  fragmentsPerFrame?: number;
+  /** Write an empty Basic Offset Table (default false: offsets are written). */
+  emptyOffsetTable?: boolean;
+  /** Patient name (default empty). Readers must never echo it; tests use it to check that. */
+  patientName?: string;
+  /** Patient ID (default empty). */
+  patientId?: string;
+  /** Study Instance UID (default: new). Files of one study share it. */
+  studyInstanceUid?: string;
+  /** SOP Instance UID (default: new). */
+  sopInstanceUid?: string;
+  /** Series description, e.g. the view ("A4C"). */
+  seriesDescription?: string;
+}
+
+interface Syntax {
+  explicit: boolean;
+  littleEndian: boolean;
+}
+
+/** VRs whose explicit encoding has 2 reserved bytes and a 4-byte length. */
+const LONG_VRS = new Set(["OB", "OD", "OF", "OL", "OV", "OW", "SQ", "UC", "UR", "UT", "UN"]);
+
+interface Element {
+  tag: number; // group << 16 | element
+  vr: string;
+  value: Uint8Array | Uint8Array[]; // an array = sequence items (each already encoded) or encapsulated fragments
+  encapsulated?: boolean;
+}
+
+/**
+ * Writes frames (each `height*width*channels` bytes) as a DICOM Part 10 file.
+ * @example
+ * ```ts
+ * import { writeDicom } from "@echojepa/video";
+ * const frames = Array.from({ length: 4 }, () => new Uint8Array(64 * 48).fill(128));
+ * const dcm = writeDicom(frames, { width: 64, height: 48, channels: 1, fps: 30, transferSyntax: "rle" });
+ * ```
+ */
+export function writeDicom(frames: readonly Uint8Array[], options: DicomWriteOptions): Uint8Array {
+  const { width, height, channels, fps } = options;
+  const syntaxName = options.transferSyntax ?? "explicit-le";
+  const photometric = options.photometric ??
+    (channels === 1 ? "MONOCHROME2" : syntaxName === "jpeg-baseline" ? "YBR_FULL" : "RGB");
+  validate(frames, options, photometric);
+  const samples = photometric === "RGB" || photometric === "YBR_FULL" ? 3 : 1;
+  const planar = samples === 3 && syntaxName !== "jpeg-baseline" && syntaxName !== "rle"
+    ? options.planarConfiguration ?? 0
+    : 0;
+  const tsUid = {
+    "implicit-le": TRANSFER_SYNTAX.implicitLittle,
+    "explicit-le": TRANSFER_SYNTAX.explicitLittle,
+    "explicit-be": TRANSFER_SYNTAX.explicitBig,
+    "deflated-le": TRANSFER_SYNTAX.deflatedExplicitLittle,
+    "rle": TRANSFER_SYNTAX.rleLossless,
+    "jpeg-baseline": TRANSFER_SYNTAX.jpegBaseline,
+  }[syntaxName];
+  const syntax: Syntax = {
+    explicit: syntaxName !== "implicit-le",
+    littleEndian: syntaxName !== "explicit-be",
+  };
+  const le = syntax.littleEndian;
+  const sopClass = frames.length > 1 ? SOP_CLASS.ultrasoundMultiFrame : SOP_CLASS.ultrasound;
+  const sopInstance = options.sopInstanceUid ?? newUid();
+  const frameTimeMs = 1000 / fps;
+
+  const elements: Element[] = [
+    str(0x00080008, "CS", "DERIVED\\PRIMARY"),
+    str(0x00080016, "UI", sopClass),
+    str(0x00080018, "UI", sopInstance),
+    str(0x00080060, "CS", "US"),
+    str(0x00080070, "LO", "EchoJEPA-TS synthetic"),
+    str(0x00100010, "PN", options.patientName ?? ""),
+    str(0x00100020, "LO", options.patientId ?? ""),
+    str(0x00180040, "IS", String(Math.round(fps))),
+    str(0x0020000d, "UI", options.studyInstanceUid ?? newUid()),
+    str(0x0020000e, "UI", newUid()),
+    str(0x00200013, "IS", "1"),
+    num(0x00280002, "US", [samples], le),
+    str(0x00280004, "CS", photometric),
+    num(0x00280010, "US", [height], le),
+    num(0x00280011, "US", [width], le),
+    num(0x00280100, "US", [8], le),
+    num(0x00280101, "US", [8], le),
+    num(0x00280102, "US", [7], le),
+    num(0x00280103, "US", [0], le),
+  ];
+  if (options.seriesDescription !== undefined) {
+    elements.push(str(0x0008103e, "LO", options.seriesDescription));
+  }
+  if (samples === 3) elements.push(num(0x00280006, "US", [planar], le));
+  if (frames.length > 1) {
+    elements.push(str(0x00280008, "IS", String(frames.length)));
+    const pointer = options.frameTimesMs ? 0x00181065 : 0x00181063;
+    elements.push({ tag: 0x00280009, vr: "AT", value: atValue(pointer, le) });
+  }
+  if (options.frameTimesMs) {
+    elements.push(str(0x00181065, "DS", options.frameTimesMs.map(formatDs).join("\\")));
+  } else {
+    elements.push(str(0x00181063, "DS", formatDs(frameTimeMs)));
+  }
+  if (options.spacing) elements.push(regionSequence(options, syntax));
+  if (photometric === "PALETTE COLOR") elements.push(...paletteElements(options.palette!, le));
+
+  // JPEG streams carry display RGB/grey: the codec does its own YCbCr transform.
+  const stored = syntaxName === "jpeg-baseline"
+    ? frames
+    : frames.map((frame) => toStored(frame, width, height, photometric, planar));
+  elements.push(pixelDataElement(stored, syntaxName, options, samples, le));
+  elements.sort((a, b) => a.tag - b.tag);
+
+  const body = new ByteWriter(1 << 16);
+  for (const element of elements) writeElement(body, element, syntax);
+  let dataset = body.toBytes();
+  if (syntaxName === "deflated-le") dataset = deflateSync(dataset, { level: 6 });
+
+  const out = new ByteWriter(dataset.length + 512);
+  out.bytes(new Uint8Array(128)).ascii("DICM");
+  const meta = new ByteWriter(256);
+  const metaSyntax: Syntax = { explicit: true, littleEndian: true };
+  writeElement(meta, { tag: 0x00020001, vr: "OB", value: Uint8Array.of(0, 1) }, metaSyntax);
+  writeElement(meta, str(0x00020002, "UI", sopClass), metaSyntax);
+  writeElement(meta, str(0x00020003, "UI", sopInstance), metaSyntax);
+  writeElement(meta, str(0x00020010, "UI", tsUid), metaSyntax);
+  writeElement(meta, str(0x00020012, "UI", "2.25.186429304714623540941254587640733128271"), metaSyntax);
+  writeElement(meta, str(0x00020013, "SH", "ECHOJEPA_TS_01"), metaSyntax);
+  const metaBytes = meta.toBytes();
+  writeElement(out, num(0x00020000, "UL", [metaBytes.length], true), metaSyntax);
+  out.bytes(metaBytes).bytes(dataset);
+  return out.toBytes();
+}
+
+function validate(frames: readonly Uint8Array[], options: DicomWriteOptions, photometric: string): void {
+  const { width, height, channels, fps } = options;
+  if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0)) {
+    throw new RangeError(`writeDicom: invalid size ${width}x${height}`);
+  }
+  if (width > 65535 || height > 65535) throw new RangeError(`writeDicom: ${width}x${height} exceeds 65535`);
+  if (!(fps > 0)) throw new RangeError(`writeDicom: fps must be positive, got ${fps}`);
+  if (frames.length === 0) throw new RangeError("writeDicom: no frames");
+  const wantChannels = photometric === "RGB" || photometric === "YBR_FULL" ? 3 : 1;
+  if (channels !== wantChannels) {
+    throw new RangeError(`writeDicom: photometric ${photometric} needs ${wantChannels}-channel frames`);
+  }
+  frames.forEach((frame, t) => {
+    if (frame.length !== width * height * channels) {
+      throw new RangeError(
+        `writeDicom: frame ${t} has ${frame.length} bytes, expected ${width * height * channels}`,
+      );
+    }
+  });
+  if (photometric === "PALETTE COLOR" && options.palette?.length !== 768) {
+    throw new RangeError("writeDicom: PALETTE COLOR needs a 768-byte palette (256 RGB triplets)");
+  }
+  if (options.frameTimesMs && options.frameTimesMs.length !== frames.length) {
+    throw new RangeError(
+      `writeDicom: ${options.frameTimesMs.length} frame times for ${frames.length} frames`,
+    );
+  }
+  if (
+    options.transferSyntax === "jpeg-baseline" && photometric !== "YBR_FULL" && photometric !== "MONOCHROME2"
+  ) {
+    throw new RangeError(
+      `writeDicom: JPEG Baseline is written as YBR_FULL or MONOCHROME2, not ${photometric}`,
+    );
+  }
+}
+
+/** Converts display frames to stored values: MONOCHROME1 inversion, RGB→YCbCr, planar reordering. */
+function toStored(frame: Uint8Array, width: number, height: number, photometric: string, planar: number) {
+  const count = width * height;
+  if (photometric === "MONOCHROME1") return frame.map((v) => 255 - v);
+  if (photometric !== "RGB" && photometric !== "YBR_FULL") return frame;
+  let interleaved = frame;
+  if (photometric === "YBR_FULL") {
+    interleaved = new Uint8Array(frame.length);
+    for (let i = 0; i < count; i++) {
+      const r = frame[i * 3], g = frame[i * 3 + 1], b = frame[i * 3 + 2];
+      interleaved[i * 3] = clamp(0.299 * r + 0.587 * g + 0.114 * b);
+      interleaved[i * 3 + 1] = clamp(-0.168736 * r - 0.331264 * g + 0.5 * b + 128);
+      interleaved[i * 3 + 2] = clamp(0.5 * r - 0.418688 * g - 0.081312 * b + 128);
+    }
+  }
+  if (planar === 0) return interleaved;
+  const out = new Uint8Array(frame.length);
+  for (let i = 0; i < count; i++) {
+    out[i] = interleaved[i * 3];
+    out[count + i] = interleaved[i * 3 + 1];
+    out[2 * count + i] = interleaved[i * 3 + 2];
+  }
+  return out;
+}
+
+function clamp(v: number): number {
+  return v < 0 ? 0 : v > 255 ? 255 : Math.round(v);
+}
+
+function pixelDataElement(
+  stored: readonly Uint8Array[],
+  syntax: DicomWriteSyntax,
+  options: DicomWriteOptions,
+  samples: number,
+  le: boolean,
+): Element {
+  const { width, height } = options;
+  if (syntax !== "rle" && syntax !== "jpeg-baseline") {
+    let total = 0;
+    for (const s of stored) total += s.length;
+    const all = new Uint8Array(total + (total & 1));
+    let offset = 0;
+    for (const s of stored) {
+      all.set(s, offset);
+      offset += s.length;
+    }
+    void le; // 8-bit data is written as OB, which has no byte order.
+    return { tag: 0x7fe00010, vr: "OB", value: all };
+  }
+  const encoded = stored.map((frame) => {
+    if (syntax === "jpeg-baseline") {
+      // jpeg-js always writes a YCbCr (3-component) stream; grey content stays grey in its luma.
+      return encodeJpeg(frame, width, height, samples as 1 | 3, options.jpegQuality ?? 90);
+    }
+    const count = width * height;
+    const planes = samples === 1
+      ? [frame]
+      : [0, 1, 2].map((c) => Uint8Array.from({ length: count }, (_, i) => frame[i * 3 + c]));
+    return encodeRleFrame(planes, width);
+  });
+  const fragmentsPerFrame = Math.max(1, options.fragmentsPerFrame ?? 1);
+  const fragments: Uint8Array[] = [];
+  const offsets: number[] = [];
+  let position = 0;
+  for (const frame of encoded) {
+    offsets.push(position);
+    // Even-sized pieces: only the last fragment of a frame may need a pad byte (after the JPEG EOI).
+    const piece = Math.ceil(frame.length / fragmentsPerFrame / 2) * 2;
+    for (let p = 0; p < frame.length; p += piece) {
+      let fragment = frame.subarray(p, Math.min(p + piece, frame.length));
+      if (fragment.length & 1) fragment = padded(fragment);
+      fragments.push(fragment);
+      position += 8 + fragment.length;
+    }
+  }
+  const table = new ByteWriter(offsets.length * 4);
+  if (!options.emptyOffsetTable) { for (const o of offsets) table.u32(o); }
+  return { tag: 0x7fe00010, vr: "OB", value: [table.toBytes(), ...fragments], encapsulated: true };
+}
+
+function padded(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bytes.length + 1);
+  out.set(bytes);
+  return out;
+}
+
+function regionSequence(options: DicomWriteOptions, syntax: Syntax): Element {
+  const le = syntax.littleEndian;
+  const region = options.tissueRegion ?? { x0: 0, y0: 0, x1: options.width, y1: options.height };
+  const spacing = options.spacing!;
+  const item: Element[] = [
+    num(0x00186012, "US", [1], le), // RegionSpatialFormat: 2D
+    num(0x00186014, "US", [1], le), // RegionDataType: tissue
+    num(0x00186016, "UL", [0], le), // RegionFlags
+    num(0x00186018, "UL", [region.x0], le),
+    num(0x0018601a, "UL", [region.y0], le),
+    num(0x0018601c, "UL", [region.x1 - 1], le), // max bounds are inclusive in DICOM
+    num(0x0018601e, "UL", [region.y1 - 1], le),
+    num(0x00186024, "US", [3], le), // PhysicalUnitsXDirection: cm
+    num(0x00186026, "US", [3], le),
+    num(0x0018602c, "FD", [spacing.xCm], le),
+    num(0x0018602e, "FD", [spacing.yCm], le),
+  ];
+  const body = new ByteWriter(256);
+  for (const element of item) writeElement(body, element, syntax);
+  return { tag: 0x00186011, vr: "SQ", value: [body.toBytes()] };
+}
+
+function paletteElements(palette: Uint8Array, le: boolean): Element[] {
+  const out: Element[] = [];
+  for (let c = 0; c < 3; c++) {
+    // Descriptor: 256 entries, first mapped value 0, 16 bits per entry.
+    out.push(num(0x00281101 + c, "US", [256, 0, 16], le));
+    const data = new ByteWriter(512);
+    for (let i = 0; i < 256; i++) data.u16(palette[i * 3 + c] * 257, le);
+    out.push({ tag: 0x00281201 + c, vr: "OW", value: data.toBytes() });
+  }
+  return out;
+}
+
+function str(tag: number, vr: string, text: string): Element {
+  const padByte = vr === "UI" ? 0 : 0x20;
+  const bytes = new Uint8Array(text.length + (text.length & 1));
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i) & 0xff;
+  if (text.length & 1) bytes[text.length] = padByte;
+  return { tag, vr, value: bytes };
+}
+
+function num(tag: number, vr: "US" | "UL" | "FD", values: readonly number[], le: boolean): Element {
+  const w = new ByteWriter(values.length * 8);
+  for (const v of values) {
+    if (vr === "US") w.u16(v, le);
+    else if (vr === "UL") w.u32(v, le);
+    else w.f64(v, le);
+  }
+  return { tag, vr, value: w.toBytes() };
+}
+
+function atValue(tag: number, le: boolean): Uint8Array {
+  return new ByteWriter(4).u16(tag >>> 16, le).u16(tag & 0xffff, le).toBytes();
+}
+
+/** Decimal string of at most 16 characters, as VR DS requires. */
+function formatDs(value: number): string {
+  let text = String(Number(value.toFixed(6)));
+  if (text.length > 16) text = value.toPrecision(10);
+  return text;
+}
+
+function writeTag(w: ByteWriter, tag: number, le: boolean): void {
+  w.u16(tag >>> 16, le).u16(tag & 0xffff, le);
+}
+
+function writeElement(w: ByteWriter, element: Element, syntax: Syntax): void {
+  const le = syntax.littleEndian;
+  const { tag, vr } = element;
+  const isList = Array.isArray(element.value);
+  const parts = element.value as Uint8Array[];
+  const single = element.value as Uint8Array;
+  const undefinedLength = element.encapsulated === true;
+  let length = 0;
+  if (!isList) length = single.length;
+  else for (const part of parts) length += 8 + part.length; // each item: tag + length + body
+  writeTag(w, tag, le);
+  if (syntax.explicit) {
+    w.ascii(vr);
+    if (LONG_VRS.has(vr)) w.u16(0).u32(undefinedLength ? 0xffffffff : length, le);
+    else w.u16(length, le);
+  } else {
+    w.u32(undefinedLength ? 0xffffffff : length, le);
+  }
+  if (!isList) {
+    w.bytes(single);
+    return;
+  }
+  for (const part of parts) {
+    writeTag(w, 0xfffee000, le);
+    w.u32(part.length, le);
+    w.bytes(part);
+  }
+  if (undefinedLength) {
+    writeTag(w, 0xfffee0dd, le);
+    w.u32(0, le);
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * One entry point for every format: reads a file (or takes bytes), sniffs the container from its first bytes
+ * (DICOM "DICM", RIFF/AVI, ISO-BMFF "ftyp"), and returns a {@link Video}. Every failure is a {@link VideoError}.
+ * @module
+ */
+import { asVideoError, VideoError } from "./errors.ts";
+import { isMjpegCodec, looksLikeAvi, openAvi, parseAviLayout } from "./avi_reader.ts";
+import { looksLikeDicom, openDicom } from "./dicom_reader.ts";
+import { looksLikeMp4, openMp4 } from "./mp4_reader.ts";
+import { makeVideo, type Video } from "./video.ts";
+import { decodeWithFfmpeg } from "./ffmpeg.ts";
+
+/** Options for {@link openVideo}. */
+export interface OpenVideoOptions {
+  /** Output channels: 1 grey, 3 RGB; default: what the source holds (grey for MONOCHROME / grey MJPEG). */
+  channels?: 1 | 3;
+  /** Label used in errors and {@link Video.file} instead of the path (e.g. a de-identified name). */
+  label?: string;
+}
+
+/** Which container the bytes hold, from magic numbers; undefined when unknown. */
+export function sniffFormat(bytes: Uint8Array): "dicom" | "avi" | "mp4" | undefined {
+  if (looksLikeDicom(bytes)) return "dicom";
+  if (looksLikeAvi(bytes)) return "avi";
+  if (looksLikeMp4(bytes)) return "mp4";
+  return undefined;
+}
+
+/**
+ * Opens a video file (path) or in-memory bytes. DICOM, MJPEG/DIB AVI are decoded in TypeScript; MP4 and other
+ * AVI codecs go through ffmpeg (a "missing-tool" {@link VideoError} when it is not installed).
+ * @example
+ * ```ts
+ * import { openVideo } from "@echojepa/video";
+ * const video = await openVideo("../shared/samples/derived_a4c_112x112_mjpeg_30fps.avi");
+ * const first = await video.readFrame(0); // Uint8Array, 112*112 grey bytes
+ * video.close();
+ * ```
+ */
+export async function openVideo(source: string | Uint8Array, options: OpenVideoOptions = {}): Promise<Video> {
+  const file = options.label ?? (typeof source === "string" ? source : "<bytes>");
+  let bytes: Uint8Array;
+  if (typeof source === "string") {
+    try {
+      bytes = await Deno.readFile(source);
+    } catch (error) {
+      throw new VideoError(file, "io", `cannot read file: ${(error as Error).message}`, { cause: error });
+    }
+  } else bytes = source;
+  try {
+    const format = sniffFormat(bytes);
+    if (format === "dicom") return await openDicom(bytes, file, { channels: options.channels });
+    if (format === "avi") {
+      const layout = parseAviLayout(bytes, file);
+      if (isMjpegCodec(layout.codec) || layout.codec === "DIB") {
+        return openAvi(bytes, file, { channels: options.channels });
+      }
+      const channels = options.channels ?? 3;
+      const decoded = await decodeWithFfmpeg(typeof source === "string" ? source : bytes, file, {
+        channels,
+        width: layout.width,
+        height: layout.height,
+      });
+      const frameBytes = layout.width * layout.height * channels;
+      const frameCount = Math.floor(decoded.length / frameBytes);
+      if (frameCount === 0) throw new VideoError(file, "corrupt", "ffmpeg decoded no frames");
+      return makeVideo(
+        {
+          file,
+          format: "avi",
+          codec: layout.codec,
+          frameCount,
+          width: layout.width,
+          height: layout.height,
+          channels,
+          fps: layout.fps,
+          durationS: frameCount / layout.fps,
+        },
+        (i) => decoded.subarray(i * frameBytes, (i + 1) * frameBytes),
+      );
+    }
+    if (format === "mp4") {
+      return await openMp4(bytes, file, {
+        channels: options.channels,
+        path: typeof source === "string" ? source : undefined,
+      });
+    }
+    throw new VideoError(file, "unsupported", "unknown container (not DICOM Part 10, AVI or MP4/MOV)");
+  } catch (error) {
+    throw asVideoError(file, error);
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Helpers shared by this package's tests: synthetic frames, sample-file lookup, difference measures.
+ * Not exported from mod.ts.
+ * @module
+ */
+
+/** Directory of the shared real sample files (../shared/samples from the repository root). */
+export const SAMPLES_DIR: URL = new URL("../../../shared/samples/", import.meta.url);
+
+/** Reads a shared sample, or returns undefined (and logs why) when it is absent. */
+export function readSample(name: string): Uint8Array | undefined {
+  try {
+    return Deno.readFileSync(new URL(name, SAMPLES_DIR));
+  } catch {
+    console.warn(`skipped: sample ${name} not found under ${SAMPLES_DIR.pathname}`);
+    return undefined;
+  }
+}
+
+/** Path of a shared sample file. */
+export function samplePath(name: string): string {
+  return new URL(name, SAMPLES_DIR).pathname;
+}
+
+/** Smooth synthetic frames (low-frequency gradients that move with t), so lossy codecs keep them close. */
+export function syntheticFrames(count: number, width: number, height: number, channels: 1 | 3): Uint8Array[] {
+  return Array.from({ length: count }, (_, t) => {
+    const frame = new Uint8Array(width * height * channels);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        for (let c = 0; c < channels; c++) {
+          const v = 128 + 60 * Math.sin((x + 3 * t) / 9 + c) + 50 * Math.cos((y - 2 * t) / 11 + 2 * c);
+          frame[(y * width + x) * channels + c] = Math.max(0, Math.min(255, Math.round(v)));
+        }
+      }
+    }
+    return frame;
+  });
+}
+
+/** Largest absolute difference and mean absolute difference of two byte arrays of equal length. */
+export function difference(a: Uint8Array, b: Uint8Array): { max: number; mean: number } {
+  if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
+  let max = 0;
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i] - b[i]);
+    sum += d;
+    if (d > max) max = d;
+  }
+  return { max, mean: sum / a.length };
+}
+
+/** Mean of a byte array. */
+export function meanOf(bytes: Uint8Array): number {
+  let sum = 0;
+  for (const v of bytes) sum += v;
+  return sum / bytes.length;
+}
