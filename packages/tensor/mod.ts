@@ -20,3 +20,4 @@ export * from "./autograd.ts";
 export * from "./ops/elementwise.ts";
 export * from "./ops/reduce.ts";
 export * from "./ops/shape.ts";
+export * from "./ops/softmax.ts";
