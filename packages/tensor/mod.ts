@@ -21,3 +21,7 @@ export * from "./ops/elementwise.ts";
 export * from "./ops/reduce.ts";
 export * from "./ops/shape.ts";
 export * from "./ops/softmax.ts";
+export * from "./ops/layernorm.ts";
+export * from "./ops/gather.ts";
+export * from "./ops/loss.ts";
+export * from "./ops/dropout.ts";

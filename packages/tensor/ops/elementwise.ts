@@ -31,6 +31,12 @@ fn gelu_grad_(x: f32) -> f32 {
 }
 fn sigmoid_(x: f32) -> f32 { return select(exp(x) / (1.0 + exp(x)), 1.0 / (1.0 + exp(-x)), x >= 0.0); }
 fn tanh_(x: f32) -> f32 { let e = exp(-2.0 * abs(x)); let t = (1.0 - e) / (1.0 + e); return select(-t, t, x >= 0.0); }
+// A 32-bit integer hash (lowbias32) for counter-based random numbers such as dropout masks.
+fn hash_(v: u32) -> u32 {
+  var x = v;
+  x ^= x >> 16u; x *= 0x7feb352du; x ^= x >> 15u; x *= 0x846ca68bu; x ^= x >> 16u;
+  return x;
+}
 // pow for any sign of the base: WGSL's pow is undefined for x < 0, but integer exponents of negatives are common.
 fn pow_(x: f32, y: f32) -> f32 {
   if (x == 0.0) { return select(select(0.0, 1.0, y == 0.0), bitcast<f32>(0x7f800000u), y < 0.0); }
