@@ -429,3 +429,8 @@ export function backend(): Backend {
   if (!current) throw new Error("WebGPU is not initialised: `await init()` from @echojepa/tensor first");
   return current;
 }
+
+/** Memory counters of the shared backend (see {@link Backend.memoryStats}). */
+export function memoryStats(): MemoryStats {
+  return backend().memoryStats();
+}
