@@ -1,0 +1,443 @@
+/**
+ * Batched matrix multiplication with transpose flags and a fused bias, and `linear` on top of it.
+ *
+ * Kernel design (notes §0, §2): each thread keeps a block of `rows × 4·vecCols` outputs in registers and walks K in
+ * steps of 4, loading its operands as vec4 along whichever axis is contiguous in memory (K for a row-major A or a
+ * transposed B, M for a transposed A, N for a row-major B). Neighbouring threads of a workgroup row own neighbouring
+ * vec4 columns (column block `tx + j·wx`), so each vec4 load of B or C is contiguous across the SIMD lanes of a
+ * software rasteriser and coalesced on a discrete GPU, while A is shared by the whole workgroup row. No workgroup
+ * memory: on llvmpipe barriers cost more than the reuse they buy (measured), and on discrete GPUs the register block
+ * keeps the arithmetic intensity high enough for these model sizes. Shapes whose contiguous axes are not multiples
+ * of 4 take a scalar register-blocked kernel with clamped loads; the choice is made per call.
+ *
+ * Gradients reuse the same kernel through the transpose flags, so no transposed copy is ever materialised. When an
+ * operand is 2-D and shared across the other's batch, its gradient sums over that batch inside the kernel (the
+ * batch becomes an outer loop around K), so no per-batch partial products are stored.
+ */
+
+import { backend } from "../backend.ts";
+import { expectDType, record, shapeSize, Tensor } from "../tensor.ts";
+import { sum } from "./reduce.ts";
+import { reshape } from "./shape.ts";
+
+/** Options of {@link matmul}. */
+export interface MatmulOptions {
+  /** Treat `a` as stored transposed: a is [..., K, M]. */
+  transA?: boolean;
+  /** Treat `b` as stored transposed: b is [N, K] or [..., N, K] (PyTorch `Linear` weight layout). */
+  transB?: boolean;
+  /** A bias [N] added to every output row, fused into the kernel. */
+  bias?: Tensor | null;
+}
+
+/** Register-block shape of the vec4 kernel: per thread `rows × 4·vecCols` outputs; workgroup `wx × wy` threads. */
+export interface MatmulTile {
+  /** Output rows per thread (a multiple of 4). */
+  rows: number;
+  /** vec4 output columns per thread. */
+  vecCols: number;
+  /** Threads along N per workgroup. */
+  wx: number;
+  /** Threads along M per workgroup. */
+  wy: number;
+}
+
+/** The tile used for large products; chosen by measurement on llvmpipe (see BENCHMARKS.md). */
+export const DEFAULT_TILE: MatmulTile = { rows: 8, vecCols: 2, wx: 8, wy: 8 };
+
+const SCALAR_TILE = { rows: 4, cols: 4, wx: 16, wy: 4 };
+
+const PARAMS = /* wgsl */ `
+struct Params {
+  m: u32, n: u32, k: u32,
+  acc_batch: u32,   // batches summed into each output batch (1 unless a shared operand's gradient)
+  stride_a: u32,    // elements between consecutive batches of a (0: shared)
+  stride_b: u32,
+  stride_c: u32,
+};
+@group(0) @binding(0) var<uniform> p: Params;`;
+
+const COMP = ["x", "y", "z", "w"];
+
+/** WGSL of the vec4 register-blocked kernel for one transpose combination and tile. */
+export function vec4KernelSource(transA: boolean, transB: boolean, bias: boolean, tile: MatmulTile): string {
+  const { rows, vecCols, wx, wy } = tile;
+  const lines: string[] = [];
+  const emit = (s: string) => lines.push(s);
+  // Loads of one K-step of 4.
+  if (!transA) {
+    for (let i = 0; i < rows; i++) emit(`let a${i} = A[(a_base + row${i} * p.k + k) / 4u];`);
+  } else {
+    for (let kk = 0; kk < 4; kk++) {
+      for (let iv = 0; iv < rows / 4; iv++) {
+        emit(`let at${kk}_${iv} = A[(a_base + (k + ${kk}u) * p.m + rowv${iv}) / 4u];`);
+      }
+    }
+  }
+  if (!transB) {
+    for (let kk = 0; kk < 4; kk++) {
+      for (let j = 0; j < vecCols; j++) {
+        emit(`let b${kk}_${j} = B[(b_base + (k + ${kk}u) * p.n) / 4u + colv${j}];`);
+      }
+    }
+  } else {
+    for (let j = 0; j < vecCols; j++) {
+      for (let c = 0; c < 4; c++) {
+        emit(`let bt${j}_${c} = B[(b_base + (colv${j} * 4u + ${c}u) * p.k + k) / 4u];`);
+      }
+    }
+  }
+  const aElem = (i: number, kk: number) => transA ? `at${kk}_${i >> 2}.${COMP[i & 3]}` : `a${i}.${COMP[kk]}`;
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < vecCols; j++) {
+      if (transB && !transA) {
+        const dots = [0, 1, 2, 3].map((c) => `dot(a${i}, bt${j}_${c})`).join(", ");
+        emit(`c${i}_${j} += vec4<f32>(${dots});`);
+      } else {
+        for (let kk = 0; kk < 4; kk++) {
+          const bVec = transB
+            ? `vec4<f32>(${[0, 1, 2, 3].map((c) => `bt${j}_${c}.${COMP[kk]}`).join(", ")})`
+            : `b${kk}_${j}`;
+          emit(`c${i}_${j} += ${aElem(i, kk)} * ${bVec};`);
+        }
+      }
+    }
+  }
+  const body = lines.map((l) => `        ${l}`).join("\n");
+
+  const decl: string[] = [];
+  for (let i = 0; i < rows; i++) {
+    decl.push(`  let row${i} = min(r0 + ${i}u, p.m - 1u);`);
+    for (let j = 0; j < vecCols; j++) decl.push(`  var c${i}_${j} = vec4<f32>(0.0);`);
+  }
+  if (transA) {
+    for (let iv = 0; iv < rows / 4; iv++) decl.push(`  let rowv${iv} = min(r0 + ${iv * 4}u, p.m - 4u);`);
+  }
+  for (let j = 0; j < vecCols; j++) {
+    decl.push(`  let col${j} = c0 + ${j * wx}u;`);
+    decl.push(`  let colv${j} = min(col${j}, p.n / 4u - 1u);`);
+  }
+  const store: string[] = [];
+  for (let j = 0; j < vecCols; j++) {
+    if (bias) store.push(`  let bias${j} = bias_v[colv${j}];`);
+  }
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < vecCols; j++) {
+      store.push(
+        `  if (r0 + ${i}u < p.m && col${j} < p.n / 4u) { C[(c_base + (r0 + ${i}u) * p.n) / 4u + col${j}] = c${i}_${j}${
+          bias ? ` + bias${j}` : ""
+        }; }`,
+      );
+    }
+  }
+  return `${PARAMS}
+@group(0) @binding(1) var<storage, read> A: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> B: array<vec4<f32>>;
+${bias ? "@group(0) @binding(3) var<storage, read> bias_v: array<vec4<f32>>;\n" : ""}@group(0) @binding(${
+    bias ? 4 : 3
+  }) var<storage, read_write> C: array<vec4<f32>>;
+@compute @workgroup_size(${wx}, ${wy})
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let r0 = (wg.y * ${wy}u + lid.y) * ${rows}u;
+  let c0 = wg.x * ${wx * vecCols}u + lid.x;
+${decl.join("\n")}
+  for (var s = 0u; s < p.acc_batch; s++) {
+    let batch = wg.z * p.acc_batch + s;
+    let a_base = batch * p.stride_a;
+    let b_base = batch * p.stride_b;
+    for (var k = 0u; k < p.k; k += 4u) {
+${body}
+    }
+  }
+  let c_base = wg.z * p.stride_c;
+${store.join("\n")}
+}`;
+}
+
+/** WGSL of the scalar fallback for shapes the vec4 kernel cannot take (contiguous axes not multiples of 4). */
+function scalarKernelSource(transA: boolean, transB: boolean, bias: boolean): string {
+  const { rows, cols, wx, wy } = SCALAR_TILE;
+  const decl: string[] = [];
+  const body: string[] = [];
+  const store: string[] = [];
+  for (let i = 0; i < rows; i++) {
+    decl.push(`  let row${i} = min(r0 + ${i}u, p.m - 1u);`);
+    body.push(`      let a${i} = A[a_base + row${i} * sam + k * sak];`);
+  }
+  for (let j = 0; j < cols; j++) {
+    decl.push(`  let col${j} = c0 + ${j * wx}u;`);
+    decl.push(`  let colc${j} = min(col${j}, p.n - 1u);`);
+    body.push(`      let b${j} = B[b_base + k * sbk + colc${j} * sbn];`);
+    if (bias) store.push(`  let bias${j} = bias_s[colc${j}];`);
+  }
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      decl.push(`  var c${i}_${j} = 0.0;`);
+      body.push(`      c${i}_${j} += a${i} * b${j};`);
+      store.push(
+        `  if (r0 + ${i}u < p.m && col${j} < p.n) { C[c_base + (r0 + ${i}u) * p.n + col${j}] = c${i}_${j}${
+          bias ? ` + bias${j}` : ""
+        }; }`,
+      );
+    }
+  }
+  return `${PARAMS}
+@group(0) @binding(1) var<storage, read> A: array<f32>;
+@group(0) @binding(2) var<storage, read> B: array<f32>;
+${bias ? "@group(0) @binding(3) var<storage, read> bias_s: array<f32>;\n" : ""}@group(0) @binding(${
+    bias ? 4 : 3
+  }) var<storage, read_write> C: array<f32>;
+// Element strides of A (m, k) and B (k, n) follow from the transpose flags.
+const trans_a = ${transA};
+const trans_b = ${transB};
+@compute @workgroup_size(${wx}, ${wy})
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let r0 = (wg.y * ${wy}u + lid.y) * ${rows}u;
+  let c0 = wg.x * ${wx * cols}u + lid.x;
+  let sam = select(p.k, 1u, trans_a);
+  let sak = select(1u, p.m, trans_a);
+  let sbk = select(p.n, 1u, trans_b);
+  let sbn = select(1u, p.k, trans_b);
+${decl.join("\n")}
+  for (var s = 0u; s < p.acc_batch; s++) {
+    let batch = wg.z * p.acc_batch + s;
+    let a_base = batch * p.stride_a;
+    let b_base = batch * p.stride_b;
+    for (var k = 0u; k < p.k; k++) {
+${body.join("\n")}
+    }
+  }
+  let c_base = wg.z * p.stride_c;
+${store.join("\n")}
+}`;
+}
+
+const sourceCache = new Map<string, string>();
+
+function cachedSource(key: string, make: () => string): string {
+  let s = sourceCache.get(key);
+  if (s === undefined) sourceCache.set(key, s = make());
+  return s;
+}
+
+/** The products one kernel call computes: `outBatches` outputs, each summing `accBatch` batched products. */
+interface Product {
+  m: number;
+  n: number;
+  k: number;
+  outBatches: number;
+  accBatch: number;
+  strideA: number;
+  strideB: number;
+}
+
+/** Whether the vec4 kernel can take a product: every vec4-loaded axis must be a multiple of 4. */
+function vec4Fits(transA: boolean, pr: Product): boolean {
+  return pr.k % 4 === 0 && pr.n % 4 === 0 && (!transA || pr.m % 4 === 0);
+}
+
+/**
+ * Dispatches C = op(A)·op(B) (+ bias) without recording the tape. Exported for benchmarks and kernel experiments;
+ * `tile` overrides the vec4 kernel's register block.
+ */
+export function matmulKernel(
+  a: Tensor,
+  b: Tensor,
+  transA: boolean,
+  transB: boolean,
+  bias: Tensor | null,
+  outShape: number[],
+  pr: Product,
+  tile: MatmulTile = DEFAULT_TILE,
+): Tensor {
+  const out = Tensor.empty(outShape);
+  const inputs = [a.buffer("matmul"), b.buffer("matmul")];
+  if (bias) inputs.push(bias.buffer("matmul"));
+  const params = [pr.m, pr.n, pr.k, pr.accBatch, pr.strideA, pr.strideB, pr.m * pr.n];
+  if (pr.k === 0 || pr.accBatch === 0) {
+    // An empty contraction still has to write every output (zeros, or the bias).
+    const code = cachedSource(`fill|${Boolean(bias)}`, () => fillSource(Boolean(bias)));
+    const groups = Math.ceil((pr.m * pr.n) / 64);
+    backend().dispatch("matmul_fill", code, bias ? [inputs[2]] : [], [out.buffer()], params, [
+      groups,
+      1,
+      pr.outBatches,
+    ]);
+    return out;
+  }
+  if (vec4Fits(transA, pr)) {
+    const key = `v|${transA}|${transB}|${Boolean(bias)}|${tile.rows}|${tile.vecCols}|${tile.wx}|${tile.wy}`;
+    const code = cachedSource(key, () => vec4KernelSource(transA, transB, Boolean(bias), tile));
+    const groups: [number, number, number] = [
+      Math.ceil(pr.n / (4 * tile.vecCols * tile.wx)),
+      Math.ceil(pr.m / (tile.rows * tile.wy)),
+      pr.outBatches,
+    ];
+    backend().dispatch(
+      `matmul_${transA ? "t" : "n"}${transB ? "t" : "n"}`,
+      code,
+      inputs,
+      [out.buffer()],
+      params,
+      groups,
+    );
+  } else {
+    const code = cachedSource(
+      `s|${transA}|${transB}|${Boolean(bias)}`,
+      () => scalarKernelSource(transA, transB, Boolean(bias)),
+    );
+    const { rows, cols, wx, wy } = SCALAR_TILE;
+    const groups: [number, number, number] = [
+      Math.ceil(pr.n / (cols * wx)),
+      Math.ceil(pr.m / (rows * wy)),
+      pr.outBatches,
+    ];
+    backend().dispatch("matmul_scalar", code, inputs, [out.buffer()], params, groups);
+  }
+  return out;
+}
+
+function fillSource(bias: boolean): string {
+  return `${PARAMS}
+${bias ? "@group(0) @binding(1) var<storage, read> bias_s: array<f32>;\n" : ""}@group(0) @binding(${
+    bias ? 2 : 1
+  }) var<storage, read_write> C: array<f32>;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = gid.x;
+  if (i >= p.m * p.n) { return; }
+  C[gid.z * p.stride_c + i] = ${bias ? "bias_s[i % p.n]" : "0.0"};
+}`;
+}
+
+/** Rows and columns of a matrix operand as used in the product (after its transpose flag). */
+function matrixDims(t: Tensor, trans: boolean): [number, number] {
+  const r = t.shape[t.rank - 2];
+  const c = t.shape[t.rank - 1];
+  return trans ? [c, r] : [r, c];
+}
+
+function describe(a: Tensor, b: Tensor, transA: boolean, transB: boolean): string {
+  return `a [${a.shape}]${transA ? " (transA)" : ""} and b [${b.shape}]${transB ? " (transB)" : ""}`;
+}
+
+/**
+ * Batched matrix product `op(a) · op(b) (+ bias)`.
+ *
+ * - `a` is [..., M, K] ([..., K, M] with `transA`); `b` is [K, N] or [..., K, N] ([N, K] / [..., N, K] with
+ *   `transB`).
+ * - Batch dimensions must be equal, or one operand is 2-D and shared across the other's batch.
+ * - `bias` [N] is added to every row, fused into the kernel.
+ *
+ * The result is [..., M, N]. Gradients flow to `a`, `b` and `bias`.
+ */
+export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
+  const { transA = false, transB = false, bias = null } = options;
+  expectDType("matmul", a, "f32");
+  expectDType("matmul", b, "f32");
+  if (a.rank < 2 || b.rank < 2) {
+    throw new RangeError(`matmul: operands must have rank ≥ 2, got ${describe(a, b, transA, transB)}`);
+  }
+  const [m, k] = matrixDims(a, transA);
+  const [kb, n] = matrixDims(b, transB);
+  if (k !== kb) {
+    throw new RangeError(
+      `matmul: inner dimensions differ (${k} vs ${kb}) for ${describe(a, b, transA, transB)}`,
+    );
+  }
+  const batchA = a.shape.slice(0, -2);
+  const batchB = b.shape.slice(0, -2);
+  const sharedA = batchA.length === 0 && batchB.length > 0;
+  const sharedB = batchB.length === 0 && batchA.length > 0;
+  if (!sharedA && !sharedB && batchA.join() !== batchB.join()) {
+    throw new RangeError(
+      `matmul: batch dimensions [${batchA}] and [${batchB}] must be equal, or one operand must be 2-D, for ${
+        describe(a, b, transA, transB)
+      }`,
+    );
+  }
+  if (bias) {
+    expectDType("matmul", bias, "f32");
+    if (bias.rank !== 1 || bias.shape[0] !== n) {
+      throw new RangeError(
+        `matmul: bias must have shape [${n}], got [${bias.shape}] for ${describe(a, b, transA, transB)}`,
+      );
+    }
+  }
+  const batchShape = sharedA ? batchB : batchA;
+  const batches = shapeSize(batchShape);
+  const out = matmulKernel(a, b, transA, transB, bias, [...batchShape, m, n], {
+    m,
+    n,
+    k,
+    outBatches: batches,
+    accBatch: 1,
+    strideA: sharedA ? 0 : m * k,
+    strideB: sharedB ? 0 : k * n,
+  });
+  const inputs = bias ? [a, b, bias] : [a, b];
+  return record(out, "matmul", inputs, (g) => {
+    // dC·op(B)ᵀ and op(A)ᵀ·dC, each expressed with transpose flags on the stored operands.
+    const gradA = a.requiresGrad
+      ? (transA
+        ? product(b, g, transB, true, sharedA, batches, a.shape)
+        : product(g, b, false, !transB, sharedA, batches, a.shape))
+      : null;
+    const gradB = b.requiresGrad
+      ? (transB
+        ? product(g, a, true, transA, sharedB, batches, b.shape)
+        : product(a, g, !transA, false, sharedB, batches, b.shape))
+      : null;
+    const grads: (Tensor | null)[] = [gradA, gradB];
+    if (bias) grads.push(bias.requiresGrad ? columnSums(g, n) : null);
+    return grads;
+  });
+}
+
+/** Sums a [..., N] gradient over every leading axis (the bias gradient). */
+function columnSums(g: Tensor, n: number): Tensor {
+  const rows = g.view([n === 0 ? 0 : g.size / n, n]);
+  const out = sum(rows, 0);
+  rows.dispose();
+  return out;
+}
+
+/**
+ * One gradient product `op(x)·op(y)` whose result has `shape`; when the result is a shared 2-D operand's gradient
+ * (`reduceBatch`), the `batches` products are summed inside the kernel.
+ */
+function product(
+  x: Tensor,
+  y: Tensor,
+  tx: boolean,
+  ty: boolean,
+  reduceBatch: boolean,
+  batches: number,
+  shape: number[],
+): Tensor {
+  const [m, k] = matrixDims(x, tx);
+  const n = matrixDims(y, ty)[1];
+  return matmulKernel(x, y, tx, ty, null, shape, {
+    m,
+    n,
+    k,
+    outBatches: reduceBatch ? 1 : batches,
+    accBatch: reduceBatch ? batches : 1,
+    strideA: x.rank === 2 ? 0 : m * k,
+    strideB: y.rank === 2 ? 0 : k * n,
+  });
+}
+
+/** A fully connected layer in PyTorch's layout: `x [..., in] · weight[out, in]ᵀ + bias[out]`. */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  if (weight.rank !== 2) throw new RangeError(`linear: weight must be [out, in], got [${weight.shape}]`);
+  if (x.rank < 1 || x.shape[x.rank - 1] !== weight.shape[1]) {
+    throw new RangeError(
+      `linear: input [${x.shape}] does not end in weight's in-features ${weight.shape[1]}`,
+    );
+  }
+  if (x.rank === 1) {
+    return reshape(matmul(reshape(x, [1, x.shape[0]]), weight, { transB: true, bias }), [weight.shape[0]]);
+  }
+  return matmul(x, weight, { transB: true, bias });
+}
