@@ -20,6 +20,7 @@ export * from "./autograd.ts";
 export * from "./ops/elementwise.ts";
 export * from "./ops/reduce.ts";
 export * from "./ops/shape.ts";
+export * from "./ops/matmul.ts";
 export * from "./ops/softmax.ts";
 export * from "./ops/layernorm.ts";
 export * from "./ops/gather.ts";
