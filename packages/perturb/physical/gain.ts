@@ -1,0 +1,67 @@
+/**
+ * Receiver gain and displayed dynamic range, the two knobs a sonographer turns most. Gain multiplies the envelope
+ * (a constant dB offset, so a constant grey-level shift); a narrower dynamic range stretches contrast and pushes
+ * weak echoes to black.
+ *
+ * @module
+ */
+
+import { type ClipArray, type ClipData, clipDims } from "@echojepa/augment";
+import { dbToGrey, greyToDb } from "../display.ts";
+import { type DisplayOptions, resolveDisplay } from "../envelope.ts";
+import type { Presets } from "../levels.ts";
+
+/** Parameters of a gain change. */
+export interface GainParams {
+  /** Gain change in dB (negative = darker). */
+  gainDb: number;
+}
+
+/** Presets: under-gained acquisitions, −3 / −6 / −10 dB. */
+export const GAIN_PRESETS: Presets<GainParams> = {
+  low: { gainDb: -3 },
+  medium: { gainDb: -6 },
+  high: { gainDb: -10 },
+};
+
+/** Parameters of a dynamic-range change. */
+export interface DynamicRangeParams {
+  /** Dynamic range the clip is re-displayed with, dB (the clip's own is `DisplayOptions.dynamicRangeDb`). */
+  displayedDb: number;
+}
+
+/** Presets from an assumed 60 dB display: 50 / 40 / 30 dB. */
+export const DYNAMIC_RANGE_PRESETS: Presets<DynamicRangeParams> = {
+  low: { displayedDb: 50 },
+  medium: { displayedDb: 40 },
+  high: { displayedDb: 30 },
+};
+
+/**
+ * Re-displays a clip with another dynamic range: each grey level is decoded to dB with the clip's range and
+ * re-encoded with `params.displayedDb` (white stays white). Values at or below the clip's floor stay black.
+ */
+export function changeDynamicRange<D extends ClipData>(
+  clip: ClipArray<D>,
+  params: DynamicRangeParams,
+  display: DisplayOptions = {},
+  mask?: Uint8Array,
+): ClipArray<D> {
+  const { height, width, channels } = clipDims(clip, "changeDynamicRange");
+  const { maxValue, dynamicRangeDb } = resolveDisplay(display);
+  if (!(params.displayedDb > 0)) {
+    throw new RangeError(`changeDynamicRange: displayedDb must be > 0, got ${params.displayedDb}`);
+  }
+  const pixels = height * width;
+  const src = clip.data;
+  const isBytes = src instanceof Uint8Array;
+  const out = (isBytes ? new Uint8Array(src) : new Float32Array(src)) as D;
+  const remap = (g: number): number =>
+    dbToGrey(greyToDb(g, maxValue, dynamicRangeDb), maxValue, params.displayedDb);
+  const table = isBytes ? Uint8Array.from({ length: 256 }, (_, g) => Math.round(remap(g))) : null;
+  for (let i = 0; i < src.length; i++) {
+    if (mask && mask[Math.floor(i / channels) % pixels] === 0) continue;
+    out[i] = table ? table[src[i]] : remap(src[i]);
+  }
+  return { data: out, shape: clip.shape };
+}
