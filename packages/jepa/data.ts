@@ -1,0 +1,171 @@
+/**
+ * Pretraining data: clip sources (the synthetic phantom, or videos listed in a manifest) and the batch builder that
+ * samples clips, applies the pretraining transform and stacks them into `[B, 3, T, H, W]`.
+ *
+ * Every batch is a pure function of `(seed, step)`: which clips, which frames and which crop all come from streams
+ * derived from them. A resumed run therefore sees exactly the batches an uninterrupted run would, and batches can be
+ * prepared ahead of time (see {@link BatchLoader}) without changing what they contain.
+ *
+ * @module
+ */
+
+import { type ClipArray, deriveSeed, Rng, trainTransform } from "@echojepa/augment";
+import { generateClip } from "@echojepa/phantom";
+import { loadManifest, openVideo, sampleClipIndices } from "@echojepa/video";
+import type { DataConfig } from "./config.ts";
+
+/** A set of clips that can be read by index. */
+export interface ClipSource {
+  /** Number of clips. */
+  readonly size: number;
+  /** A human-readable description for logs. */
+  readonly description: string;
+  /** Reads clip `index` as grey or RGB frames; `rng` chooses the frames where the video is longer than a clip. */
+  load(index: number, rng: Rng): Promise<ClipArray>;
+}
+
+/**
+ * Synthetic echo clips from `@echojepa/phantom`, rendered on first use and kept in memory. Clips are rendered 25%
+ * larger than the crop so the random resized crop has room to move.
+ */
+export function phantomSource(
+  { clips, frames, cropSize, seed }: { clips: number; frames: number; cropSize: number; seed: number },
+): ClipSource {
+  const side = Math.max(16, Math.round(cropSize * 1.25));
+  const cache = new Map<number, ClipArray>();
+  return {
+    size: clips,
+    description: `phantom (${clips} synthetic clips, ${frames} frames, ${side}×${side} px)`,
+    load(index: number): Promise<ClipArray> {
+      let clip = cache.get(index);
+      if (!clip) {
+        const c = generateClip(deriveSeed(seed, "phantom-clip", index), {
+          frames,
+          height: side,
+          width: side,
+        });
+        clip = { data: c.frames, shape: [c.t, c.h, c.w] };
+        cache.set(index, clip);
+      }
+      return Promise.resolve(clip);
+    },
+  };
+}
+
+/** Videos listed in a manifest (any format `@echojepa/video` reads; the first view of each row is used). */
+export async function manifestSource(
+  path: string,
+  { frames, frameStep }: { frames: number; frameStep: number },
+): Promise<ClipSource> {
+  const entries = await loadManifest(path);
+  const paths = entries.map((e) => e.paths.find((p) => p !== null)).filter((p): p is string => !!p);
+  if (paths.length === 0) throw new Error(`manifestSource: ${path} lists no videos`);
+  return {
+    size: paths.length,
+    description: `manifest ${path} (${paths.length} videos, ${frames} frames, step ${frameStep})`,
+    async load(index: number, rng: Rng): Promise<ClipArray> {
+      const video = await openVideo(paths[index]);
+      try {
+        const indices = sampleClipIndices(video.frameCount, {
+          framesPerClip: frames,
+          frameStep,
+          random: () => rng.float(),
+        });
+        const stack = await video.readFrames(indices);
+        return {
+          data: stack.data,
+          shape: stack.channels === 1
+            ? [stack.frames, stack.height, stack.width]
+            : [stack.frames, stack.height, stack.width, stack.channels],
+        };
+      } finally {
+        video.close();
+      }
+    },
+  };
+}
+
+/** The clip source a data config describes. */
+export function sourceFromConfig(data: DataConfig, seed: number): Promise<ClipSource> {
+  if (data.source === "phantom") {
+    return Promise.resolve(
+      phantomSource({ clips: data.phantomClips, frames: data.frames, cropSize: data.cropSize, seed }),
+    );
+  }
+  if (!data.path) {
+    throw new Error('data.source "manifest" needs data.path (a manifest file; CLI: --data-path FILE)');
+  }
+  return manifestSource(data.path, { frames: data.frames, frameStep: data.frameStep });
+}
+
+/** One training batch on the host. */
+export interface HostBatch {
+  /** Normalised clips, `[B, 3, T, H, W]` row-major. */
+  data: Float32Array;
+  /** `[B, 3, T, H, W]`. */
+  shape: [number, number, number, number, number];
+  /** The clip index of each sample. */
+  clipIndices: number[];
+}
+
+/** Builds the batch of training step `step`: clips drawn with replacement, each with its own random crop. */
+export async function buildBatch(
+  source: ClipSource,
+  data: DataConfig,
+  batchSize: number,
+  seed: number,
+  step: number,
+): Promise<HostBatch> {
+  const pick = Rng.from(seed, "batch", step);
+  const clipIndices = Array.from({ length: batchSize }, () => pick.int(0, source.size - 1));
+  const inputs = await Promise.all(clipIndices.map(async (ci, b) => {
+    const rng = Rng.from(seed, "sample", step, b);
+    const clip = await source.load(ci, rng.fork("frames"));
+    const input = trainTransform(clip, rng.fork("crop"), {
+      cropSize: data.cropSize,
+      cropRange: { scale: data.cropScale, aspectRatio: data.cropAspect },
+      horizontalFlipProbability: data.horizontalFlipProbability,
+      outputChannels: 3,
+    });
+    if (input.shape[1] !== data.frames) {
+      throw new Error(`buildBatch: clip ${ci} has ${input.shape[1]} frames, expected ${data.frames}`);
+    }
+    return input;
+  }));
+  const [C, T, H, W] = inputs[0].shape;
+  const per = C * T * H * W;
+  const out = new Float32Array(batchSize * per);
+  inputs.forEach((x, b) => out.set(x.data, b * per));
+  return { data: out, shape: [batchSize, C, T, H, W], clipIndices };
+}
+
+/**
+ * Prepares batches ahead of the training loop: while step `s` trains, step `s + 1` is being built, so clip
+ * decoding and augmentation overlap GPU work (the GPU runs asynchronously once a step is submitted).
+ */
+export class BatchLoader {
+  #pending = new Map<number, Promise<HostBatch>>();
+
+  constructor(
+    readonly source: ClipSource,
+    readonly data: DataConfig,
+    readonly batchSize: number,
+    readonly seed: number,
+    readonly prefetch = 2,
+  ) {}
+
+  /** The batch of `step`; also starts building the next `prefetch` batches. */
+  get(step: number): Promise<HostBatch> {
+    for (let s = step; s <= step + this.prefetch; s++) {
+      if (this.#pending.has(s)) continue;
+      const batch = buildBatch(this.source, this.data, this.batchSize, this.seed, s);
+      // A prefetched batch that fails is reported when its step awaits it, not as an unhandled rejection.
+      batch.catch(() => {});
+      this.#pending.set(s, batch);
+    }
+    const batch = this.#pending.get(step)!;
+    this.#pending.delete(step);
+    for (const s of this.#pending.keys()) if (s < step) this.#pending.delete(s);
+    return batch;
+  }
+}
