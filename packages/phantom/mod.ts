@@ -1,5 +1,9 @@
 /**
  * @module
- * @echojepa/phantom — under construction; see the project issues.
+ * @echojepa/phantom — physics-based synthetic echocardiography with exact labels.
  */
-export {};
+export { VIEW_NAMES } from "./views.ts";
+export type { ViewName } from "./views.ts";
+export { generateClip, renderClip } from "./clip.ts";
+export type { Clip, ClipOptions } from "./clip.ts";
+export { samplePatient } from "./patient.ts";

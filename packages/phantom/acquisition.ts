@@ -1,0 +1,115 @@
+/**
+ * Acquisition settings (the nuisance variables a learned representation must see through) and how they are drawn.
+ *
+ * Documented ranges for `nuisance: "full"` (the default):
+ *
+ * | setting | range |
+ * |---|---|
+ * | depth | the view's nominal depth × U(0.9, 1.12) (adult ≈ 12–20 cm, paediatric ≈ 6–12 cm) |
+ * | sector angle | U(60°, 90°) |
+ * | centre frequency | adult U(1.8, 3.6) MHz, paediatric U(3.5, 6) MHz (higher → finer speckle) |
+ * | gain (white level re. unit-echo tissue) | U(12, 24) dB (higher → darker image) |
+ * | dynamic range | U(40, 70) dB |
+ * | TGC compensation of attenuation | U(0.6, 0.95) |
+ * | electronic noise | U(−78, −58) dB re. unit-echo tissue before TGC |
+ * | frame rate | U(20, 90) fps |
+ * | probe rotation / translation | ±10°, ±6 % of depth lateral, ±4 % of depth axial |
+ * | zoom of the square crop | U(0.92, 1.1) |
+ * | on-screen UI (text, ECG, depth scale) | 50 % of clips |
+ * | sector-edge fall-off, clutter strength, respiratory drift | U(0.3, 1), U(0.3, 1.5), up to 0.4 cm |
+ *
+ * `nuisance: "none"` fixes every setting at a typical value (sector 75°, 2.5 MHz adult / 4.5 MHz paediatric,
+ * gain 18 dB, DR 55 dB, TGC 0.85, noise −68 dB, 50 fps, no rotation/translation, zoom 1, no UI).
+ */
+
+import type { Rng } from "./rng.ts";
+
+/** How much acquisition variation to apply. */
+export type NuisanceLevel = "full" | "none";
+
+/** One clip's acquisition settings. */
+export interface Acquisition {
+  /** Imaging depth, cm. */
+  depth: number;
+  /** Full sector opening angle, degrees. */
+  sectorDeg: number;
+  /** Centre frequency, MHz. */
+  frequencyMHz: number;
+  /** White level above the mean myocardial echo, dB: higher means a darker picture. */
+  gainDb: number;
+  /** Displayed dynamic range, dB. */
+  dynamicRangeDb: number;
+  /** Fraction of the depth attenuation undone by time-gain compensation. */
+  tgc: number;
+  /** Electronic noise level relative to myocardium, dB (added before TGC, so it grows with depth). */
+  noiseDb: number;
+  /** Frames per second. */
+  fps: number;
+  /** Rotation of the anatomy under the probe, degrees. */
+  rotationDeg: number;
+  /** Lateral and axial shift of the anatomy, cm. */
+  shiftX: number;
+  shiftZ: number;
+  /** Zoom of the square crop (1 = the crop's side equals the depth). */
+  zoom: number;
+  /** Draw on-screen UI (text, ECG trace, depth scale) outside the sector. */
+  ui: boolean;
+  /** Sector-edge fall-off strength (element directivity), 0–1. */
+  edgeFalloff: number;
+  /** Near-field clutter strength multiplier. */
+  clutter: number;
+  /** Peak respiratory drift of the heart, cm (x, z). */
+  respX: number;
+  respZ: number;
+}
+
+/** Draws acquisition settings for a view whose template suggests `nominalDepth` cm. */
+export function sampleAcquisition(
+  rng: Rng,
+  nominalDepth: number,
+  pediatric: boolean,
+  level: NuisanceLevel,
+): Acquisition {
+  if (level === "none") {
+    return {
+      depth: nominalDepth,
+      sectorDeg: 75,
+      frequencyMHz: pediatric ? 4.5 : 2.5,
+      gainDb: 18,
+      dynamicRangeDb: 55,
+      tgc: 0.85,
+      noiseDb: -68,
+      fps: 50,
+      rotationDeg: 0,
+      shiftX: 0,
+      shiftZ: 0,
+      zoom: 1,
+      ui: false,
+      edgeFalloff: 0.6,
+      clutter: 1,
+      respX: 0,
+      respZ: 0,
+    };
+  }
+  const depth = nominalDepth * rng.uniform(0.9, 1.12);
+  const respAngle = rng.uniform(0, 2 * Math.PI), respAmp = rng.uniform(0, 0.4);
+  return {
+    depth,
+    sectorDeg: rng.uniform(60, 90),
+    frequencyMHz: pediatric ? rng.uniform(3.5, 6) : rng.uniform(1.8, 3.6),
+    gainDb: rng.uniform(12, 24),
+    dynamicRangeDb: rng.uniform(40, 70),
+    tgc: rng.uniform(0.6, 0.95),
+    noiseDb: rng.uniform(-78, -58),
+    fps: rng.uniform(20, 90),
+    rotationDeg: rng.uniform(-10, 10),
+    shiftX: rng.uniform(-0.06, 0.06) * depth,
+    shiftZ: rng.uniform(-0.04, 0.04) * depth,
+    zoom: rng.uniform(0.92, 1.1),
+    ui: rng.chance(0.5),
+    edgeFalloff: rng.uniform(0.3, 1),
+    clutter: rng.uniform(0.3, 1.5),
+    respX: respAmp * Math.cos(respAngle),
+    respZ: respAmp * Math.sin(respAngle),
+  };
+}
