@@ -52,3 +52,26 @@ export {
   type TrainTransformOptions,
   VJEPA_TRAIN_OPTIONS,
 } from "./video_transform.ts";
+export {
+  type AppliedOp,
+  RAND_AUGMENT_OPS,
+  randAugmentClip,
+  type RandAugmentOpName,
+  type RandAugmentOptions,
+  type RandAugmentResult,
+} from "./randaugment.ts";
+export { randomErasing, type RandomErasingOptions } from "./random_erasing.ts";
+export { type ProbeInput, type ProbeTrainOptions, probeTrainTransform } from "./probe_transform.ts";
+export {
+  adjustBrightness,
+  adjustColor,
+  adjustContrast,
+  adjustSharpness,
+  applyLut,
+  autoContrast,
+  equalize,
+  type FrameSize,
+  makeLut,
+  rotationCoefficients,
+  warpAffine,
+} from "./image_ops.ts";

@@ -1,0 +1,50 @@
+/**
+ * Augmentation throughput: clips per second for 16×224×224 model inputs from 320×240 clips, with 1 and 2 worker
+ * threads, for grey and RGB inputs, training (random resized crop) and evaluation transforms.
+ *
+ *     deno run -A packages/augment/bench/throughput.ts [--seconds 3] [--workers 1,2]
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import type { WorkRequest } from "./throughput_worker.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: { seconds: { type: "string", default: "3" }, workers: { type: "string", default: "1,2" } },
+});
+const seconds = Number(values.seconds);
+const workerCounts = values.workers.split(",").map(Number);
+
+async function measure(request: Omit<WorkRequest, "seed">, workers: number): Promise<number> {
+  const url = new URL("./throughput_worker.ts", import.meta.url);
+  const pool = Array.from({ length: workers }, () => new Worker(url, { type: "module" }));
+  const results = await Promise.all(
+    pool.map((worker, i) =>
+      new Promise<{ clips: number; ms: number }>((resolve, reject) => {
+        worker.onmessage = (e) => resolve(e.data);
+        worker.onerror = (e) => reject(e.error ?? new Error(e.message));
+        worker.postMessage({ ...request, seed: i });
+      })
+    ),
+  );
+  pool.forEach((w) => w.terminate());
+  return results.reduce((sum, r) => sum + (r.clips / r.ms) * 1000, 0);
+}
+
+console.log(`augment throughput, 16×240×320 uint8 → [3, 16, 224, 224] float32, ${seconds} s per cell`);
+console.log(`deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} logical CPUs`);
+console.log("| transform | input | workers | clips/s |");
+console.log("|---|---|---|---|");
+for (const transform of ["train", "eval"] as const) {
+  for (const channels of [1, 3] as const) {
+    for (const workers of workerCounts) {
+      const rate = await measure(
+        { transform, channels, frames: 16, height: 240, width: 320, cropSize: 224, seconds },
+        workers,
+      );
+      console.log(`| ${transform} | ${channels === 1 ? "grey" : "RGB"} | ${workers} | ${rate.toFixed(1)} |`);
+    }
+  }
+}
