@@ -1,0 +1,65 @@
+/**
+ * Label-fraction subsets for sample-efficiency curves: per-class stratified sampling of ceil(fraction · n_class)
+ * examples (at least `minPerClass`), seeded, as the reference's `make_stratified_subset.py`.
+ */
+
+/** Indices of a stratified subset of `labels` keeping `fraction` of each class. Sorted ascending. */
+export function stratifiedSubset(
+  labels: ArrayLike<number>,
+  fraction: number,
+  seed: number,
+  minPerClass = 1,
+): number[] {
+  if (!(fraction > 0 && fraction <= 1)) {
+    throw new RangeError(`stratifiedSubset: fraction ${fraction} not in (0, 1]`);
+  }
+  const byClass = new Map<number, number[]>();
+  for (let i = 0; i < labels.length; i++) {
+    const list = byClass.get(labels[i]) ?? [];
+    list.push(i);
+    byClass.set(labels[i], list);
+  }
+  const rand = seededRandom(seed);
+  const out: number[] = [];
+  for (const [, idx] of [...byClass].sort((a, b) => a[0] - b[0])) {
+    const take = Math.min(idx.length, Math.max(minPerClass, Math.ceil(fraction * idx.length)));
+    // Partial Fisher–Yates: the first `take` entries become a uniform sample.
+    const a = [...idx];
+    for (let i = 0; i < take; i++) {
+      const j = i + Math.floor(rand() * (a.length - i));
+      [a[i], a[j]] = [a[j], a[i]];
+    }
+    out.push(...a.slice(0, take));
+  }
+  return out.sort((x, y) => x - y);
+}
+
+/** Mean and population standard deviation of training targets, for z-scoring (sklearn `StandardScaler`). */
+export interface TargetScaler {
+  /** Mean of the training targets. */
+  mean: number;
+  /** Population standard deviation (1 when it is 0). */
+  std: number;
+}
+
+/** Fits a scaler on training targets only. */
+export function fitScaler(train: ArrayLike<number>): TargetScaler {
+  let m = 0;
+  for (let i = 0; i < train.length; i++) m += train[i];
+  m /= train.length;
+  let v = 0;
+  for (let i = 0; i < train.length; i++) v += (train[i] - m) ** 2;
+  const std = Math.sqrt(v / train.length);
+  return { mean: m, std: std > 0 ? std : 1 };
+}
+
+function seededRandom(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x9e3779b9) >>> 0;
+    let z = s;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+    return ((z ^ (z >>> 16)) >>> 0) / 4294967296;
+  };
+}
