@@ -1,0 +1,55 @@
+/**
+ * Multi-head self-attention of the encoder blocks (the reference's `RoPEAttention`, or plain `Attention` for
+ * sin-cos models): fused qkv projection, 3-axis RoPE on q and k, scaled-dot-product attention, output projection.
+ */
+
+import { attention, Linear, Module, permute, reshape, slice, type Tensor } from "@echojepa/tensor";
+import type { TokenGrid } from "./config.ts";
+import { rope3d } from "./rope.ts";
+
+/** Where the tokens of a forward pass sit in the full clip. */
+export interface TokenPositions {
+  /** The full clip's token grid. */
+  grid: TokenGrid;
+  /** i32 `[B, N]` index of each token in the full clip's raster order; null when all tokens are present in order. */
+  ids: Tensor | null;
+}
+
+/** Self-attention over `[B, N, D]` tokens. Parameter names: `qkv.{weight,bias}`, `proj.{weight,bias}`. */
+export class Attention extends Module {
+  /** Fused projection `[3D, D]`: rows 0…D−1 are Q, D…2D−1 K, 2D…3D−1 V; heads are contiguous inside each. */
+  qkv: Linear;
+  /** Output projection `[D, D]`. */
+  proj: Linear;
+  readonly _numHeads: number;
+  readonly _useRope: boolean;
+
+  constructor(dim: number, numHeads: number, { qkvBias = true, useRope = true } = {}) {
+    super();
+    this._numHeads = numHeads;
+    this._useRope = useRope;
+    this.qkv = new Linear(dim, 3 * dim, { bias: qkvBias });
+    this.proj = new Linear(dim, dim);
+  }
+
+  /** Attends among the tokens `x [B, N, D]`; `positions` places them in the clip for RoPE. */
+  forward(x: Tensor, positions: TokenPositions): Tensor {
+    const [B, N, D] = x.shape;
+    const H = this._numHeads;
+    const hd = D / H;
+    const qkv = this.qkv.forward(x);
+    // [B, N, 3, H, hd] → [3, B, H, N, hd], then one slice per q/k/v.
+    const heads = permute(reshape(qkv, [B, N, 3, H, hd]), [2, 0, 3, 1, 4]);
+    const part = (i: number) => reshape(slice(heads, 0, i, i + 1), [B, H, N, hd]);
+    let q = part(0);
+    let k = part(1);
+    const v = part(2);
+    if (this._useRope) {
+      q = rope3d(q, positions.ids, positions.grid);
+      k = rope3d(k, positions.ids, positions.grid);
+    }
+    const o = attention(q, k, v);
+    const merged = reshape(permute(o, [0, 2, 1, 3]), [B, N, D]);
+    return this.proj.forward(merged);
+  }
+}

@@ -1,0 +1,36 @@
+/** One pre-norm transformer block: `x + attn(norm1(x))`, then `x + mlp(norm2(x))` (the reference's `Block`). */
+
+import { add, LayerNorm, Module, type Tensor } from "@echojepa/tensor";
+import { Attention, type TokenPositions } from "./attention.ts";
+import type { VitConfig } from "./config.ts";
+import { Mlp } from "./mlp.ts";
+
+/** A transformer block. Parameter names: `norm1.*`, `attn.*`, `norm2.*`, `mlp.*`. */
+export class Block extends Module {
+  /** LayerNorm before attention. */
+  norm1: LayerNorm;
+  /** Self-attention. */
+  attn: Attention;
+  /** LayerNorm before the MLP. */
+  norm2: LayerNorm;
+  /** The MLP. */
+  mlp: Mlp;
+
+  constructor(config: VitConfig) {
+    super();
+    const D = config.embedDim;
+    this.norm1 = new LayerNorm(D, { eps: config.layerNormEps });
+    this.attn = new Attention(D, config.numHeads, {
+      qkvBias: config.qkvBias,
+      useRope: config.positionEncoding === "rope",
+    });
+    this.norm2 = new LayerNorm(D, { eps: config.layerNormEps });
+    this.mlp = new Mlp(D, config.mlpHidden);
+  }
+
+  /** `[B, N, D]` → `[B, N, D]`. */
+  forward(x: Tensor, positions: TokenPositions): Tensor {
+    const h = add(x, this.attn.forward(this.norm1.forward(x), positions));
+    return add(h, this.mlp.forward(this.norm2.forward(h)));
+  }
+}
