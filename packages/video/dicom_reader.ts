@@ -21,7 +21,7 @@ import {
 } from "./dicom_photometric.ts";
 import { readDicomTiming } from "./dicom_timing.ts";
 import { makeVideo, type PixelRegion, type PixelSpacing, type Video } from "./video.ts";
-import { decodeWithFfmpeg } from "./ffmpeg.ts";
+import { lazyFfmpegFrames } from "./ffmpeg.ts";
 
 /** Options for {@link openDicom}. */
 export interface DicomOpenOptions {
@@ -73,11 +73,11 @@ export function parseDicomDataSet(bytes: Uint8Array, file: string): dicomParser.
 }
 
 /** Opens an in-memory DICOM file as a lazily decoded {@link Video}. */
-export async function openDicom(
+export function openDicom(
   bytes: Uint8Array,
   file: string,
   options: DicomOpenOptions = {},
-): Promise<Video> {
+): Video {
   const ds = parseDicomDataSet(bytes, file);
   const syntax = (ds.string("x00020010") ?? TRANSFER_SYNTAX.implicitLittle).replace(/\0/g, "").trim();
   const syntaxName = transferSyntaxName(syntax);
@@ -119,18 +119,12 @@ export async function openDicom(
   };
 
   if (isVideoTransferSyntax(syntax)) {
-    // The frames form one MPEG/H.264/HEVC elementary stream spread over the fragments.
+    // The frames form one MPEG/H.264/HEVC elementary stream spread over the fragments; ffmpeg decodes it on the
+    // first frame request, so reading metadata never needs ffmpeg.
     const fragments = (pixelElement.fragments ?? []).map((f) =>
       ds.byteArray.subarray(f.position, f.position + f.length)
     );
-    const stream = concatBytes(fragments);
-    const decoded = await decodeWithFfmpeg(stream, file, { channels, width, height });
-    const frameBytes = width * height * channels;
-    const available = Math.floor(decoded.length / frameBytes);
-    return makeVideo(
-      { ...info, frameCount: available, durationS: available / timing.fps },
-      (i) => decoded.subarray(i * frameBytes, (i + 1) * frameBytes),
-    );
+    return makeVideo(info, lazyFfmpegFrames(concatBytes(fragments), file, { channels, width, height }));
   }
   const layout: SampleLayout = {
     height,

@@ -274,7 +274,7 @@ function pixelDataElement(
   }
   const encoded = stored.map((frame) => {
     if (syntax === "jpeg-baseline") {
-      // jpeg-js always writes a YCbCr (3-component) stream; grey content stays grey in its luma.
+      // Grey frames become 1-component JPEGs, colour frames YCbCr (JFIF) ones.
       return encodeJpeg(frame, width, height, samples as 1 | 3, options.jpegQuality ?? 90);
     }
     const count = width * height;

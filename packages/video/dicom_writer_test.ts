@@ -24,7 +24,7 @@ for (const syntax of NATIVE) {
           photometric,
           planarConfiguration: planar,
         });
-        const video = await openDicom(bytes, "synthetic.dcm");
+        const video = openDicom(bytes, "synthetic.dcm");
         assert.equal(video.frameCount, 3);
         assert.equal(video.width, W);
         assert.equal(video.height, H);
@@ -54,7 +54,7 @@ Deno.test("writeDicom round-trips PALETTE COLOR (native and RLE)", async () => {
       palette,
       transferSyntax,
     });
-    const video = await openDicom(bytes, "palette.dcm");
+    const video = openDicom(bytes, "palette.dcm");
     assert.equal(video.channels, 3);
     const rgb = await video.readFrame(1);
     for (let i = 0; i < W * H; i++) {
@@ -81,7 +81,7 @@ for (const channels of [1, 3] as const) {
             emptyOffsetTable,
             jpegQuality: 95,
           });
-          const video = await openDicom(bytes, "jpeg.dcm");
+          const video = openDicom(bytes, "jpeg.dcm");
           assert.equal(video.codec, "jpeg-baseline");
           assert.equal(video.frameCount, 4);
           assert.equal(video.channels, channels);
@@ -95,7 +95,7 @@ for (const channels of [1, 3] as const) {
   }
 }
 
-Deno.test("writeDicom writes timing and ultrasound region that the reader returns", async () => {
+Deno.test("writeDicom writes timing and ultrasound region that the reader returns", () => {
   const frames = syntheticFrames(4, W, H, 1);
   const bytes = writeDicom(frames, {
     width: W,
@@ -106,7 +106,7 @@ Deno.test("writeDicom writes timing and ultrasound region that the reader return
     spacing: { xCm: 0.05, yCm: 0.06 },
     tissueRegion: { x0: 2, y0: 1, x1: 20, y1: 15 },
   });
-  const video = await openDicom(bytes, "timed.dcm");
+  const video = openDicom(bytes, "timed.dcm");
   assert.deepEqual(video.frameTimesMs, [20, 40, 20, 40]);
   assert.ok(Math.abs(video.fps - 1000 / 30) < 1e-9);
   assert.deepEqual(video.spacing, { xCm: 0.05, yCm: 0.06 });

@@ -118,3 +118,24 @@ export async function decodeWithFfmpeg(
   }
   return output.stdout;
 }
+
+/**
+ * A frame decoder that runs ffmpeg once, on the first request, and serves frames from its output. Frames past
+ * what ffmpeg produced are an error naming how many it did produce.
+ */
+export function lazyFfmpegFrames(
+  input: string | Uint8Array,
+  file: string,
+  options: FfmpegDecodeOptions,
+): (index: number) => Promise<Uint8Array> {
+  const frameBytes = options.width * options.height * options.channels;
+  let decoded: Promise<Uint8Array> | undefined;
+  return async (index) => {
+    decoded ??= decodeWithFfmpeg(input, file, options);
+    const all = await decoded;
+    if ((index + 1) * frameBytes > all.length) {
+      throw new RangeError(`ffmpeg produced only ${Math.floor(all.length / frameBytes)} frames`);
+    }
+    return all.subarray(index * frameBytes, (index + 1) * frameBytes);
+  };
+}

@@ -5,6 +5,7 @@
  * @module
  */
 import jpeg from "jpeg-js";
+import { encodeBaselineJpeg } from "./jpeg_encoder.ts";
 
 /** What the marker segments before the scan say about a JPEG. */
 export interface JpegMarkers {
@@ -159,7 +160,10 @@ export function decodeJpeg(bytes: Uint8Array, options: JpegDecodeOptions): Decod
   return { pixels: grey, width: image.width, height: image.height };
 }
 
-/** Encodes grey (`channels` 1) or RGB (`channels` 3) pixels as a baseline JPEG at `quality` 1–100. */
+/**
+ * Encodes grey (`channels` 1, a 1-component JPEG) or RGB (`channels` 3, YCbCr) pixels as a baseline JPEG at
+ * `quality` 1–100.
+ */
 export function encodeJpeg(
   pixels: Uint8Array,
   width: number,
@@ -167,24 +171,5 @@ export function encodeJpeg(
   channels: 1 | 3,
   quality = 90,
 ): Uint8Array {
-  const count = width * height;
-  if (pixels.length !== count * channels) {
-    throw new Error(`encodeJpeg: ${pixels.length} bytes for ${width}x${height}x${channels}`);
-  }
-  const rgba = new Uint8Array(count * 4);
-  for (let i = 0; i < count; i++) {
-    if (channels === 1) {
-      const v = pixels[i];
-      rgba[i * 4] = v;
-      rgba[i * 4 + 1] = v;
-      rgba[i * 4 + 2] = v;
-    } else {
-      rgba[i * 4] = pixels[i * 3];
-      rgba[i * 4 + 1] = pixels[i * 3 + 1];
-      rgba[i * 4 + 2] = pixels[i * 3 + 2];
-    }
-    rgba[i * 4 + 3] = 255;
-  }
-  const encoded = jpeg.encode({ data: rgba, width, height }, quality).data;
-  return new Uint8Array(encoded.buffer, encoded.byteOffset, encoded.length);
+  return encodeBaselineJpeg(pixels, width, height, channels, quality);
 }

@@ -43,5 +43,75 @@ export {
 export { TRANSFER_SYNTAX, transferSyntaxName } from "./dicom_uids.ts";
 export { DEFAULT_FPS } from "./dicom_timing.ts";
 export { type Mp4OpenOptions, type Mp4TrackInfo, openMp4, probeMp4 } from "./mp4_reader.ts";
-export { decodeWithFfmpeg, FFMPEG_INSTALL_HINT, type FfmpegDecodeOptions, findFfmpeg } from "./ffmpeg.ts";
+export {
+  decodeWithFfmpeg,
+  FFMPEG_INSTALL_HINT,
+  type FfmpegDecodeOptions,
+  findFfmpeg,
+  lazyFfmpegFrames,
+} from "./ffmpeg.ts";
 export { decodeJpeg, encodeJpeg } from "./jpeg.ts";
+export {
+  applyMask,
+  boundingBox,
+  cropStack,
+  detectSector,
+  type Sector,
+  type SectorOptions,
+  squareBox,
+  toGrey,
+} from "./sector.ts";
+export { resizeStack } from "./resize.ts";
+export {
+  type ClipSamplingOptions,
+  FrameRateTooLowError,
+  frameStepForFps,
+  type MultiClipOptions,
+  type RandomSource,
+  sampleClipByTime,
+  sampleClipIndices,
+  sampleMultiClipIndices,
+  seededRandom,
+  type TimeSamplingOptions,
+} from "./clip_sampling.ts";
+export {
+  assignSplits,
+  type EchoNetOptions,
+  formatReferenceCsv,
+  loadManifest,
+  type ManifestEntry,
+  MISSING_VIEW,
+  parseEchoNetFileList,
+  parseReferenceCsv,
+  scanDirectory,
+  type ScanOptions,
+  type SplitFractions,
+} from "./manifest.ts";
+export {
+  clipFromVideo,
+  type ClipOptions,
+  countSkips,
+  iterateClips,
+  loadClip,
+  type LoadedClip,
+  type ManifestClip,
+  type SkipCounts,
+  type SkippedFile,
+} from "./clip_loader.ts";
+export {
+  type CachedClipRecord,
+  type ClipCache,
+  ClipCacheError,
+  type ClipCacheIndex,
+  type ClipShape,
+  openClipCache,
+  parseCacheIndex,
+  parseShardHeader,
+  prepareClipCache,
+  type PrepareOptions,
+  type PrepareProgress,
+  type PrepareSettings,
+  type PrepareSummary,
+} from "./clip_cache.ts";
+export { createProgressBar, type ProgressBar } from "./progress.ts";
+export { encodeBaselineJpeg } from "./jpeg_encoder.ts";

@@ -5,7 +5,7 @@
  */
 import { createFile, MP4BoxBuffer } from "mp4box";
 import { VideoError } from "./errors.ts";
-import { decodeWithFfmpeg } from "./ffmpeg.ts";
+import { lazyFfmpegFrames } from "./ffmpeg.ts";
 import { makeVideo, type Video, type VideoInfo } from "./video.ts";
 
 /** ISO-BMFF brands start with an `ftyp` box (or, in old QuickTime files, `moov`/`mdat`/`wide`/`free`). */
@@ -76,7 +76,7 @@ export interface Mp4OpenOptions {
 }
 
 /** Opens an MP4/MOV: container facts from mp4box, frames from ffmpeg (decoded on first access). */
-export function openMp4(bytes: Uint8Array, file: string, options: Mp4OpenOptions = {}): Promise<Video> {
+export function openMp4(bytes: Uint8Array, file: string, options: Mp4OpenOptions = {}): Video {
   const track = probeMp4(bytes, file);
   const channels = options.channels ?? 3;
   const info: VideoInfo = {
@@ -90,22 +90,11 @@ export function openMp4(bytes: Uint8Array, file: string, options: Mp4OpenOptions
     fps: track.fps,
     durationS: track.durationS,
   };
-  const frameBytes = track.width * track.height * channels;
-  let decoded: Promise<Uint8Array> | undefined;
-  // ffmpeg decodes the whole stream once, when the first frame is asked for; info alone never spawns it.
-  const decodeAll = (): Promise<Uint8Array> =>
-    decoded ??= decodeWithFfmpeg(options.path ?? bytes, file, {
-      channels,
-      width: track.width,
-      height: track.height,
-    });
-  return Promise.resolve(makeVideo(info, async (i) => {
-    const all = await decodeAll();
-    if ((i + 1) * frameBytes > all.length) {
-      throw new RangeError(`ffmpeg produced only ${Math.floor(all.length / frameBytes)} frames`);
-    }
-    return all.subarray(i * frameBytes, (i + 1) * frameBytes);
-  }, () => {
-    decoded = undefined;
-  }));
+  // ffmpeg decodes the whole stream once, when the first frame is asked for; metadata alone never spawns it.
+  const decode = lazyFfmpegFrames(options.path ?? bytes, file, {
+    channels,
+    width: track.width,
+    height: track.height,
+  });
+  return makeVideo(info, decode);
 }

@@ -7,8 +7,8 @@ import { asVideoError, VideoError } from "./errors.ts";
 import { isMjpegCodec, looksLikeAvi, openAvi, parseAviLayout } from "./avi_reader.ts";
 import { looksLikeDicom, openDicom } from "./dicom_reader.ts";
 import { looksLikeMp4, openMp4 } from "./mp4_reader.ts";
-import { makeVideo, type Video } from "./video.ts";
-import { decodeWithFfmpeg } from "./ffmpeg.ts";
+import { makeVideo, type Video, type VideoInfo } from "./video.ts";
+import { lazyFfmpegFrames } from "./ffmpeg.ts";
 
 /** Options for {@link openVideo}. */
 export interface OpenVideoOptions {
@@ -24,6 +24,19 @@ export function sniffFormat(bytes: Uint8Array): "dicom" | "avi" | "mp4" | undefi
   if (looksLikeAvi(bytes)) return "avi";
   if (looksLikeMp4(bytes)) return "mp4";
   return undefined;
+}
+
+/**
+ * Reads a file's metadata (container, codec, frames, size, rate, spacing) without decoding any frame.
+ */
+export async function probeVideo(
+  source: string | Uint8Array,
+  options: OpenVideoOptions = {},
+): Promise<VideoInfo> {
+  const video = await openVideo(source, options);
+  video.close();
+  const { readFrame: _r, readFrames: _rs, readAll: _ra, close: _c, ...info } = video;
+  return info;
 }
 
 /**
@@ -49,38 +62,36 @@ export async function openVideo(source: string | Uint8Array, options: OpenVideoO
   } else bytes = source;
   try {
     const format = sniffFormat(bytes);
-    if (format === "dicom") return await openDicom(bytes, file, { channels: options.channels });
+    if (format === "dicom") return openDicom(bytes, file, { channels: options.channels });
     if (format === "avi") {
       const layout = parseAviLayout(bytes, file);
       if (isMjpegCodec(layout.codec) || layout.codec === "DIB") {
         return openAvi(bytes, file, { channels: options.channels });
       }
+      // Other codecs (MPEG-4 Part 2, H.264 …): ffmpeg decodes on the first frame request.
       const channels = options.channels ?? 3;
-      const decoded = await decodeWithFfmpeg(typeof source === "string" ? source : bytes, file, {
+      const decode = lazyFfmpegFrames(typeof source === "string" ? source : bytes, file, {
         channels,
         width: layout.width,
         height: layout.height,
       });
-      const frameBytes = layout.width * layout.height * channels;
-      const frameCount = Math.floor(decoded.length / frameBytes);
-      if (frameCount === 0) throw new VideoError(file, "corrupt", "ffmpeg decoded no frames");
       return makeVideo(
         {
           file,
           format: "avi",
           codec: layout.codec,
-          frameCount,
+          frameCount: layout.chunks.length,
           width: layout.width,
           height: layout.height,
           channels,
           fps: layout.fps,
-          durationS: frameCount / layout.fps,
+          durationS: layout.chunks.length / layout.fps,
         },
-        (i) => decoded.subarray(i * frameBytes, (i + 1) * frameBytes),
+        decode,
       );
     }
     if (format === "mp4") {
-      return await openMp4(bytes, file, {
+      return openMp4(bytes, file, {
         channels: options.channels,
         path: typeof source === "string" ? source : undefined,
       });

@@ -1,0 +1,478 @@
+/**
+ * A clip cache: a manifest decoded once into fixed-size uint8 clips stored in binary shards plus a JSON index,
+ * so training epochs read clips without decoding video. Writing shows progress through a callback, resumes after
+ * an interruption (finished shards are kept; the index is rewritten atomically after each one) and records every
+ * skipped file with its reason.
+ *
+ * Shard file: 32-byte header — magic `EJCLIP01`, then little-endian u32 frames, height, width, channels, count,
+ * and 3 reserved words — followed by `count` clips of `frames·height·width·channels` bytes each.
+ * @module
+ */
+import { type ClipOptions, loadClip, type SkippedFile } from "./clip_loader.ts";
+import { seededRandom } from "./clip_sampling.ts";
+import { asVideoError } from "./errors.ts";
+import type { ManifestEntry } from "./manifest.ts";
+import type { FrameStack } from "./video.ts";
+
+/** Magic bytes at the start of every shard. */
+export const SHARD_MAGIC = "EJCLIP01";
+/** Size of a shard header in bytes. */
+export const SHARD_HEADER_BYTES = 32;
+const INDEX_FORMAT = "echojepa-clip-cache";
+const INDEX_VERSION = 1;
+
+/** An error reading a clip cache (bad index, bad or short shard). */
+export class ClipCacheError extends Error {
+  /** The cache file at fault. */
+  readonly file: string;
+  /** Why it is unusable. */
+  readonly reason: string;
+  /** Creates the error about `file`. */
+  constructor(file: string, reason: string) {
+    super(`${file}: ${reason}`);
+    this.name = "ClipCacheError";
+    this.file = file;
+    this.reason = reason;
+  }
+}
+
+/** Shape of every clip in a cache. */
+export interface ClipShape {
+  /** Frames T. */
+  frames: number;
+  /** Height H. */
+  height: number;
+  /** Width W. */
+  width: number;
+  /** Channels C (1 or 3). */
+  channels: 1 | 3;
+}
+
+/** One cached clip in the index. */
+export interface CachedClipRecord {
+  /** Shard number (file `shard-NNNNN.bin`). */
+  shard: number;
+  /** Clip position inside the shard. */
+  slot: number;
+  /** Source video path. */
+  source: string;
+  /** Manifest entry index. */
+  entry: number;
+  /** View index within the entry. */
+  view: number;
+  /** Which of the clips drawn from this source (0-based). */
+  draw: number;
+  /** Entry label, when the manifest has one. */
+  label?: number;
+  /** Entry split, when known. */
+  split?: string;
+  /** Entry group (patient/study), when known. */
+  group?: string;
+  /** Source frame indices of the clip. */
+  indices: number[];
+  /** Source frame rate. */
+  fps: number;
+}
+
+/** The JSON index of a cache. */
+export interface ClipCacheIndex {
+  /** Always "echojepa-clip-cache". */
+  format: string;
+  /** Index version (1). */
+  version: number;
+  /** Shape shared by every clip. */
+  clip: ClipShape;
+  /** Options the clips were made with (for reproducibility and resume checks). */
+  options: PrepareSettings;
+  /** Clip counts of the finished shards. */
+  shards: number[];
+  /** Every cached clip. */
+  clips: CachedClipRecord[];
+  /** Files skipped, with reasons. */
+  skipped: SkippedFile[];
+  /** True once every manifest entry was processed. */
+  complete: boolean;
+}
+
+/** Settings of a cache build (stored in its index). */
+export interface PrepareSettings {
+  /** Frames per clip. */
+  framesPerClip: number;
+  /** Side of the square clip frames. */
+  size: number;
+  /** Channels stored. */
+  channels: 1 | 3;
+  /** Target fps (reference step semantics), or null for every frame. */
+  targetFps: number | null;
+  /** Clips drawn per source video. */
+  clipsPerVideo: number;
+  /** Sector masking on. */
+  maskSector: boolean;
+  /** Seed of the clip positions. */
+  seed: number;
+}
+
+/** Bytes of one clip of a shape. */
+export function clipBytes(shape: ClipShape): number {
+  return shape.frames * shape.height * shape.width * shape.channels;
+}
+
+/** Encodes a shard header. */
+export function encodeShardHeader(shape: ClipShape, count: number): Uint8Array {
+  const header = new Uint8Array(SHARD_HEADER_BYTES);
+  for (let i = 0; i < 8; i++) header[i] = SHARD_MAGIC.charCodeAt(i);
+  const view = new DataView(header.buffer);
+  [shape.frames, shape.height, shape.width, shape.channels, count].forEach((v, i) =>
+    view.setUint32(8 + i * 4, v, true)
+  );
+  return header;
+}
+
+/** Decodes and checks a shard header; `fileBytes` (the shard's size) is checked against the clip count. */
+export function parseShardHeader(
+  bytes: Uint8Array,
+  file: string,
+  fileBytes?: number,
+): { shape: ClipShape; count: number } {
+  if (bytes.length < SHARD_HEADER_BYTES) {
+    throw new ClipCacheError(file, `header needs 32 bytes, got ${bytes.length}`);
+  }
+  for (let i = 0; i < 8; i++) {
+    if (bytes[i] !== SHARD_MAGIC.charCodeAt(i)) {
+      throw new ClipCacheError(file, "not a clip shard (bad magic)");
+    }
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const [frames, height, width, channels, count] = [0, 1, 2, 3, 4].map((i) =>
+    view.getUint32(8 + i * 4, true)
+  );
+  if (channels !== 1 && channels !== 3) {
+    throw new ClipCacheError(file, `channels ${channels} (must be 1 or 3)`);
+  }
+  if (!(frames > 0 && height > 0 && width > 0) || frames * height * width > 1 << 28) {
+    throw new ClipCacheError(file, `implausible clip shape ${frames}x${height}x${width}`);
+  }
+  const shape: ClipShape = { frames, height, width, channels };
+  if (fileBytes !== undefined && fileBytes < SHARD_HEADER_BYTES + count * clipBytes(shape)) {
+    throw new ClipCacheError(file, `holds ${fileBytes} bytes, header promises ${count} clips`);
+  }
+  return { shape, count };
+}
+
+/** Parses and validates an index JSON text. */
+export function parseCacheIndex(text: string, file: string): ClipCacheIndex {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ClipCacheError(file, `index is not JSON: ${(error as Error).message}`);
+  }
+  const index = value as ClipCacheIndex;
+  if (typeof index !== "object" || index === null || index.format !== INDEX_FORMAT) {
+    throw new ClipCacheError(file, "not a clip cache index");
+  }
+  if (index.version !== INDEX_VERSION) {
+    throw new ClipCacheError(file, `index version ${index.version} (expected 1)`);
+  }
+  const shape = index.clip;
+  if (
+    !shape || ![shape.frames, shape.height, shape.width].every((v) => Number.isInteger(v) && v > 0) ||
+    (shape.channels !== 1 && shape.channels !== 3)
+  ) throw new ClipCacheError(file, "index has no valid clip shape");
+  if (!Array.isArray(index.shards) || !Array.isArray(index.clips) || !Array.isArray(index.skipped)) {
+    throw new ClipCacheError(file, "index lacks shards/clips/skipped lists");
+  }
+  for (const [i, clip] of index.clips.entries()) {
+    if (
+      !Number.isInteger(clip?.shard) || !Number.isInteger(clip?.slot) || clip.shard < 0 ||
+      clip.shard >= index.shards.length || clip.slot < 0 || clip.slot >= index.shards[clip.shard]
+    ) throw new ClipCacheError(file, `clip ${i} points outside the shards`);
+  }
+  return index;
+}
+
+/** Name of shard `n`. */
+export function shardName(n: number): string {
+  return `shard-${String(n).padStart(5, "0")}.bin`;
+}
+
+/** Progress of a cache build. */
+export interface PrepareProgress {
+  /** Sources processed (cached or skipped), including earlier runs. */
+  done: number;
+  /** Sources in the manifest. */
+  total: number;
+  /** Clips written so far, including earlier runs. */
+  clips: number;
+  /** Files skipped so far. */
+  skipped: number;
+}
+
+/** Options for {@link prepareClipCache}. */
+export interface PrepareOptions {
+  /** Frames per clip (default 16). */
+  framesPerClip?: number;
+  /** Side of the stored square frames (default 112). */
+  size?: number;
+  /** Channels stored (default 1). */
+  channels?: 1 | 3;
+  /** Target fps with the reference's step semantics (default: every frame). */
+  targetFps?: number;
+  /** Clips drawn per video (default 1). */
+  clipsPerVideo?: number;
+  /** Mask outside the sector (default true). */
+  maskSector?: boolean;
+  /** Seed for clip positions (default 0). */
+  seed?: number;
+  /** Clips per shard (default 256). */
+  shardSize?: number;
+  /** Called after each source. */
+  onProgress?: (progress: PrepareProgress) => void;
+}
+
+/** What a cache build did. */
+export interface PrepareSummary {
+  /** Clips in the cache. */
+  clips: number;
+  /** Clips written by this run. */
+  newClips: number;
+  /** Files skipped (all runs). */
+  skipped: number;
+  /** Sources already done by an earlier run. */
+  resumed: number;
+  /** Seconds this run took. */
+  seconds: number;
+  /** Clips written per second in this run. */
+  clipsPerSecond: number;
+}
+
+function sourceKey(entry: number, view: number): string {
+  return `${entry}:${view}`;
+}
+
+function hashSeed(seed: number, text: string): number {
+  let h = (seed ^ 0x9e3779b9) >>> 0;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+async function writeAtomically(path: string, data: Uint8Array | string): Promise<void> {
+  const temporary = `${path}.tmp`;
+  if (typeof data === "string") await Deno.writeTextFile(temporary, data);
+  else await Deno.writeFile(temporary, data);
+  await Deno.rename(temporary, path);
+}
+
+/**
+ * Decodes every video of a manifest into a clip cache under `dir`, resuming a compatible earlier build there.
+ * Throws a {@link ClipCacheError} when `dir` holds a cache made with different settings.
+ */
+export async function prepareClipCache(
+  entries: readonly ManifestEntry[],
+  dir: string,
+  options: PrepareOptions = {},
+): Promise<PrepareSummary> {
+  const settings: PrepareSettings = {
+    framesPerClip: options.framesPerClip ?? 16,
+    size: options.size ?? 112,
+    channels: options.channels ?? 1,
+    targetFps: options.targetFps ?? null,
+    clipsPerVideo: options.clipsPerVideo ?? 1,
+    maskSector: options.maskSector ?? true,
+    seed: options.seed ?? 0,
+  };
+  const shape: ClipShape = {
+    frames: settings.framesPerClip,
+    height: settings.size,
+    width: settings.size,
+    channels: settings.channels,
+  };
+  const shardSize = options.shardSize ?? 256;
+  await Deno.mkdir(dir, { recursive: true });
+  const indexPath = `${dir}/index.json`;
+  let index: ClipCacheIndex = {
+    format: INDEX_FORMAT,
+    version: INDEX_VERSION,
+    clip: shape,
+    options: settings,
+    shards: [],
+    clips: [],
+    skipped: [],
+    complete: false,
+  };
+  try {
+    const previous = parseCacheIndex(await Deno.readTextFile(indexPath), indexPath);
+    if (JSON.stringify(previous.options) !== JSON.stringify(settings)) {
+      throw new ClipCacheError(
+        indexPath,
+        "an existing cache here was made with other settings; use another folder",
+      );
+    }
+    index = previous;
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  const done = new Set<string>(index.clips.map((c) => sourceKey(c.entry, c.view)));
+  const skippedKeys = new Set(index.skipped.map((s) => s.file));
+  const total = entries.reduce((n, e) => n + e.paths.filter((p) => p !== null).length, 0);
+  let processed = 0;
+  for (const [e, entry] of entries.entries()) {
+    entry.paths.forEach((p, v) => {
+      if (p !== null && (done.has(sourceKey(e, v)) || skippedKeys.has(p))) processed++;
+    });
+  }
+  const resumed = processed;
+  const bytesPerClip = clipBytes(shape);
+  let pending: { record: CachedClipRecord; data: Uint8Array }[] = [];
+  let newClips = 0;
+  const started = performance.now();
+
+  const flush = async (): Promise<void> => {
+    if (pending.length === 0) return;
+    const shard = index.shards.length;
+    const body = new Uint8Array(SHARD_HEADER_BYTES + pending.length * bytesPerClip);
+    body.set(encodeShardHeader(shape, pending.length));
+    pending.forEach((p, slot) => {
+      body.set(p.data, SHARD_HEADER_BYTES + slot * bytesPerClip);
+      p.record.shard = shard;
+      p.record.slot = slot;
+    });
+    await writeAtomically(`${dir}/${shardName(shard)}`, body);
+    index.shards.push(pending.length);
+    index.clips.push(...pending.map((p) => p.record));
+    pending = [];
+    await writeAtomically(indexPath, JSON.stringify(index));
+  };
+
+  for (const [e, entry] of entries.entries()) {
+    for (const [v, path] of entry.paths.entries()) {
+      if (path === null || done.has(sourceKey(e, v)) || skippedKeys.has(path)) continue;
+      try {
+        const random = seededRandom(hashSeed(settings.seed, path));
+        const clips = [];
+        for (let draw = 0; draw < settings.clipsPerVideo; draw++) {
+          const clipOptions: ClipOptions = {
+            framesPerClip: settings.framesPerClip,
+            targetFps: settings.targetFps ?? undefined,
+            size: settings.size,
+            channels: settings.channels,
+            maskSector: settings.maskSector,
+            random,
+          };
+          clips.push(await loadClip(path, clipOptions));
+        }
+        clips.forEach((loaded, draw) => {
+          const record: CachedClipRecord = {
+            shard: -1,
+            slot: -1,
+            source: path,
+            entry: e,
+            view: v,
+            draw,
+            indices: loaded.indices,
+            fps: Math.round(loaded.fps * 1e4) / 1e4,
+          };
+          if (entry.label !== undefined) record.label = entry.label;
+          if (entry.split !== undefined) record.split = entry.split;
+          if (entry.group !== undefined) record.group = entry.group;
+          pending.push({ record, data: loaded.clip.data });
+          newClips++;
+        });
+      } catch (error) {
+        const failure = asVideoError(path, error);
+        index.skipped.push({ file: path, kind: failure.kind, reason: failure.reason });
+      }
+      processed++;
+      if (pending.length >= shardSize) await flush();
+      options.onProgress?.({
+        done: processed,
+        total,
+        clips: index.clips.length + pending.length,
+        skipped: index.skipped.length,
+      });
+    }
+  }
+  await flush();
+  index.complete = true;
+  await writeAtomically(indexPath, JSON.stringify(index));
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    clips: index.clips.length,
+    newClips,
+    skipped: index.skipped.length,
+    resumed,
+    seconds,
+    clipsPerSecond: seconds > 0 ? newClips / seconds : 0,
+  };
+}
+
+/** A read-only view of a clip cache. */
+export interface ClipCache {
+  /** The parsed index. */
+  index: ClipCacheIndex;
+  /** Number of clips. */
+  length: number;
+  /** Reads clip `i` as a frame stack. */
+  readClip(i: number): FrameStack;
+  /** Closes the open shard files. */
+  close(): void;
+}
+
+/** Opens a cache folder for reading; checks the index and each shard's header on first use. */
+export function openClipCache(dir: string): ClipCache {
+  const indexPath = `${dir}/index.json`;
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(indexPath);
+  } catch (error) {
+    throw new ClipCacheError(indexPath, `cannot read: ${(error as Error).message}`);
+  }
+  const index = parseCacheIndex(text, indexPath);
+  const shape = index.clip;
+  const bytesPerClip = clipBytes(shape);
+  const files = new Map<number, Deno.FsFile>();
+  const shardFile = (n: number): Deno.FsFile => {
+    const open = files.get(n);
+    if (open) return open;
+    const path = `${dir}/${shardName(n)}`;
+    let file: Deno.FsFile;
+    try {
+      file = Deno.openSync(path);
+    } catch (error) {
+      throw new ClipCacheError(path, `cannot open: ${(error as Error).message}`);
+    }
+    const header = new Uint8Array(SHARD_HEADER_BYTES);
+    const got = file.readSync(header) ?? 0;
+    const parsed = parseShardHeader(header.subarray(0, got), path, file.statSync().size);
+    if (clipBytes(parsed.shape) !== bytesPerClip || parsed.count !== index.shards[n]) {
+      file.close();
+      throw new ClipCacheError(path, "shard header disagrees with the index");
+    }
+    files.set(n, file);
+    return file;
+  };
+  return {
+    index,
+    length: index.clips.length,
+    readClip(i: number): FrameStack {
+      const record = index.clips[i];
+      if (!record) throw new RangeError(`clip ${i} outside 0..${index.clips.length - 1}`);
+      const file = shardFile(record.shard);
+      file.seekSync(SHARD_HEADER_BYTES + record.slot * bytesPerClip, Deno.SeekMode.Start);
+      const data = new Uint8Array(bytesPerClip);
+      let read = 0;
+      while (read < bytesPerClip) {
+        const n = file.readSync(data.subarray(read));
+        if (n === null || n === 0) {
+          throw new ClipCacheError(shardName(record.shard), `clip ${i} is cut short`);
+        }
+        read += n;
+      }
+      return { data, ...shape };
+    },
+    close(): void {
+      for (const file of files.values()) file.close();
+      files.clear();
+    },
+  };
+}

@@ -1,0 +1,165 @@
+/**
+ * From a file to a training clip: open, sample frame indices (reference fps semantics or exact-time), decode only
+ * those frames, preprocess (grey, sector mask, square crop around the sector, resize). A loader over a manifest
+ * skips unreadable files, counts them by kind, and never stops a run.
+ * @module
+ */
+import { frameStepForFps, type RandomSource, sampleClipByTime, sampleClipIndices } from "./clip_sampling.ts";
+import { asVideoError, VideoError, type VideoErrorKind } from "./errors.ts";
+import type { ManifestEntry } from "./manifest.ts";
+import { openVideo } from "./open_video.ts";
+import { resizeStack } from "./resize.ts";
+import { applyMask, cropStack, detectSector, squareBox, toGrey } from "./sector.ts";
+import type { FrameStack, Video } from "./video.ts";
+
+/** Options for {@link loadClip}. */
+export interface ClipOptions {
+  /** Frames per clip (default 16). */
+  framesPerClip?: number;
+  /** Target clip rate; the step is `ceil(fps) // targetFps` (reference). Default: every frame (step 1). */
+  targetFps?: number;
+  /** Resample at exact times instead of integer steps (needs targetFps). */
+  exactTime?: boolean;
+  /** Output side length in pixels (square); default: no resize. */
+  size?: number;
+  /** Output channels (default 1, grey). */
+  channels?: 1 | 3;
+  /** Blank everything outside the detected sector (default true). */
+  maskSector?: boolean;
+  /** Crop to a square around the sector before resizing (default true). */
+  cropToSector?: boolean;
+  /** Exclusive end frame of the clip span (evaluation); default random. */
+  end?: number;
+  /** Random source (default Math.random). */
+  random?: RandomSource;
+  /** Frames used for sector detection, spread over the video (default 24). */
+  sectorFrames?: number;
+}
+
+/** A preprocessed clip and where it came from. */
+export interface LoadedClip {
+  /** `[T, H, W]` or `[T, H, W, 3]` uint8. */
+  clip: FrameStack;
+  /** Source frame index of each clip frame. */
+  indices: number[];
+  /** Raw-frame step used (0 for exact-time sampling). */
+  frameStep: number;
+  /** Frame rate of the source file. */
+  fps: number;
+  /** Frames in the source file. */
+  sourceFrames: number;
+}
+
+/** Samples, decodes and preprocesses one clip from an open video. */
+export async function clipFromVideo(video: Video, options: ClipOptions = {}): Promise<LoadedClip> {
+  const framesPerClip = options.framesPerClip ?? 16;
+  let indices: number[];
+  let frameStep = 0;
+  if (options.exactTime) {
+    if (!options.targetFps) throw new VideoError(video.file, "invalid-argument", "exactTime needs targetFps");
+    indices = sampleClipByTime(video, {
+      targetFps: options.targetFps,
+      framesPerClip,
+      random: options.random,
+    });
+  } else {
+    try {
+      frameStep = options.targetFps ? frameStepForFps(video.fps, options.targetFps) : 1;
+    } catch (error) {
+      throw new VideoError(video.file, "unsupported", (error as Error).message, { cause: error });
+    }
+    indices = sampleClipIndices(video.frameCount, {
+      frameStep,
+      framesPerClip,
+      end: options.end,
+      random: options.random,
+    });
+  }
+  let clip = await video.readFrames(indices);
+  const wantMask = options.maskSector ?? true;
+  const wantCrop = options.cropToSector ?? true;
+  if (wantMask || wantCrop) {
+    // Detect on frames spread over the whole cine: motion within one 16-frame clip can be too small.
+    const count = Math.min(video.frameCount, options.sectorFrames ?? 24);
+    const spread = Array.from({ length: count }, (_, i) => Math.floor((i * video.frameCount) / count));
+    const sector = detectSector(toGrey(await video.readFrames(spread)));
+    if (wantMask) clip = applyMask(clip, sector.mask);
+    if (wantCrop) clip = cropStack(clip, squareBox(sector.box, video.width, video.height));
+  }
+  if ((options.channels ?? 1) === 1) clip = toGrey(clip);
+  else if (clip.channels === 1) clip = greyToRgb(clip);
+  if (options.size) clip = resizeStack(clip, options.size, options.size);
+  return { clip, indices, frameStep, fps: video.fps, sourceFrames: video.frameCount };
+}
+
+function greyToRgb(stack: FrameStack): FrameStack {
+  const data = new Uint8Array(stack.data.length * 3);
+  for (let i = 0; i < stack.data.length; i++) data[i * 3] = data[i * 3 + 1] = data[i * 3 + 2] = stack.data[i];
+  return { ...stack, data, channels: 3 };
+}
+
+/** Opens a file and returns one preprocessed clip; every failure is a {@link VideoError}. */
+export async function loadClip(path: string, options: ClipOptions = {}): Promise<LoadedClip> {
+  const video = await openVideo(path);
+  try {
+    return await clipFromVideo(video, options);
+  } catch (error) {
+    throw asVideoError(path, error);
+  } finally {
+    video.close();
+  }
+}
+
+/** A file the loader skipped, and why. */
+export interface SkippedFile {
+  /** Path of the file. */
+  file: string;
+  /** Error category. */
+  kind: VideoErrorKind;
+  /** Reason, without patient data. */
+  reason: string;
+}
+
+/** Counts of what a loader skipped, by error kind. */
+export type SkipCounts = Partial<Record<VideoErrorKind, number>>;
+
+/** One clip of a manifest entry's view. */
+export interface ManifestClip extends LoadedClip {
+  /** Index of the entry in the manifest. */
+  entryIndex: number;
+  /** View (column) index within the entry. */
+  view: number;
+  /** Path of the file. */
+  file: string;
+}
+
+/**
+ * Loads clips for every view of every entry, skipping files that fail (recorded in `skipped`) instead of
+ * throwing: one bad file never stops a run.
+ */
+export async function* iterateClips(
+  entries: readonly ManifestEntry[],
+  options: ClipOptions,
+  skipped: SkippedFile[] = [],
+): AsyncGenerator<ManifestClip> {
+  for (let entryIndex = 0; entryIndex < entries.length; entryIndex++) {
+    const paths = entries[entryIndex].paths;
+    for (let view = 0; view < paths.length; view++) {
+      const file = paths[view];
+      if (file === null) continue;
+      try {
+        yield { ...(await loadClip(file, options)), entryIndex, view, file };
+      } catch (error) {
+        const e = asVideoError(file, error);
+        skipped.push({ file, kind: e.kind, reason: e.reason });
+      }
+    }
+  }
+}
+
+/** Tallies skipped files by kind. */
+export function countSkips(skipped: readonly SkippedFile[]): SkipCounts {
+  const counts: SkipCounts = {};
+  for (const s of skipped) counts[s.kind] = (counts[s.kind] ?? 0) + 1;
+  return counts;
+}

@@ -1,0 +1,84 @@
+/**
+ * `deno task info FILE…` — one JSON line per file, like ffprobe: format, codec, frames, size, fps, duration,
+ * channels and (DICOM) pixel spacing. A file that cannot be read gives `{"file": …, "error": …}`; the exit status
+ * is then 1. Nothing patient-identifying is printed (the DICOM reader never reads those attributes).
+ *
+ * Usage: deno task info [--frames] FILE…   (--frames also decodes every frame, to check the file fully)
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { openVideo, VideoError, type VideoInfo } from "@echojepa/video";
+
+/** The ffprobe-like record printed for one file. */
+export interface InfoLine {
+  file: string;
+  format?: string;
+  codec?: string;
+  frames?: number;
+  width?: number;
+  height?: number;
+  channels?: number;
+  fps?: number;
+  duration_s?: number;
+  spacing_cm?: [number, number];
+  variable_frame_times?: boolean;
+  error?: string;
+  error_kind?: string;
+}
+
+function round(value: number, digits = 4): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}
+
+/** Builds the record for one file (decoding every frame when `decodeFrames` is set). */
+export async function infoLine(path: string, decodeFrames: boolean): Promise<InfoLine> {
+  try {
+    const video = await openVideo(path);
+    try {
+      if (decodeFrames) { for (let i = 0; i < video.frameCount; i++) await video.readFrame(i); }
+    } finally {
+      video.close();
+    }
+    const info: VideoInfo = video;
+    const line: InfoLine = {
+      file: path,
+      format: info.format,
+      codec: info.codec,
+      frames: info.frameCount,
+      width: info.width,
+      height: info.height,
+      channels: info.channels,
+      fps: round(info.fps),
+      duration_s: round(info.durationS),
+    };
+    if (info.spacing) line.spacing_cm = [round(info.spacing.xCm, 6), round(info.spacing.yCm, 6)];
+    if (info.frameTimesMs) line.variable_frame_times = true;
+    return line;
+  } catch (error) {
+    if (error instanceof VideoError) return { file: path, error: error.reason, error_kind: error.kind };
+    return { file: path, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+if (import.meta.main) {
+  const { values, positionals } = parseArgs({
+    args: Deno.args,
+    options: { frames: { type: "boolean", default: false }, help: { type: "boolean", short: "h" } },
+    allowPositionals: true,
+  });
+  if (values.help || positionals.length === 0) {
+    console.error("usage: deno task info [--frames] FILE…\n  prints one JSON line per file (ffprobe-like)");
+    Deno.exit(values.help ? 0 : 2);
+  }
+  let failed = 0;
+  for (const path of positionals) {
+    const line = await infoLine(path, values.frames);
+    if (line.error !== undefined) failed++;
+    console.log(JSON.stringify(line));
+  }
+  if (failed > 0) {
+    console.error(`${failed} of ${positionals.length} file(s) could not be read`);
+    Deno.exit(1);
+  }
+}

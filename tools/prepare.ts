@@ -1,0 +1,100 @@
+/**
+ * `deno task prepare MANIFEST --out DIR` — decodes every video of a manifest once into a clip cache (fixed-size
+ * uint8 clips in binary shards + index.json) so training reads clips without decoding. Shows progress, resumes an
+ * interrupted build in the same folder, and lists skipped files with reasons in the index.
+ *
+ * MANIFEST: a reference CSV (`path label`), an EchoNet FileList.csv / dataset folder, or any folder to scan.
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { countSkips, createProgressBar, loadManifest, prepareClipCache } from "@echojepa/video";
+
+const USAGE = `usage: deno task prepare MANIFEST --out DIR [options]
+  --out DIR           cache folder (created; an existing compatible cache there is resumed)
+  --frames N          frames per clip (default 16)
+  --size N            side of the square clip frames (default 112)
+  --fps F             clip rate with the reference's step ceil(fps)//F (default: every frame)
+  --clips N           clips per video (default 1)
+  --channels 1|3      grey or RGB (default 1)
+  --no-mask           keep pixels outside the ultrasound sector
+  --shard-size N      clips per shard file (default 256)
+  --seed N            seed for clip positions (default 0)
+  --split NAME        only entries of this split (train/val/test)`;
+
+if (import.meta.main) {
+  const { values, positionals } = parseArgs({
+    args: Deno.args,
+    options: {
+      out: { type: "string" },
+      frames: { type: "string", default: "16" },
+      size: { type: "string", default: "112" },
+      fps: { type: "string" },
+      clips: { type: "string", default: "1" },
+      channels: { type: "string", default: "1" },
+      "no-mask": { type: "boolean", default: false },
+      "shard-size": { type: "string", default: "256" },
+      seed: { type: "string", default: "0" },
+      split: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+    allowPositionals: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    Deno.exit(0);
+  }
+  if (positionals.length !== 1 || !values.out) {
+    console.error(USAGE);
+    Deno.exit(2);
+  }
+  const integer = (name: string, text: string): number => {
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < 1) {
+      console.error(`--${name} must be a positive integer, got '${text}'`);
+      Deno.exit(2);
+    }
+    return value;
+  };
+  const channels = integer("channels", values.channels);
+  if (channels !== 1 && channels !== 3) {
+    console.error("--channels must be 1 or 3");
+    Deno.exit(2);
+  }
+  const targetFps = values.fps === undefined ? undefined : Number(values.fps);
+  if (targetFps !== undefined && !(targetFps > 0)) {
+    console.error(`--fps must be positive, got '${values.fps}'`);
+    Deno.exit(2);
+  }
+  const seed = Number(values.seed);
+  if (!Number.isInteger(seed) || seed < 0) {
+    console.error(`--seed must be a non-negative integer, got '${values.seed}'`);
+    Deno.exit(2);
+  }
+  let entries = await loadManifest(positionals[0]);
+  if (values.split) entries = entries.filter((e) => e.split === values.split);
+  console.error(`prepare: ${entries.length} manifest entries from ${positionals[0]} → ${values.out}`);
+  const bar = createProgressBar("prepare");
+  const summary = await prepareClipCache(entries, values.out, {
+    framesPerClip: integer("frames", values.frames),
+    size: integer("size", values.size),
+    channels: channels as 1 | 3,
+    targetFps,
+    clipsPerVideo: integer("clips", values.clips),
+    maskSector: !values["no-mask"],
+    shardSize: integer("shard-size", values["shard-size"]),
+    seed,
+    onProgress: (p) => bar.update(p.done, p.total, `${p.clips} clips, ${p.skipped} skipped`),
+  });
+  bar.finish();
+  const index = JSON.parse(await Deno.readTextFile(`${values.out}/index.json`));
+  console.log(JSON.stringify({
+    clips: summary.clips,
+    new_clips: summary.newClips,
+    resumed_sources: summary.resumed,
+    skipped: summary.skipped,
+    skipped_by_kind: countSkips(index.skipped),
+    seconds: Math.round(summary.seconds * 100) / 100,
+    clips_per_s: Math.round(summary.clipsPerSecond * 100) / 100,
+  }));
+  if (summary.skipped > 0) console.error(`see ${values.out}/index.json "skipped" for the reasons`);
+}
