@@ -92,3 +92,12 @@ export {
   type RobustnessOptions,
   type RobustnessReport,
 } from "./robustness.ts";
+export { sectorFromMask } from "./sector_fit.ts";
+export {
+  conditionGrid,
+  type ConditionGridOptions,
+  conditionGridPng,
+  encodeGreyPng,
+  type GreyImage,
+} from "./grid.ts";
+export { drawText } from "./grid_font.ts";
