@@ -14,6 +14,7 @@
  * ```
  */
 
+import { backend } from "./backend.ts";
 import { full } from "./ops/elementwise.ts";
 import { adamwStepInPlace, sgdStepInPlace } from "./ops/param_update.ts";
 import { keep, noGrad, type Tensor } from "./tensor.ts";
@@ -82,6 +83,14 @@ function resolveGroups(
   });
 }
 
+/** Optimizer state as tensors plus string metadata (what `saveSafetensors` writes). */
+export interface OptimizerState {
+  /** State buffers by `"<parameter index>.<buffer name>"`. */
+  tensors: Map<string, Tensor>;
+  /** `optimizer`: the class name; `steps`: JSON map of parameter index → step count. */
+  metadata: Record<string, string>;
+}
+
 /** Shared parts of the optimizers: groups, weight decay, gradient clearing and state disposal. */
 export abstract class Optimizer {
   /** Learning rate used by the next `step()`; set it every step from a schedule. */
@@ -131,6 +140,57 @@ export abstract class Optimizer {
     return n;
   }
 
+  /**
+   * The optimizer state for checkpoints, in the form `saveSafetensors` takes: tensors named
+   * `"<parameter index>.<buffer>"` (PyTorch's buffer names, e.g. `3.exp_avg`; the index counts parameters over all
+   * groups in order) and the per-parameter step counts as metadata. The tensors are the live state, not copies.
+   */
+  stateDict(): OptimizerState {
+    const tensors = new Map<string, Tensor>();
+    const steps: Record<string, number> = {};
+    this.parameters().forEach((p, k) => {
+      const s = this.state.get(p);
+      if (!s) return;
+      steps[k] = s.step;
+      s.buffers.forEach((b, j) => tensors.set(`${k}.${this.bufferNames[j]}`, b));
+    });
+    return { tensors, metadata: { optimizer: this.constructor.name, steps: JSON.stringify(steps) } };
+  }
+
+  /**
+   * Restores state saved by {@link Optimizer.stateDict} (e.g. after `loadSafetensors`) into an optimizer over the
+   * same parameters in the same order: buffers are copied on the GPU, step counts restored.
+   */
+  loadStateDict(state: OptimizerState): void {
+    const op = `${this.constructor.name}.loadStateDict`;
+    if (state.metadata.optimizer !== this.constructor.name) {
+      throw new Error(`${op}: state was saved by ${state.metadata.optimizer ?? "an unknown optimizer"}`);
+    }
+    const steps = JSON.parse(state.metadata.steps ?? "{}") as Record<string, number>;
+    const params = this.parameters();
+    for (const [key, step] of Object.entries(steps)) {
+      const p = params[Number(key)];
+      if (!p) {
+        throw new RangeError(`${op}: state for parameter ${key}, but the optimizer has ${params.length}`);
+      }
+      const s = this.stateOf(p, this.bufferNames.length);
+      s.step = step;
+      s.buffers.forEach((b, j) => {
+        const name = `${key}.${this.bufferNames[j]}`;
+        const src = state.tensors.get(name);
+        if (!src || src.shape.join() !== b.shape.join()) {
+          throw new RangeError(
+            `${op}: "${name}" is ${src ? `[${src.shape}]` : "missing"}, expected [${b.shape}]`,
+          );
+        }
+        backend().copy(src.buffer(op), 0, b.buffer(), 0, b.size * 4);
+      });
+    }
+  }
+
+  /** Names of the per-parameter state buffers, in the order `step()` uses them. */
+  protected abstract get bufferNames(): string[];
+
   /** Frees the optimizer state (moment buffers). */
   dispose(): void {
     for (const s of this.state.values()) for (const b of s.buffers) b.dispose();
@@ -179,12 +239,17 @@ export class AdamW extends Optimizer {
     this.eps = eps;
   }
 
+  /** First and second moments (PyTorch's names). */
+  protected get bufferNames(): string[] {
+    return ["exp_avg", "exp_avg_sq"];
+  }
+
   /** Applies one update to every parameter that has a gradient. */
   step(): void {
     for (const g of this.groups) {
       for (const p of g.params) {
         if (!p.grad) continue;
-        const s = this.stateOf(p, 2);
+        const s = this.stateOf(p, this.bufferNames.length);
         s.step++;
         adamwStepInPlace(p, p.grad, s.buffers[0], s.buffers[1], {
           lr: this.lr,
@@ -236,12 +301,17 @@ export class SGD extends Optimizer {
     this.nesterov = nesterov;
   }
 
+  /** The momentum buffer, when momentum is on (PyTorch's name). */
+  protected get bufferNames(): string[] {
+    return this.momentum > 0 ? ["momentum_buffer"] : [];
+  }
+
   /** Applies one update to every parameter that has a gradient. */
   step(): void {
     for (const g of this.groups) {
       for (const p of g.params) {
         if (!p.grad) continue;
-        const s = this.stateOf(p, this.momentum > 0 ? 1 : 0);
+        const s = this.stateOf(p, this.bufferNames.length);
         s.step++;
         sgdStepInPlace(p, p.grad, s.buffers[0] ?? null, {
           lr: this.lr,

@@ -7,6 +7,7 @@ import { mean } from "./ops/reduce.ts";
 import { reshape } from "./ops/shape.ts";
 import { AdamW, SGD, weightDecayGroups } from "./optim.ts";
 import { clipGradNorm } from "./clip.ts";
+import { loadSafetensors, parseSafetensorsHeader, saveSafetensors } from "./safetensors.ts";
 import { type Tensor, tidy } from "./tensor.ts";
 import { assertClose, randomData } from "./testing.ts";
 
@@ -197,4 +198,37 @@ Deno.test("20 steps of forward, backward, clipping and AdamW inside tidy keep li
   assert.ok(Number.isFinite(lastLoss));
   opt.dispose();
   for (const t of [x, y, w]) t.dispose();
+});
+
+Deno.test("AdamW state survives a safetensors round trip: a resumed run matches an uninterrupted one", async () => {
+  const shape = [2, 3];
+  const start = randomData(shape, 40);
+  const grads = Array.from({ length: 5 }, (_, t) => randomData(shape, 50 + t));
+  const a = param(start, shape);
+  const optA = new AdamW([a], { lr: 0.1 });
+  const run = (p: Tensor, opt: AdamW, from: number, to: number): void => {
+    for (let t = from; t < to; t++) {
+      p.grad = tensor(grads[t], shape);
+      opt.step();
+      opt.zeroGrad();
+    }
+  };
+  run(a, optA, 0, 3);
+  const state = optA.stateDict();
+  assert.deepEqual([...state.tensors.keys()], ["0.exp_avg", "0.exp_avg_sq"]);
+  const file = await saveSafetensors(state.tensors, state.metadata);
+  const b = param(await a.toArray() as Float32Array, shape);
+  const optB = new AdamW([b], { lr: 0.1 });
+  const loaded = loadSafetensors(file);
+  optB.loadStateDict({ tensors: loaded, metadata: parseSafetensorsHeader(file).metadata });
+  for (const t of loaded.values()) t.dispose();
+  assert.equal(optB.stepCount, 3);
+  run(a, optA, 3, 5);
+  run(b, optB, 3, 5);
+  assertClose(await b.toArray(), await a.toArray(), { atol: 0, rtol: 0, label: "resumed" });
+  assert.throws(
+    () => new SGD([b], { lr: 1 }).loadStateDict(state),
+    /SGD.loadStateDict: state was saved by AdamW/,
+  );
+  for (const x of [optA, optB, a, b]) x.dispose();
 });
