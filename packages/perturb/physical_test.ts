@@ -117,11 +117,11 @@ Deno.test("tissue attenuation: 2·α·f·z·(1 − tgc) dB, hand-computed far-fi
   close(out.data[0], 200, 1e-3);
 });
 
-Deno.test("gain −6 dB is a constant grey shift; dynamic range 60 → 30 dB doubles contrast from white", () => {
+Deno.test("gain −8 dB is a constant grey shift; dynamic range 60 → 30 dB doubles contrast from white", () => {
   const clip = { data: new Float32Array([200, 100, 0]), shape: [1, 1, 3] as const };
-  const gained = perturbClip(clip, "gain-medium", { clipId: "x" });
-  close(gained.data[0], 200 - 25.5, 1e-3);
-  close(gained.data[1], 100 - 25.5, 1e-3);
+  const gained = perturbClip(clip, "gain-high", { clipId: "x" });
+  close(gained.data[0], 200 - 34, 1e-3); // 255·8/60
+  close(gained.data[1], 100 - 34, 1e-3);
   assert.equal(gained.data[2], 0);
   const dr = changeDynamicRange(clip, { displayedDb: 30 });
   close(dr.data[0], 145, 1e-3); // 255·(2·200/255 − 1)

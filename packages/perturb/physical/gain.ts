@@ -17,11 +17,11 @@ export interface GainParams {
   gainDb: number;
 }
 
-/** Presets: under-gained acquisitions, −3 / −6 / −10 dB. */
+/** Presets: under-gained acquisitions, −3 / −5 / −8 dB (−13 / −21 / −34 grey levels on a 60 dB display). */
 export const GAIN_PRESETS: Presets<GainParams> = {
   low: { gainDb: -3 },
-  medium: { gainDb: -6 },
-  high: { gainDb: -10 },
+  medium: { gainDb: -5 },
+  high: { gainDb: -8 },
 };
 
 /** Parameters of a dynamic-range change. */
@@ -30,11 +30,14 @@ export interface DynamicRangeParams {
   displayedDb: number;
 }
 
-/** Presets from an assumed 60 dB display: 50 / 40 / 30 dB. */
+/**
+ * Presets from an assumed 60 dB display: 56 / 52 / 48 dB. White stays white, so weak echoes lose the most: on a
+ * dark (low-gain) clip such as the real A4C sample, 48 dB already blacks out much of the myocardium.
+ */
 export const DYNAMIC_RANGE_PRESETS: Presets<DynamicRangeParams> = {
-  low: { displayedDb: 50 },
-  medium: { displayedDb: 40 },
-  high: { displayedDb: 30 },
+  low: { displayedDb: 56 },
+  medium: { displayedDb: 52 },
+  high: { displayedDb: 48 },
 };
 
 /**

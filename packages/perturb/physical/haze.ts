@@ -21,11 +21,15 @@ export interface HazeParams {
   cells?: number;
 }
 
-/** Presets: amplitude 0.05 / 0.12 / 0.25 (−26 / −18 / −12 dB at the apex), 1/e depth 1.2 cm. */
+/**
+ * Presets: amplitude 0.01 / 0.02 / 0.04 (−40 / −34 / −28 dB re white at the apex, i.e. grey ≈ 85 / 111 / 136 on a
+ * 60 dB display before the texture factor), 1/e depth 1.2 cm. Calibrated on the real A4C sample, whose tissue sits
+ * around −45 dB: stronger haze floods the apex white.
+ */
 export const HAZE_PRESETS: Presets<HazeParams> = {
-  low: { amplitude: 0.05, decayCm: 1.2 },
-  medium: { amplitude: 0.12, decayCm: 1.2 },
-  high: { amplitude: 0.25, decayCm: 1.2 },
+  low: { amplitude: 0.01, decayCm: 1.2 },
+  medium: { amplitude: 0.02, decayCm: 1.2 },
+  high: { amplitude: 0.04, decayCm: 1.2 },
 };
 
 /** Envelope amplitude to add per pixel: amplitude·exp(−z/decay)·field, zero outside the sector. */

@@ -28,11 +28,14 @@ export interface ReverberationParams {
   center?: number;
 }
 
-/** Presets: replicas of a 1.5 cm layer, first at amplitude 0.08 / 0.15 / 0.25, with 2 / 3 / 4 repeats. */
+/**
+ * Presets: replicas of a 1.5 cm layer, the first at envelope 0.006 / 0.012 / 0.02 (−44 / −38 / −34 dB re white,
+ * comparable to tissue echoes), with 2 / 3 / 4 repeats.
+ */
 export const REVERBERATION_PRESETS: Presets<ReverberationParams> = {
-  low: { amplitude: 0.08, layerDepthCm: 1.5, repeats: 2, decay: 0.6 },
-  medium: { amplitude: 0.15, layerDepthCm: 1.5, repeats: 3, decay: 0.65 },
-  high: { amplitude: 0.25, layerDepthCm: 1.5, repeats: 4, decay: 0.7 },
+  low: { amplitude: 0.006, layerDepthCm: 1.5, repeats: 2, decay: 0.6 },
+  medium: { amplitude: 0.012, layerDepthCm: 1.5, repeats: 3, decay: 0.65 },
+  high: { amplitude: 0.02, layerDepthCm: 1.5, repeats: 4, decay: 0.7 },
 };
 
 /** Envelope amplitude to add per pixel: Σₖ amplitude·decayᵏ⁻¹·exp(−(z − (k+1)·z₀)²/2σ²) × lateral profile. */
