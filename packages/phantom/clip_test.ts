@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+import { generateClip, renderClip } from "./clip.ts";
+import { samplePatient } from "./patient.ts";
+import { VIEW_NAMES } from "./views.ts";
+
+const SMALL = { frames: 3, height: 48, width: 48 } as const;
+
+Deno.test("same seed gives identical clips; another seed gives different ones", () => {
+  const a = generateClip(123, SMALL), b = generateClip(123, SMALL), c = generateClip(124, SMALL);
+  assert.deepEqual(a.frames, b.frames);
+  assert.deepEqual(a.labels, b.labels);
+  assert.deepEqual(a.acquisition, b.acquisition);
+  assert.notDeepEqual(a.frames, c.frames);
+});
+
+Deno.test("clip shape, labels and per-frame volumes are consistent", () => {
+  const p = samplePatient(8);
+  for (const view of VIEW_NAMES) {
+    const clip = renderClip(p, view, 1, SMALL);
+    assert.equal(clip.frames.length, clip.t * clip.h * clip.w);
+    assert.equal(clip.labels.view, view);
+    assert.equal(clip.labels.viewIndex, VIEW_NAMES.indexOf(view));
+    assert.ok(clip.fps >= 20 && clip.fps <= 90, `fps ${clip.fps}`);
+    const { ef, edv, esv } = clip.labels;
+    assert.ok(Math.abs(ef - (100 * (edv - esv)) / edv) < 1e-9);
+    for (const v of clip.lvVolumes) assert.ok(v <= edv + 1e-9 && v >= esv - 1e-9);
+    // Something is drawn and it is not saturated.
+    let sum = 0;
+    for (const v of clip.frames) sum += v;
+    const mean = sum / clip.frames.length;
+    assert.ok(mean > 2 && mean < 120, `${view}: mean grey ${mean}`);
+  }
+});
+
+Deno.test("acquisition overrides are applied; nuisance 'none' is the typical setting", () => {
+  const clip = generateClip(5, {
+    ...SMALL,
+    view: "A4C",
+    nuisance: "none",
+    acquisition: { fps: 33, ui: true },
+  });
+  assert.equal(clip.fps, 33);
+  assert.equal(clip.acquisition.ui, true);
+  assert.equal(clip.acquisition.sectorDeg, 75);
+  assert.equal(clip.labels.view, "A4C");
+});
+
+Deno.test("consecutive frames are correlated (coherent speckle) at a high frame rate", () => {
+  const clip = generateClip(9, {
+    view: "A4C",
+    nuisance: "none",
+    frames: 2,
+    height: 64,
+    width: 64,
+    acquisition: { fps: 90 },
+  });
+  const n = clip.h * clip.w;
+  const a = clip.frames.subarray(0, n), b = clip.frames.subarray(n, 2 * n);
+  let ma = 0, mb = 0;
+  for (let k = 0; k < n; k++) ma += a[k] / n, mb += b[k] / n;
+  let cov = 0, va = 0, vb = 0;
+  for (let k = 0; k < n; k++) {
+    cov += (a[k] - ma) * (b[k] - mb);
+    va += (a[k] - ma) ** 2;
+    vb += (b[k] - mb) ** 2;
+  }
+  const r = cov / Math.sqrt(va * vb);
+  assert.ok(r > 0.7, `frame-to-frame correlation ${r}`);
+});
+
+Deno.test("paediatric hearts are smaller and faster", () => {
+  for (let s = 0; s < 20; s++) {
+    const kid = samplePatient(s, { pediatric: true }), adult = samplePatient(s, { pediatric: false });
+    assert.ok(kid.edv < adult.edv * 0.75 || kid.heartScale < adult.heartScale);
+    assert.ok(kid.heartRate >= 80 && adult.heartRate <= 105);
+  }
+  assert.throws(() => samplePatient(1, { ef: 1.5 }), /ef must be/);
+});
