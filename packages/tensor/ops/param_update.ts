@@ -168,6 +168,11 @@ export function lerpInPlace(target: Tensor, online: Tensor, m: number): void {
 
 /** Workgroups per tensor in the sum-of-squares pass: enough to fill a GPU, few enough to finish in one pass. */
 const MAX_NORM_GROUPS = 128;
+/**
+ * Elements each thread sums at least before the tree reduction: a workgroup's barriers cost far more than its
+ * loads on software adapters (llvmpipe), so small tensors get few workgroups.
+ */
+const MIN_PER_THREAD = 64;
 
 const SUM_SQUARES = /* wgsl */ `
 struct Params { n: u32, groups: u32, outOffset: u32 };
@@ -229,7 +234,9 @@ ${ENTRY} {
  * `min(maxNorm / (norm + 1e-6), 1)` as a 1-element tensor. Three dispatch kinds, no readback.
  */
 export function globalNorm(op: string, tensors: Tensor[], maxNorm: number): { norm: Tensor; scale: Tensor } {
-  const groups = tensors.map((t) => Math.max(1, Math.min(MAX_NORM_GROUPS, Math.ceil(t.size / 1024))));
+  const groups = tensors.map((t) =>
+    Math.max(1, Math.min(MAX_NORM_GROUPS, Math.ceil(t.size / (256 * MIN_PER_THREAD))))
+  );
   const count = groups.reduce((a, b) => a + b, 0);
   const partial = Tensor.empty([Math.max(count, 1)]);
   let at = 0;
