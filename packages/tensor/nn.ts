@@ -34,7 +34,7 @@ export interface LoadStateDictResult {
   missing: string[];
   /** State-dict keys that name no parameter of the module. */
   unexpected: string[];
-  /** Keys present in both whose shape or dtype differ (e.g. `"fc.weight: [4,3] vs checkpoint [3,4]"`). */
+  /** Keys in both whose shape or dtype differ, e.g. `"fc.weight: module f32 [4,3] vs state dict f32 [3,4]"`. */
   mismatched: string[];
 }
 
