@@ -42,6 +42,11 @@ export interface InputFormatOptions {
    * default), 255 for 0–1 floats.
    */
   valueScale?: number;
+  /**
+   * Buffer to write the output into (C·T·crop·crop values), reused across clips to save the allocation; the
+   * returned `data` is this buffer. Only for 3-channel output from 1-, 3- or 4-channel input, or 1 from 1.
+   */
+  out?: Float32Array;
 }
 
 /** Options of {@link trainTransform}. */
@@ -121,8 +126,9 @@ function finish(
   const { map, outChannels } = channelMap(dims.channels, options, op);
   const outH = rows.index0.length;
   const outW = cols.index0.length;
-  let data = resampleToChannelsFirst(clip, rows, cols, map);
-  if (map.sourceChannel.length !== outChannels) {
+  const direct = map.sourceChannel.length === outChannels;
+  let data = resampleToChannelsFirst(clip, rows, cols, map, direct ? options.out : undefined);
+  if (!direct) {
     // Average colour channels into one, then apply the normalisation affine.
     const n = dims.frames * outH * outW;
     const affine = normalizationAffine(options.normalization ?? "imagenet", 1);

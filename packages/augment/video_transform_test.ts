@@ -138,3 +138,15 @@ Deno.test("transforms name the bad argument", () => {
   );
   assert.throws(() => evalTransform(rampClip(1, 4, 4, 2)), /1, 3 or 4 channels/);
 });
+
+Deno.test("trainTransform: writes into a caller's buffer when given", () => {
+  const clip = rampClip(2, 20, 20);
+  const out = new Float32Array(3 * 2 * 8 * 8);
+  const a = trainTransform(clip, new Rng(1), { cropSize: 8, out });
+  assert.equal(a.data, out);
+  assert.deepEqual(Array.from(a.data), Array.from(trainTransform(clip, new Rng(1), { cropSize: 8 }).data));
+  assert.throws(
+    () => trainTransform(clip, new Rng(1), { cropSize: 8, out: new Float32Array(5) }),
+    /needs 384/,
+  );
+});

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { cpuUsage } from "node:process";
 import { parseArgs } from "node:util";
 import type { WorkRequest } from "./throughput_worker.ts";
 
@@ -17,9 +18,14 @@ const { values } = parseArgs({
 const seconds = Number(values.seconds);
 const workerCounts = values.workers.split(",").map(Number);
 
-async function measure(request: Omit<WorkRequest, "seed">, workers: number): Promise<number> {
+/** Clips/s summed over workers (wall clock) and CPU milliseconds per clip (all threads of the process). */
+async function measure(
+  request: Omit<WorkRequest, "seed">,
+  workers: number,
+): Promise<{ rate: number; cpuMsPerClip: number }> {
   const url = new URL("./throughput_worker.ts", import.meta.url);
   const pool = Array.from({ length: workers }, () => new Worker(url, { type: "module" }));
+  const cpuBefore = cpuUsage();
   const results = await Promise.all(
     pool.map((worker, i) =>
       new Promise<{ clips: number; ms: number }>((resolve, reject) => {
@@ -29,22 +35,34 @@ async function measure(request: Omit<WorkRequest, "seed">, workers: number): Pro
       })
     ),
   );
+  const cpu = cpuUsage(cpuBefore);
   pool.forEach((w) => w.terminate());
-  return results.reduce((sum, r) => sum + (r.clips / r.ms) * 1000, 0);
+  const clips = results.reduce((sum, r) => sum + r.clips, 0);
+  return {
+    rate: results.reduce((sum, r) => sum + (r.clips / r.ms) * 1000, 0),
+    // Includes each worker's start-up and warm-up, so it slightly overstates the steady-state cost.
+    cpuMsPerClip: (cpu.user + cpu.system) / 1000 / clips,
+  };
 }
 
 console.log(`augment throughput, 16×240×320 uint8 → [3, 16, 224, 224] float32, ${seconds} s per cell`);
-console.log(`deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} logical CPUs`);
-console.log("| transform | input | workers | clips/s |");
-console.log("|---|---|---|---|");
+const load = await Deno.readTextFile("/proc/loadavg").then((t) => t.split(" ")[0]).catch(() => "n/a");
+console.log(
+  `deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} logical CPUs, load average ${load} at start`,
+);
+console.log("| transform | input | workers | clips/s (wall) | CPU ms per clip |");
+console.log("|---|---|---|---|---|");
 for (const transform of ["train", "eval"] as const) {
   for (const channels of [1, 3] as const) {
     for (const workers of workerCounts) {
-      const rate = await measure(
+      const { rate, cpuMsPerClip } = await measure(
         { transform, channels, frames: 16, height: 240, width: 320, cropSize: 224, seconds },
         workers,
       );
-      console.log(`| ${transform} | ${channels === 1 ? "grey" : "RGB"} | ${workers} | ${rate.toFixed(1)} |`);
+      const input = channels === 1 ? "grey" : "RGB";
+      console.log(
+        `| ${transform} | ${input} | ${workers} | ${rate.toFixed(1)} | ${cpuMsPerClip.toFixed(1)} |`,
+      );
     }
   }
 }
