@@ -8,10 +8,10 @@
  * | depth | the view's nominal depth × U(0.9, 1.12) (adult ≈ 12–20 cm, paediatric ≈ 6–12 cm) |
  * | sector angle | U(60°, 90°) |
  * | centre frequency | adult U(1.8, 3.6) MHz, paediatric U(3.5, 6) MHz (higher → finer speckle) |
- * | gain (white level re. unit-echo tissue) | U(12, 24) dB (higher → darker image) |
- * | dynamic range | U(40, 70) dB |
- * | TGC compensation of attenuation | U(0.6, 0.95) |
- * | electronic noise | U(−78, −58) dB re. unit-echo tissue before TGC |
+ * | dynamic range | U(40, 65) dB |
+ * | gain (white level re. unit-echo tissue) | DR × (1 − q), q ~ U(0.4, 0.7) = grey level of unit-echo tissue |
+ * | TGC compensation of attenuation | U(0.5, 0.9) |
+ * | electronic noise | U(−92, −72) dB re. unit-echo tissue before TGC |
  * | frame rate | U(20, 90) fps |
  * | probe rotation / translation | ±10°, ±6 % of depth lateral, ±4 % of depth axial |
  * | zoom of the square crop | U(0.92, 1.1) |
@@ -19,7 +19,7 @@
  * | sector-edge fall-off, clutter strength, respiratory drift | U(0.3, 1), U(0.3, 1.5), up to 0.4 cm |
  *
  * `nuisance: "none"` fixes every setting at a typical value (sector 75°, 2.5 MHz adult / 4.5 MHz paediatric,
- * gain 18 dB, DR 55 dB, TGC 0.85, noise −68 dB, 50 fps, no rotation/translation, zoom 1, no UI).
+ * gain 25 dB, DR 55 dB, TGC 0.75, noise −82 dB, 50 fps, no rotation/translation, zoom 1, no UI).
  */
 
 import type { Rng } from "./rng.ts";
@@ -75,10 +75,10 @@ export function sampleAcquisition(
       depth: nominalDepth,
       sectorDeg: 75,
       frequencyMHz: pediatric ? 4.5 : 2.5,
-      gainDb: 18,
+      gainDb: 25,
       dynamicRangeDb: 55,
-      tgc: 0.85,
-      noiseDb: -68,
+      tgc: 0.75,
+      noiseDb: -82,
       fps: 50,
       rotationDeg: 0,
       shiftX: 0,
@@ -93,14 +93,18 @@ export function sampleAcquisition(
   }
   const depth = nominalDepth * rng.uniform(0.9, 1.12);
   const respAngle = rng.uniform(0, 2 * Math.PI), respAmp = rng.uniform(0, 0.4);
+  // Sonographers set gain so that tissue sits in the upper-middle of the grey scale: draw the grey level of
+  // unit-echo tissue (fraction q of white) and the dynamic range, and derive the white level from them.
+  const dynamicRangeDb = rng.uniform(40, 65);
+  const tissueGrey = rng.uniform(0.4, 0.7);
   return {
     depth,
     sectorDeg: rng.uniform(60, 90),
     frequencyMHz: pediatric ? rng.uniform(3.5, 6) : rng.uniform(1.8, 3.6),
-    gainDb: rng.uniform(12, 24),
-    dynamicRangeDb: rng.uniform(40, 70),
-    tgc: rng.uniform(0.6, 0.95),
-    noiseDb: rng.uniform(-78, -58),
+    gainDb: dynamicRangeDb * (1 - tissueGrey),
+    dynamicRangeDb,
+    tgc: rng.uniform(0.5, 0.9),
+    noiseDb: rng.uniform(-92, -72),
     fps: rng.uniform(20, 90),
     rotationDeg: rng.uniform(-10, 10),
     shiftX: rng.uniform(-0.06, 0.06) * depth,

@@ -110,8 +110,8 @@ export function renderClip(patient: Patient, view: ViewName, seed: number, optio
   );
 
   // PSF: sized in cm from the frequency (coarser than the physical pulse: the display resolution limits it anyway).
-  const sigmaR = Math.max(0.6, (0.1 * (2.5 / acq.frequencyMHz)) / grid.dr);
-  const sigmaT = Math.max(0.6, (0.014 * (2.5 / acq.frequencyMHz)) / grid.dTheta);
+  const sigmaR = Math.max(0.6, (0.12 * (2.5 / acq.frequencyMHz)) / grid.dr);
+  const sigmaT = Math.max(0.6, (0.02 * (2.5 / acq.frequencyMHz)) / grid.dTheta);
   const kr = gaussianKernel(sigmaR), kt = gaussianKernel(sigmaT);
   const reference = Math.sqrt(density * kernelEnergy(kr) * kernelEnergy(kt));
   const gains = receiveGains(grid, {

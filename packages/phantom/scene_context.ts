@@ -36,7 +36,7 @@ export function chestWallBackground(chestWall: number, deep: number): (x: number
 export function transthoracicScene(
   ctx: SceneContext,
   structures: Structure[],
-  deepEcho = 0.035,
+  deepEcho = 0.1,
   clutter = 1,
 ): Scene {
   return {

@@ -151,7 +151,7 @@ export function atrium(
       const f = 1 + 0.1 * s.contraction;
       return [f, f];
     },
-    { wallEcho: 0.8 },
+    { wallEcho: 0.45 },
   );
 }
 

@@ -74,11 +74,11 @@ export function apicalView(kind: ApicalKind, ctx: SceneContext): ViewTemplate {
   }
   const depth = tee
     ? (apexZ + 0.8 * hs + rng.uniform(0.5, 1.5))
-    : (apexZ + p.lvLength + 4.4 * hs + rng.uniform(0, 2));
+    : (apexZ + p.lvLength + 3.8 * hs + rng.uniform(0, 1.5));
   const scene = transthoracicScene(
     tee ? { ...ctx, chestWall: 0.25 } : ctx,
     [...valves, ...s],
-    0.035,
+    0.1,
     tee ? 0.2 : 1,
   );
   return { scene, nominalDepth: depth };

@@ -42,7 +42,7 @@ export function subcostalView(ctx: SceneContext): ViewTemplate {
     0.25 * hs,
     fill,
     {
-      wallEcho: 0.8,
+      wallEcho: 0.45,
     },
   );
   const rv = ellipseChamber(
@@ -90,7 +90,7 @@ export function ssnView(ctx: SceneContext): ViewTemplate {
       1 + 0.08 * s.contraction,
       1 + 0.08 * s.contraction,
     ],
-    { wallEcho: 0.8 },
+    { wallEcho: 0.45 },
   );
   structures.push(la);
   const scene = transthoracicScene({ ...ctx, chestWall: cw }, structures, 0.08, 0.5);

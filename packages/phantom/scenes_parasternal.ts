@@ -208,7 +208,7 @@ function psaxAorticValve(ctx: SceneContext): ViewTemplate {
     0.25 * hs,
     fill,
     {
-      wallEcho: 0.8,
+      wallEcho: 0.45,
     },
   );
   const ra = ellipseChamber(
@@ -220,7 +220,7 @@ function psaxAorticValve(ctx: SceneContext): ViewTemplate {
     0.25 * hs,
     fill,
     {
-      wallEcho: 0.8,
+      wallEcho: 0.45,
     },
   );
   const rvot = ellipseChamber(

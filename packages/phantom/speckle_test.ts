@@ -1,58 +1,18 @@
 import assert from "node:assert/strict";
-import { detectEnvelope, logCompress, receiveGains } from "./bmode.ts";
+import { logCompress } from "./bmode.ts";
+import { homogeneousEnvelope, snr } from "./homogeneous.ts";
 import { makeComplexImage, makePolarGrid } from "./polar_grid.ts";
-import { convolvePsf, gaussianKernel, kernelEnergy } from "./psf.ts";
 import { Rng } from "./rng.ts";
 import { REFERENCE_STATE } from "./scene_parts.ts";
 import { buildTissue, splatMovingTissue } from "./tissue.ts";
 import { apicalView } from "./scenes_apical.ts";
 import { samplePatient } from "./patient.ts";
 
-/** Envelope of homogeneous unit-echo tissue on a 10 cm, 69° sector through the clip's PSF and receive chain. */
-function homogeneousEnvelope(seed: number, density: number) {
-  const grid = makePolarGrid(160, 140, 10, 0.6);
-  const scene = { structures: [], backgroundEcho: () => 1, chestWallDepth: 0, clutter: 0 };
-  const pose = { rotation: 0, shiftX: 0, shiftZ: 0, respX: 0, respZ: 0 };
-  const tissue = buildTissue(scene, grid, pose, new Rng(seed), {
-    density,
-    wavelength: 0.0616,
-    textureSeed: 1,
-    heterogeneity: 0,
-  });
-  const kr = gaussianKernel(0.9), kt = gaussianKernel(1.2);
-  const reference = Math.sqrt(density * kernelEnergy(kr) * kernelEnergy(kt));
-  const iq = makeComplexImage(grid), tmp = makeComplexImage(grid);
-  convolvePsf(tissue.staticMap, grid, kr, kt, tmp, iq);
-  const gains = receiveGains(grid, {
-    attenuation: 0,
-    frequencyMHz: 2.5,
-    tgc: 0,
-    noiseDb: -300,
-    gainDb: 0,
-    dynamicRangeDb: 60,
-    edgeFalloff: 0,
-    reference,
-  });
-  const env = new Float32Array(grid.nr * grid.nt);
-  detectEnvelope(iq, grid, gains, reference, new Rng(2), env);
-  // Interior samples only (the PSF's zero padding darkens the edges).
-  const vals: number[] = [];
-  for (let i = 8; i < grid.nr - 8; i++) for (let j = 8; j < grid.nt - 8; j++) vals.push(env[i * grid.nt + j]);
-  return { env, vals };
-}
-
-function meanStd(v: number[]): { mean: number; std: number } {
-  const mean = v.reduce((a, b) => a + b, 0) / v.length;
-  const varc = v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length;
-  return { mean, std: Math.sqrt(varc) };
-}
-
 Deno.test("homogeneous tissue gives Rayleigh speckle: envelope mean/std within 10 % of 1.91", () => {
   for (const seed of [1, 2, 3]) {
-    const { vals } = homogeneousEnvelope(seed, 2);
-    const { mean, std } = meanStd(vals);
-    const snr = mean / std;
-    assert.ok(Math.abs(snr - 1.91) / 1.91 < 0.1, `seed ${seed}: envelope SNR ${snr.toFixed(3)}`);
+    const vals = homogeneousEnvelope(seed, 2);
+    const ratio = snr(vals);
+    assert.ok(Math.abs(ratio - 1.91) / 1.91 < 0.1, `seed ${seed}: envelope SNR ${ratio.toFixed(3)}`);
     // The reference level makes the RMS envelope of unit-echo tissue ≈ 1 (0 dB).
     const rms = Math.sqrt(vals.reduce((a, b) => a + b * b, 0) / vals.length);
     assert.ok(Math.abs(rms - 1) < 0.15, `RMS envelope ${rms.toFixed(3)}`);
