@@ -9,6 +9,7 @@
  * - {@link randAugmentClip} and {@link randomErasing}: the probe-training augmentations; {@link probeTrainTransform}
  *   chains them as the reference does.
  * - {@link Rng}: the seeded, process-stable random source every transform takes.
+ * - {@link AugmentPool}: the same transforms on worker threads, seeded by tuples, for data loaders.
  *
  * @example
  * ```ts
@@ -75,3 +76,4 @@ export {
   rotationCoefficients,
   warpAffine,
 } from "./image_ops.ts";
+export { type AugmentJob, AugmentPool } from "./pool.ts";

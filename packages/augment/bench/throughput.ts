@@ -9,6 +9,8 @@
 
 import { cpuUsage } from "node:process";
 import { parseArgs } from "node:util";
+import { AugmentPool } from "../pool.ts";
+import { syntheticEchoClip } from "./synthetic_clip.ts";
 import type { WorkRequest } from "./throughput_worker.ts";
 
 const { values } = parseArgs({
@@ -64,5 +66,36 @@ for (const transform of ["train", "eval"] as const) {
         `| ${transform} | ${input} | ${workers} | ${rate.toFixed(1)} | ${cpuMsPerClip.toFixed(1)} |`,
       );
     }
+  }
+}
+
+// End to end through AugmentPool: the clip is copied to a worker and the result transferred back, with up to
+// 2·workers jobs in flight, as a data loader would use it.
+console.log("");
+console.log("| AugmentPool, train | input | workers | clips/s (wall) |");
+console.log("|---|---|---|---|");
+for (const channels of [1, 3] as const) {
+  for (const workers of workerCounts) {
+    const pool = new AugmentPool(workers);
+    const clip = syntheticEchoClip(16, 240, 320, channels);
+    const warm = Array.from(
+      { length: 4 * workers },
+      (_, i) => pool.run({ kind: "train", clip, seed: ["warm", i] }),
+    );
+    await Promise.all(warm);
+    let done = 0;
+    let next = 0;
+    const start = performance.now();
+    const end = start + seconds * 1000;
+    const lane = async (): Promise<void> => {
+      while (performance.now() < end) {
+        await pool.run({ kind: "train", clip, seed: ["bench", next++] });
+        done++;
+      }
+    };
+    await Promise.all(Array.from({ length: 2 * workers }, lane));
+    const rate = (done / (performance.now() - start)) * 1000;
+    pool.close();
+    console.log(`| train | ${channels === 1 ? "grey" : "RGB"} | ${workers} | ${rate.toFixed(1)} |`);
   }
 }
