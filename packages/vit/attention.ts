@@ -32,8 +32,11 @@ export class Attention extends Module {
     this.proj = new Linear(dim, dim);
   }
 
-  /** Attends among the tokens `x [B, N, D]`; `positions` places them in the clip for RoPE. */
-  forward(x: Tensor, positions: TokenPositions): Tensor {
+  /**
+   * Attends among the tokens `x [B, N, D]`; `positions` places them in the clip for RoPE. `keyPaddingMask [B, N]`
+   * (non-zero = attend) hides padded tokens, as the probes' self-attention blocks need for missing views.
+   */
+  forward(x: Tensor, positions: TokenPositions, keyPaddingMask: Tensor | null = null): Tensor {
     const [B, N, D] = x.shape;
     const H = this._numHeads;
     const hd = D / H;
@@ -48,7 +51,7 @@ export class Attention extends Module {
       q = rope3d(q, positions.ids, positions.grid);
       k = rope3d(k, positions.ids, positions.grid);
     }
-    const o = attention(q, k, v);
+    const o = attention(q, k, v, keyPaddingMask ? { keyPaddingMask } : {});
     const merged = reshape(permute(o, [0, 2, 1, 3]), [B, N, D]);
     return this.proj.forward(merged);
   }

@@ -28,9 +28,9 @@ export class Block extends Module {
     this.mlp = new Mlp(D, config.mlpHidden);
   }
 
-  /** `[B, N, D]` → `[B, N, D]`. */
-  forward(x: Tensor, positions: TokenPositions): Tensor {
-    const h = add(x, this.attn.forward(this.norm1.forward(x), positions));
+  /** `[B, N, D]` → `[B, N, D]`; `keyPaddingMask [B, N]` (non-zero = attend) hides padded tokens from attention. */
+  forward(x: Tensor, positions: TokenPositions, options: { keyPaddingMask?: Tensor | null } = {}): Tensor {
+    const h = add(x, this.attn.forward(this.norm1.forward(x), positions, options.keyPaddingMask ?? null));
     return add(h, this.mlp.forward(this.norm2.forward(h)));
   }
 }
