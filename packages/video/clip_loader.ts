@@ -75,14 +75,29 @@ export async function clipFromVideo(video: Video, options: ClipOptions = {}): Pr
       random: options.random,
     });
   }
-  let clip = await video.readFrames(indices);
   const wantMask = options.maskSector ?? true;
   const wantCrop = options.cropToSector ?? true;
-  if (wantMask || wantCrop) {
-    // Detect on frames spread over the whole cine: motion within one 16-frame clip can be too small.
-    const count = Math.min(video.frameCount, options.sectorFrames ?? 24);
-    const spread = Array.from({ length: count }, (_, i) => Math.floor((i * video.frameCount) / count));
-    const sector = detectSector(toGrey(await video.readFrames(spread)));
+  // Detect the sector on frames spread over the whole cine (motion within one short clip can be too small).
+  const sectorCount = wantMask || wantCrop ? Math.min(video.frameCount, options.sectorFrames ?? 24) : 0;
+  const spread = Array.from(
+    { length: sectorCount },
+    (_, i) => Math.floor((i * video.frameCount) / sectorCount),
+  );
+  // Decode the union of both index lists once.
+  const all = await video.readFrames([...indices, ...spread]);
+  const frameBytes = video.width * video.height * video.channels;
+  let clip: FrameStack = {
+    ...all,
+    frames: indices.length,
+    data: all.data.subarray(0, indices.length * frameBytes),
+  };
+  if (sectorCount > 0) {
+    const sectorFrames: FrameStack = {
+      ...all,
+      frames: sectorCount,
+      data: all.data.subarray(indices.length * frameBytes),
+    };
+    const sector = detectSector(toGrey(sectorFrames));
     if (wantMask) clip = applyMask(clip, sector.mask);
     if (wantCrop) clip = cropStack(clip, squareBox(sector.box, video.width, video.height));
   }

@@ -94,7 +94,7 @@ export function openDicom(
   if (!(width > 0 && height > 0)) {
     throw new VideoError(file, "corrupt", `invalid image size ${width}x${height}`);
   }
-  if (!SUPPORTED_PHOTOMETRICS.includes(photometric)) {
+  if (!SUPPORTED_PHOTOMETRICS.includes(photometric) && !isVideoTransferSyntax(syntax)) {
     throw new VideoError(file, "unsupported", `photometric interpretation '${photometric}' is not supported`);
   }
   if (bitsAllocated !== 8 && bitsAllocated !== 16) {

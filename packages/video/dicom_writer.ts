@@ -19,7 +19,8 @@ export type DicomWriteSyntax =
   | "explicit-be"
   | "deflated-le"
   | "rle"
-  | "jpeg-baseline";
+  | "jpeg-baseline"
+  | "h264";
 
 /** Photometric interpretations {@link writeDicom} can produce. */
 export type DicomWritePhotometric = "MONOCHROME2" | "MONOCHROME1" | "RGB" | "YBR_FULL" | "PALETTE COLOR";
@@ -54,6 +55,11 @@ export interface DicomWriteOptions {
   tissueRegion?: PixelRegion;
   /** JPEG quality 1–100 (default 90). */
   jpegQuality?: number;
+  /**
+   * For transferSyntax "h264": the already encoded H.264 elementary stream (Annex B) of all frames. The frames
+   * argument then only sets the frame count and is not encoded (this package has no H.264 encoder).
+   */
+  videoStream?: Uint8Array;
   /** Split each encapsulated frame into this many fragments (default 1); >1 tests readers' fragment joining. */
   fragmentsPerFrame?: number;
   /** Write an empty Basic Offset Table (default false: offsets are written). */
@@ -100,10 +106,12 @@ export function writeDicom(frames: readonly Uint8Array[], options: DicomWriteOpt
   const photometric = options.photometric ??
     (channels === 1 ? "MONOCHROME2" : syntaxName === "jpeg-baseline" ? "YBR_FULL" : "RGB");
   validate(frames, options, photometric);
-  const samples = photometric === "RGB" || photometric === "YBR_FULL" ? 3 : 1;
-  const planar = samples === 3 && syntaxName !== "jpeg-baseline" && syntaxName !== "rle"
-    ? options.planarConfiguration ?? 0
-    : 0;
+  // An H.264 stream is 4:2:0 YCbCr whatever the frames were (PS3.5 §8.2.8).
+  const samples = photometric === "RGB" || photometric === "YBR_FULL" || syntaxName === "h264" ? 3 : 1;
+  const planar =
+    samples === 3 && syntaxName !== "jpeg-baseline" && syntaxName !== "rle" && syntaxName !== "h264"
+      ? options.planarConfiguration ?? 0
+      : 0;
   const tsUid = {
     "implicit-le": TRANSFER_SYNTAX.implicitLittle,
     "explicit-le": TRANSFER_SYNTAX.explicitLittle,
@@ -111,6 +119,7 @@ export function writeDicom(frames: readonly Uint8Array[], options: DicomWriteOpt
     "deflated-le": TRANSFER_SYNTAX.deflatedExplicitLittle,
     "rle": TRANSFER_SYNTAX.rleLossless,
     "jpeg-baseline": TRANSFER_SYNTAX.jpegBaseline,
+    "h264": TRANSFER_SYNTAX.h264High,
   }[syntaxName];
   const syntax: Syntax = {
     explicit: syntaxName !== "implicit-le",
@@ -134,7 +143,7 @@ export function writeDicom(frames: readonly Uint8Array[], options: DicomWriteOpt
     str(0x0020000e, "UI", newUid()),
     str(0x00200013, "IS", "1"),
     num(0x00280002, "US", [samples], le),
-    str(0x00280004, "CS", photometric),
+    str(0x00280004, "CS", syntaxName === "h264" ? "YBR_PARTIAL_420" : photometric),
     num(0x00280010, "US", [height], le),
     num(0x00280011, "US", [width], le),
     num(0x00280100, "US", [8], le),
@@ -160,7 +169,7 @@ export function writeDicom(frames: readonly Uint8Array[], options: DicomWriteOpt
   if (photometric === "PALETTE COLOR") elements.push(...paletteElements(options.palette!, le));
 
   // JPEG streams carry display RGB/grey: the codec does its own YCbCr transform.
-  const stored = syntaxName === "jpeg-baseline"
+  const stored = syntaxName === "jpeg-baseline" || syntaxName === "h264"
     ? frames
     : frames.map((frame) => toStored(frame, width, height, photometric, planar));
   elements.push(pixelDataElement(stored, syntaxName, options, samples, le));
@@ -208,6 +217,9 @@ function validate(frames: readonly Uint8Array[], options: DicomWriteOptions, pho
   });
   if (photometric === "PALETTE COLOR" && options.palette?.length !== 768) {
     throw new RangeError("writeDicom: PALETTE COLOR needs a 768-byte palette (256 RGB triplets)");
+  }
+  if (options.transferSyntax === "h264" && !options.videoStream?.length) {
+    throw new RangeError("writeDicom: transferSyntax h264 needs the encoded stream in videoStream");
   }
   if (options.frameTimesMs && options.frameTimesMs.length !== frames.length) {
     throw new RangeError(
@@ -260,6 +272,12 @@ function pixelDataElement(
   le: boolean,
 ): Element {
   const { width, height } = options;
+  if (syntax === "h264") {
+    // One stream over all frames, cut into fragments of at most 2^32−2 bytes (here: one unless huge).
+    const stream = options.videoStream!;
+    const fragment = stream.length & 1 ? padded(stream) : stream;
+    return { tag: 0x7fe00010, vr: "OB", value: [new Uint8Array(0), fragment], encapsulated: true };
+  }
   if (syntax !== "rle" && syntax !== "jpeg-baseline") {
     let total = 0;
     for (const s of stored) total += s.length;
