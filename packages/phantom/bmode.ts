@@ -5,6 +5,7 @@
  */
 
 import type { ComplexImage, PolarGrid } from "./polar_grid.ts";
+import { fastLog2 } from "./fast_math.ts";
 import { Rng } from "./rng.ts";
 
 /** Settings of the receive chain. */
@@ -90,6 +91,9 @@ export function detectEnvelope(
   }
 }
 
+/** 20·log10(2): dB per octave of envelope. */
+const DB_PER_LOG2 = 20 * Math.LOG10E * Math.LN2;
+
 const NOISE_TABLE_SIZE = 1 << 17;
 const NOISE_TABLE_MASK = NOISE_TABLE_SIZE - 1;
 let sharedNoiseTable: Float32Array | null = null;
@@ -112,7 +116,7 @@ export function logCompress(
   const floor = gainDb - dynamicRangeDb;
   const scale = 255 / dynamicRangeDb;
   for (let k = 0; k < envelope.length; k++) {
-    const db = 20 * Math.log10(envelope[k] + 1e-12);
+    const db = DB_PER_LOG2 * fastLog2(envelope[k] + 1e-12);
     const v = (db - floor) * scale;
     out[k] = v < 0 ? 0 : v > 255 ? 255 : v;
   }

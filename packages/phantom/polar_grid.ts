@@ -5,6 +5,8 @@
  * −halfAngle + (j + 0.5)·dTheta, angles measured from the probe axis (positive to screen right).
  */
 
+import { COS_TABLE, PHASE_STEPS, PHASE_STEPS_PER_RAD } from "./fast_math.ts";
+
 /** Sampling of a sector in depth and angle. */
 export interface PolarGrid {
   /** Number of depth samples. */
@@ -70,13 +72,6 @@ export function splat(
   addSample(img, grid, i0 + 1, j0, wr * (1 - wt), pr, pi, nt);
   addSample(img, grid, i0 + 1, j0 + 1, wr * wt, pr, pi, nt);
 }
-
-const PHASE_STEPS = 4096;
-const PHASE_STEPS_PER_RAD = PHASE_STEPS / (2 * Math.PI);
-const COS_TABLE = Float32Array.from(
-  { length: PHASE_STEPS },
-  (_, i) => Math.cos((2 * Math.PI * i) / PHASE_STEPS),
-);
 
 function addSample(
   img: ComplexImage,

@@ -37,15 +37,26 @@ export function convolvePsf(
   const { nr, nt } = grid;
   // Lateral pass: along j within each row.
   const rt = (kt.length - 1) >> 1;
+  const sre = src.re, sim = src.im;
   for (let i = 0; i < nr; i++) {
     const row = i * nt;
     for (let j = 0; j < nt; j++) {
       let sr = 0, si = 0;
-      const lo = Math.max(-rt, -j), hi = Math.min(rt, nt - 1 - j);
-      for (let d = lo; d <= hi; d++) {
-        const w = kt[d + rt];
-        sr += w * src.re[row + j + d];
-        si += w * src.im[row + j + d];
+      if (j >= rt && j < nt - rt) {
+        // Interior: no bounds to check (the common case, kept tight for the JIT).
+        const base = row + j - rt;
+        for (let d = 0; d < kt.length; d++) {
+          const w = kt[d];
+          sr += w * sre[base + d];
+          si += w * sim[base + d];
+        }
+      } else {
+        const lo = Math.max(-rt, -j), hi = Math.min(rt, nt - 1 - j);
+        for (let d = lo; d <= hi; d++) {
+          const w = kt[d + rt];
+          sr += w * sre[row + j + d];
+          si += w * sim[row + j + d];
+        }
       }
       tmp.re[row + j] = sr;
       tmp.im[row + j] = si;
@@ -53,8 +64,9 @@ export function convolvePsf(
   }
   // Axial pass: along i, accumulated row by row for cache-friendly access.
   const rr = (kr.length - 1) >> 1;
-  out.re.fill(0);
-  out.im.fill(0);
+  const ore = out.re, oim = out.im, tre = tmp.re, tim = tmp.im;
+  ore.fill(0);
+  oim.fill(0);
   for (let i = 0; i < nr; i++) {
     const lo = Math.max(-rr, -i), hi = Math.min(rr, nr - 1 - i);
     const dst = i * nt;
@@ -62,8 +74,8 @@ export function convolvePsf(
       const w = kr[d + rr];
       const srcRow = (i + d) * nt;
       for (let j = 0; j < nt; j++) {
-        out.re[dst + j] += w * tmp.re[srcRow + j];
-        out.im[dst + j] += w * tmp.im[srcRow + j];
+        ore[dst + j] += w * tre[srcRow + j];
+        oim[dst + j] += w * tim[srcRow + j];
       }
     }
   }

@@ -23,8 +23,8 @@ Deno.test("log compression maps the white level to 255 and white − DR to 0", (
   const env = Float32Array.from([1, 10 ** (-20 / 20), 10 ** (-80 / 20), 100]);
   const out = new Float32Array(4);
   logCompress(env, 0, 40, out);
-  assert.ok(Math.abs(out[0] - 255) < 1e-3);
-  assert.ok(Math.abs(out[1] - 127.5) < 1e-3);
+  assert.ok(Math.abs(out[0] - 255) < 0.05);
+  assert.ok(Math.abs(out[1] - 127.5) < 0.05);
   assert.equal(out[2], 0);
   assert.equal(out[3], 255);
 });

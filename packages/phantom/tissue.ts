@@ -11,6 +11,7 @@ import type { CycleState } from "./cardiac_cycle.ts";
 import type { ComplexImage, PolarGrid } from "./polar_grid.ts";
 import { makeComplexImage, splat } from "./polar_grid.ts";
 import { Rng } from "./rng.ts";
+import { fastCos } from "./fast_math.ts";
 import { REFERENCE_STATE } from "./scene_parts.ts";
 
 /** Rigid placement of the view template under the probe, plus a respiratory drift. */
@@ -393,7 +394,7 @@ function makeTexture(rng: Rng, strength: number): (x: number, z: number) => numb
   const norm = Math.sqrt(2 / m);
   return (x, z) => {
     let s = 0;
-    for (let i = 0; i < waves.length; i += 3) s += Math.cos(waves[i] * x + waves[i + 1] * z + waves[i + 2]);
+    for (let i = 0; i < waves.length; i += 3) s += fastCos(waves[i] * x + waves[i + 1] * z + waves[i + 2]);
     return Math.exp(strength * norm * s);
   };
 }
