@@ -14,14 +14,14 @@ import {
   div,
   Module,
   mul,
+  parameter,
   randn,
-  Random,
+  type Random,
   reshape,
   sum,
   type Tensor,
   tensor,
 } from "@echojepa/tensor";
-import { parameter } from "@echojepa/tensor";
 import { AttentiveProbe, type AttentiveProbeOptions } from "./attentive_probe.ts";
 
 /** An `nn.Embedding`-style table named `weight`, initialised N(0, 1) as PyTorch does. */
