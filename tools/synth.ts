@@ -18,31 +18,19 @@
 import { parseArgs } from "node:util";
 import process from "node:process";
 import {
-  cineStatistics,
   generateClip,
-  homogeneousEnvelope,
   linearR2,
-  montagePng,
   parseViewName,
   PhantomWorkerPool,
   rawPixelViewBaseline,
-  renderClip,
+  realismReport,
   rvspViewFeatures,
   samplePatient,
-  snr,
   VIEW_NAMES,
   writeDataset,
 } from "@echojepa/phantom";
 import type { CineStatistics, EfDistribution, NuisanceLevel } from "@echojepa/phantom";
-import {
-  createProgressBar,
-  cropStack,
-  detectSector,
-  openVideo,
-  resizeStack,
-  squareBox,
-  toGrey,
-} from "@echojepa/video";
+import { createProgressBar } from "@echojepa/video";
 
 const USAGE = `usage:
   deno task synth --out DIR --patients N [--seed S] [--frames 16] [--size 112] [--views A4C,PLAX,...]
@@ -141,92 +129,26 @@ async function main(): Promise<void> {
 /** Side-by-side PNG of simulated and real A4C frames, and their statistics. */
 async function report(outDir: string): Promise<void> {
   await Deno.mkdir(outDir, { recursive: true });
-  const tile = 112, cols = 6;
-  const rows: Uint8Array[][] = [];
-  const simStats: CineStatistics[] = [];
-  for (let i = 0; i < 8; i++) {
-    const clip = renderClip(samplePatient(900 + i, { pediatric: false }), "A4C", 31 + i, {
-      frames: 30,
-      acquisition: { ui: false, fps: 30 },
-    });
-    const mask = maskOf(clip.frames, clip.t, clip.h, clip.w);
-    simStats.push(cineStatistics(clip.frames, clip.t, clip.h, clip.w, mask, clip.acquisition.dynamicRangeDb));
-    if (i < 2) {
-      rows.push(
-        Array.from(
-          { length: cols },
-          (_, c) => clip.frames.slice(c * 5 * tile * tile, (c * 5 + 1) * tile * tile),
-        ),
-      );
-    }
-  }
-  const avg = (key: keyof CineStatistics) => simStats.reduce((a, s) => a + s[key], 0) / simStats.length;
-  const envelopeSnr = snr(homogeneousEnvelope(1));
-  console.log("simulated A4C (8 clips × 30 frames, 112×112, full nuisance, no UI):");
+  const r = await realismReport({ realSample: REAL_SAMPLE });
+  const line = (s: CineStatistics) =>
+    `frame grey mean/std ${s.frameMean.toFixed(1)}/${s.frameStd.toFixed(1)}, in-sector ${
+      s.sectorMean.toFixed(1)
+    }/${s.sectorStd.toFixed(1)}, tissue-window envelope SNR ${s.windowEnvelopeSnr.toFixed(2)}`;
   console.log(
-    `  frame grey mean/std ${avg("frameMean").toFixed(1)}/${avg("frameStd").toFixed(1)}, in-sector ${
-      avg("sectorMean").toFixed(1)
-    }/${avg("sectorStd").toFixed(1)}, tissue-window envelope SNR (own DR) ${
-      avg("windowEnvelopeSnr").toFixed(2)
-    }`,
+    `simulated A4C (8 clips × 30 frames, 112×112, full nuisance, no UI; own DR): ${line(r.simulated)}`,
   );
   console.log(
-    `  envelope SNR of homogeneous tissue before log compression: ${envelopeSnr.toFixed(3)} (Rayleigh 1.91)`,
+    `  envelope SNR of homogeneous tissue before log compression: ${
+      r.homogeneousEnvelopeSnr.toFixed(3)
+    } (Rayleigh 1.91)`,
   );
-  const result: Record<string, unknown> = {
-    simulated: {
-      frameMean: avg("frameMean"),
-      frameStd: avg("frameStd"),
-      sectorMean: avg("sectorMean"),
-      sectorStd: avg("sectorStd"),
-      windowEnvelopeSnr: avg("windowEnvelopeSnr"),
-      homogeneousEnvelopeSnr: envelopeSnr,
-    },
-  };
-  try {
-    const video = await openVideo(REAL_SAMPLE.pathname);
-    const stack = toGrey(await video.readAll());
-    video.close();
-    const sector = detectSector(stack);
-    const square = resizeStack(
-      cropStack(stack, squareBox(sector.box, stack.width, stack.height)),
-      tile,
-      tile,
-    );
-    const mask = maskOf(square.data, square.frames, tile, tile);
-    const real = cineStatistics(square.data, square.frames, tile, tile, mask, 50);
-    rows.push(
-      Array.from(
-        { length: cols },
-        (_, c) => square.data.slice(c * 5 * tile * tile, (c * 5 + 1) * tile * tile),
-      ),
-    );
-    console.log(`real A4C sample (${square.frames} frames, sector cropped square, resized to 112×112):`);
-    console.log(
-      `  frame grey mean/std ${real.frameMean.toFixed(1)}/${real.frameStd.toFixed(1)}, in-sector ${
-        real.sectorMean.toFixed(1)
-      }/${real.sectorStd.toFixed(1)}, tissue-window envelope SNR (assumed DR 50 dB) ${
-        real.windowEnvelopeSnr.toFixed(2)
-      }`,
-    );
-    result.real = real;
-  } catch (err) {
-    console.warn(
-      `real sample not available (${
-        err instanceof Error ? err.message : err
-      }); report has simulated rows only`,
-    );
-  }
-  await Deno.writeFile(`${outDir}/realism.png`, montagePng(rows, tile));
-  await Deno.writeTextFile(`${outDir}/realism.json`, JSON.stringify(result, null, 2) + "\n");
+  if (r.real) {
+    console.log(`real A4C sample (sector cropped square, 112×112; assumed DR 50 dB): ${line(r.real)}`);
+  } else console.warn(`real sample not available (${r.realError}); the PNG has simulated rows only`);
+  const { png: _png, ...stats } = r;
+  await Deno.writeFile(`${outDir}/realism.png`, r.png);
+  await Deno.writeTextFile(`${outDir}/realism.json`, JSON.stringify(stats, null, 2) + "\n");
   console.log(`wrote ${outDir}/realism.png (rows: simulated, simulated, real) and ${outDir}/realism.json`);
-}
-
-/** Pixels that are ever non-black over the cine: the sector plus burned-in UI, minus the black surround. */
-function maskOf(frames: Uint8Array, t: number, h: number, w: number): Uint8Array {
-  const m = new Uint8Array(h * w);
-  for (let f = 0; f < t; f++) for (let k = 0; k < h * w; k++) if (frames[f * h * w + k] > 8) m[k] = 1;
-  return m;
 }
 
 function evaluate(patients: number): void {
