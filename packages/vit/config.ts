@@ -165,17 +165,18 @@ export function tokenCount(g: TokenGrid): number {
 
 /**
  * Shapes of every parameter, keyed by the reference's state-dict names (without `module.`/`backbone.`), in the
- * order the reference registers them. `pos_embed` appears only for sin-cos models.
+ * order of the reference's `state_dict()`. `pos_embed` appears only for sin-cos models.
  */
 export function parameterShapes(c: VitConfig): Map<string, number[]> {
   const D = c.embedDim;
   const shapes = new Map<string, number[]>();
-  shapes.set("patch_embed.proj.weight", [D, c.inChannels, c.tubeletSize, c.patchSize, c.patchSize]);
-  shapes.set("patch_embed.proj.bias", [D]);
+  // PyTorch lists a module's own parameters before its children's, so `pos_embed` comes first.
   if (c.positionEncoding === "sincos") {
     const g = tokenGrid(c, c.numFrames, c.imageSize, c.imageSize);
     shapes.set("pos_embed", [1, tokenCount(g), D]);
   }
+  shapes.set("patch_embed.proj.weight", [D, c.inChannels, c.tubeletSize, c.patchSize, c.patchSize]);
+  shapes.set("patch_embed.proj.bias", [D]);
   for (let i = 0; i < c.depth; i++) {
     const b = `blocks.${i}`;
     shapes.set(`${b}.norm1.weight`, [D]);

@@ -3,8 +3,7 @@
  * computed as patchify + one matrix product, with the weight kept in the Conv3d layout so checkpoints load as is.
  */
 
-import { linear, Module, reshape, type Tensor, zerosParameter } from "@echojepa/tensor";
-import { truncNormalParameter } from "@echojepa/tensor";
+import { linear, Module, reshape, type Tensor, truncNormalParameter, zerosParameter } from "@echojepa/tensor";
 import type { TokenGrid, VitConfig } from "./config.ts";
 import { patchify } from "./patchify.ts";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { backward, init, mul, noGrad, Random, sum, type Tensor, tensor, tidy } from "@echojepa/tensor";
 import { assertClose, randomData } from "../tensor/testing.ts";
-import { type VitConfig, vitConfig } from "./config.ts";
+import { parameterCount, parameterShapes, type VitConfig, vitConfig } from "./config.ts";
 import { type HostParams, referenceForward, type ReferenceOptions } from "./reference_vit.ts";
 import { VisionTransformer } from "./vision_transformer.ts";
 
@@ -160,6 +160,19 @@ Deno.test("tiny ViT gradients equal finite differences of the float64 reference"
     }
   }
   model.dispose();
+});
+
+Deno.test("the model's parameter names and shapes are the configuration's (the reference's state-dict keys)", () => {
+  for (
+    const config of [TINY, vitConfig({ ...TINY, positionEncoding: "sincos", numFrames: 4, imageSize: 32 })]
+  ) {
+    const model = new VisionTransformer(config, { initialize: false });
+    const shapes = parameterShapes(config);
+    assert.deepEqual([...model.stateDict()].map(([n, t]) => [n, t.shape]), [...shapes]);
+    const trainable = model.parameters().filter((t) => t.requiresGrad);
+    assert.equal(trainable.reduce((s, t) => s + t.size, 0), parameterCount(config));
+    model.dispose();
+  }
 });
 
 Deno.test("initialisation: trunc-normal 0.02 weights, zero biases, unit norms, 1/sqrt(2·layer) rescale", async () => {
