@@ -414,6 +414,8 @@ export interface ClipCache {
   length: number;
   /** Reads clip `i` as a frame stack. */
   readClip(i: number): FrameStack;
+  /** Reads several clips into one `[N·T, H, W(, C)]` stack (frames of clip k start at k·T). */
+  readClips(indices: readonly number[]): FrameStack;
   /** Closes the open shard files. */
   close(): void;
 }
@@ -469,6 +471,11 @@ export function openClipCache(dir: string): ClipCache {
         read += n;
       }
       return { data, ...shape };
+    },
+    readClips(indices: readonly number[]): FrameStack {
+      const data = new Uint8Array(indices.length * bytesPerClip);
+      indices.forEach((i, k) => data.set(this.readClip(i).data, k * bytesPerClip));
+      return { data, ...shape, frames: shape.frames * indices.length };
     },
     close(): void {
       for (const file of files.values()) file.close();

@@ -97,7 +97,7 @@ export async function clipFromVideo(video: Video, options: ClipOptions = {}): Pr
       frames: sectorCount,
       data: all.data.subarray(indices.length * frameBytes),
     };
-    const sector = detectSector(toGrey(sectorFrames));
+    const sector = detectSector(toGrey(sectorFrames), { within: video.tissueRegion });
     if (wantMask) clip = applyMask(clip, sector.mask);
     if (wantCrop) clip = cropStack(clip, squareBox(sector.box, video.width, video.height));
   }
@@ -177,4 +177,49 @@ export function countSkips(skipped: readonly SkippedFile[]): SkipCounts {
   const counts: SkipCounts = {};
   for (const s of skipped) counts[s.kind] = (counts[s.kind] ?? 0) + 1;
   return counts;
+}
+
+/** Options for {@link loadClipOrSubstitute}. */
+export interface SubstituteOptions {
+  /** Attempts before giving up (default 10). */
+  maxTries?: number;
+  /** Random source for the substitute choice (default Math.random). */
+  random?: RandomSource;
+  /** Skipped files are appended here. */
+  skipped?: SkippedFile[];
+}
+
+/**
+ * Loads a clip of entry `index` (first present view); when that file fails, records it and tries another random
+ * entry instead, as the reference loader does, so a training step always gets a clip. Throws only when
+ * `maxTries` files in a row fail.
+ */
+export async function loadClipOrSubstitute(
+  entries: readonly ManifestEntry[],
+  index: number,
+  options: ClipOptions,
+  substitute: SubstituteOptions = {},
+): Promise<ManifestClip> {
+  const maxTries = substitute.maxTries ?? 10;
+  const random = substitute.random ?? Math.random;
+  let entryIndex = index;
+  let lastError: VideoError | undefined;
+  for (let attempt = 0; attempt < maxTries; attempt++) {
+    const view = entries[entryIndex].paths.findIndex((p) => p !== null);
+    const file = entries[entryIndex].paths[view];
+    if (file) {
+      try {
+        return { ...(await loadClip(file, options)), entryIndex, view, file };
+      } catch (error) {
+        lastError = asVideoError(file, error);
+        substitute.skipped?.push({ file, kind: lastError.kind, reason: lastError.reason });
+      }
+    }
+    entryIndex = Math.floor(random() * entries.length);
+  }
+  throw new VideoError(
+    lastError?.file ?? "<manifest>",
+    lastError?.kind ?? "invalid-argument",
+    `${maxTries} files in a row could not be read; last: ${lastError?.reason ?? "no file in the entries"}`,
+  );
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { writeAvi } from "./avi_writer.ts";
-import { countSkips, iterateClips, loadClip, type SkippedFile } from "./clip_loader.ts";
+import { countSkips, iterateClips, loadClip, loadClipOrSubstitute, type SkippedFile } from "./clip_loader.ts";
 import { seededRandom } from "./clip_sampling.ts";
 
 /** A fake echo: a bright moving disc inside a static dark frame with a static "text" bar. */
@@ -58,6 +58,26 @@ Deno.test("iterateClips skips and counts bad files instead of stopping", async (
     for await (const clip of iterateClips(entries, { size: 16 }, skipped)) clips.push(clip);
     assert.deepEqual(clips.map((c) => c.entryIndex), [0, 2]);
     assert.deepEqual(countSkips(skipped), { unsupported: 1, io: 1 });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("loadClipOrSubstitute replaces a bad file by another entry, like the reference loader", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const good = `${dir}/good.avi`;
+    await Deno.writeFile(good, writeAvi(fakeEcho(20, 32), { width: 32, height: 32, channels: 1, fps: 30 }));
+    const entries = [{ paths: [`${dir}/missing.avi`] }, { paths: [null, good] }];
+    const skipped: SkippedFile[] = [];
+    const clip = await loadClipOrSubstitute(entries, 0, { size: 8 }, { random: () => 0.9, skipped });
+    assert.equal(clip.entryIndex, 1);
+    assert.equal(clip.view, 1);
+    assert.equal(skipped.length, 1);
+    await assert.rejects(
+      () => loadClipOrSubstitute([entries[0]], 0, {}, { maxTries: 3 }),
+      /3 files in a row could not be read/,
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -384,8 +384,12 @@ function readTissueRegion(
     if ((region.uint16("x00186014") ?? 0) !== 1) continue;
     const x0 = region.uint32("x00186018") ?? 0;
     const y0 = region.uint32("x0018601a") ?? 0;
-    const x1 = (region.uint32("x0018601c") ?? width - 1) + 1;
-    const y1 = (region.uint32("x0018601e") ?? height - 1) + 1;
+    let x1 = (region.uint32("x0018601c") ?? width - 1) + 1;
+    let y1 = (region.uint32("x0018601e") ?? height - 1) + 1;
+    // Some scanners write max = Columns (one past the last pixel): clamp overshoots of a pixel or two, but
+    // treat larger ones as stale geometry from before a resize.
+    if (x1 <= width + 2) x1 = Math.min(x1, width);
+    if (y1 <= height + 2) y1 = Math.min(y1, height);
     if (x1 > width || y1 > height || x0 >= x1 || y0 >= y1) continue;
     const out: { spacing?: PixelSpacing; tissueRegion?: PixelRegion } = { tissueRegion: { x0, y0, x1, y1 } };
     const unitsX = region.uint16("x00186024");

@@ -1,6 +1,6 @@
 /**
  * A minimal DICOM Part 10 writer for multi-frame ultrasound: native (implicit/explicit little endian, explicit
- * big endian, deflated), RLE Lossless and JPEG Baseline pixel data; MONOCHROME1/2, RGB (planar 0/1), YBR_FULL
+ * big endian, deflated), RLE Lossless, JPEG Baseline, JPEG Lossless (SV1) and pre-encoded H.264 pixel data; MONOCHROME1/2, RGB (planar 0/1), YBR_FULL
  * and PALETTE COLOR; frame timing (FrameTime or FrameTimeVector, CineRate) and an ultrasound region with pixel
  * spacing. Made for synthetic datasets and round-trip tests, not for clinical archives.
  * @module
@@ -10,6 +10,7 @@ import { ByteWriter } from "./bytes.ts";
 import { newUid, SOP_CLASS, TRANSFER_SYNTAX } from "./dicom_uids.ts";
 import { encodeRleFrame } from "./dicom_rle.ts";
 import { encodeJpeg } from "./jpeg.ts";
+import { encodeLosslessJpeg } from "./jpeg_lossless_encoder.ts";
 import type { PixelRegion, PixelSpacing } from "./video.ts";
 
 /** Transfer syntaxes {@link writeDicom} can produce. */
@@ -20,6 +21,7 @@ export type DicomWriteSyntax =
   | "deflated-le"
   | "rle"
   | "jpeg-baseline"
+  | "jpeg-lossless"
   | "h264";
 
 /** Photometric interpretations {@link writeDicom} can produce. */
@@ -109,7 +111,8 @@ export function writeDicom(frames: readonly Uint8Array[], options: DicomWriteOpt
   // An H.264 stream is 4:2:0 YCbCr whatever the frames were (PS3.5 §8.2.8).
   const samples = photometric === "RGB" || photometric === "YBR_FULL" || syntaxName === "h264" ? 3 : 1;
   const planar =
-    samples === 3 && syntaxName !== "jpeg-baseline" && syntaxName !== "rle" && syntaxName !== "h264"
+    samples === 3 && syntaxName !== "jpeg-baseline" && syntaxName !== "rle" && syntaxName !== "h264" &&
+      syntaxName !== "jpeg-lossless"
       ? options.planarConfiguration ?? 0
       : 0;
   const tsUid = {
@@ -119,6 +122,7 @@ export function writeDicom(frames: readonly Uint8Array[], options: DicomWriteOpt
     "deflated-le": TRANSFER_SYNTAX.deflatedExplicitLittle,
     "rle": TRANSFER_SYNTAX.rleLossless,
     "jpeg-baseline": TRANSFER_SYNTAX.jpegBaseline,
+    "jpeg-lossless": TRANSFER_SYNTAX.jpegLosslessSv1,
     "h264": TRANSFER_SYNTAX.h264High,
   }[syntaxName];
   const syntax: Syntax = {
@@ -278,7 +282,7 @@ function pixelDataElement(
     const fragment = stream.length & 1 ? padded(stream) : stream;
     return { tag: 0x7fe00010, vr: "OB", value: [new Uint8Array(0), fragment], encapsulated: true };
   }
-  if (syntax !== "rle" && syntax !== "jpeg-baseline") {
+  if (syntax !== "rle" && syntax !== "jpeg-baseline" && syntax !== "jpeg-lossless") {
     let total = 0;
     for (const s of stored) total += s.length;
     const all = new Uint8Array(total + (total & 1));
@@ -291,6 +295,7 @@ function pixelDataElement(
     return { tag: 0x7fe00010, vr: "OB", value: all };
   }
   const encoded = stored.map((frame) => {
+    if (syntax === "jpeg-lossless") return encodeLosslessJpeg(frame, width, height, samples as 1 | 3);
     if (syntax === "jpeg-baseline") {
       // Grey frames become 1-component JPEGs, colour frames YCbCr (JFIF) ones.
       return encodeJpeg(frame, width, height, samples as 1 | 3, options.jpegQuality ?? 90);

@@ -5,9 +5,16 @@ import { difference, syntheticFrames } from "./test_util.ts";
 
 const W = 24;
 const H = 16;
-const NATIVE: DicomWriteSyntax[] = ["implicit-le", "explicit-le", "explicit-be", "deflated-le", "rle"];
+const LOSSLESS: DicomWriteSyntax[] = [
+  "implicit-le",
+  "explicit-le",
+  "explicit-be",
+  "deflated-le",
+  "rle",
+  "jpeg-lossless",
+];
 
-for (const syntax of NATIVE) {
+for (const syntax of LOSSLESS) {
   for (const photometric of ["MONOCHROME2", "MONOCHROME1", "RGB", "YBR_FULL"] as DicomWritePhotometric[]) {
     for (
       const planar of photometric === "RGB" || photometric === "YBR_FULL" ? [0, 1] as const : [0] as const

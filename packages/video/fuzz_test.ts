@@ -104,6 +104,10 @@ const fixtures: [string, Uint8Array][] = [
       spacing: { xCm: 0.1, yCm: 0.1 },
     }),
   ],
+  [
+    "dicom jpeg-lossless rgb",
+    writeDicom(rgb, { width: W, height: H, channels: 3, fps: 30, transferSyntax: "jpeg-lossless" }),
+  ],
   ["avi mjpeg", writeAvi(grey, { width: W, height: H, channels: 1, fps: 30 })],
   ["avi dib rgb", writeAvi(rgb, { width: W, height: H, channels: 3, fps: 30, codec: "DIB" })],
 ];

@@ -131,10 +131,10 @@ export function parseEchoNetFileList(text: string, options: EchoNetOptions): Man
       const number = Number(value);
       if (Number.isFinite(number)) extra[key] = number;
     }
-    const entry: ManifestEntry = {
-      paths: [joinPath(options.videosDir, file)],
-      group: name.replace(/\.avi$/i, ""),
-    };
+    // EchoNet-Pediatric names are <mrn>-<accession>-<n>: group by patient so folds never share one.
+    const stem = name.replace(/\.avi$/i, "");
+    const group = /^[^-]+-[^-]+-[^-]+$/.test(stem) ? stem.split("-")[0] : stem;
+    const entry: ManifestEntry = { paths: [joinPath(options.videosDir, file)], group };
     if (extra[labelColumn] !== undefined) entry.label = extra[labelColumn];
     if (record.Split) entry.split = record.Split.toLowerCase();
     if (Object.keys(extra).length) entry.extra = extra;

@@ -32,6 +32,15 @@ Deno.test("parseEchoNetFileList reads EchoNet-Dynamic columns", () => {
   assert.equal(entries[0].extra?.FPS, 50);
   assert.equal(entries[0].extra?.NumberOfFrames, 289);
   assert.equal(entries[1].split, "val");
+  assert.equal(entries[0].group, "0X4724EF4A6021488E");
+  const pediatric = parseEchoNetFileList("FileName,EF,Split\nCR32a-7791-1.avi,61.2,3\n", { videosDir: "V" });
+  assert.deepEqual(pediatric[0], {
+    paths: ["V/CR32a-7791-1.avi"],
+    group: "CR32a",
+    label: 61.2,
+    split: "3",
+    extra: { EF: 61.2 },
+  });
 });
 
 Deno.test("assignSplits is deterministic and keeps groups together", () => {

@@ -93,10 +93,12 @@ export {
   countSkips,
   iterateClips,
   loadClip,
+  loadClipOrSubstitute,
   type LoadedClip,
   type ManifestClip,
   type SkipCounts,
   type SkippedFile,
+  type SubstituteOptions,
 } from "./clip_loader.ts";
 export {
   type CachedClipRecord,
@@ -115,3 +117,4 @@ export {
 } from "./clip_cache.ts";
 export { createProgressBar, type ProgressBar } from "./progress.ts";
 export { encodeBaselineJpeg } from "./jpeg_encoder.ts";
+export { encodeLosslessJpeg } from "./jpeg_lossless_encoder.ts";

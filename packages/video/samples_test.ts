@@ -57,7 +57,7 @@ const EXPECTED: Record<string, Expected> = {
     height: 600,
     channels: 3,
     fps: 30,
-    insideMean: [60, 76],
+    insideMean: [74, 88],
   },
 };
 
@@ -76,7 +76,7 @@ for (const [name, expected] of Object.entries(EXPECTED)) {
     assert.equal(video.channels, expected.channels);
     assert.ok(Math.abs(video.fps - expected.fps) < 1e-6, `fps ${video.fps}`);
     const grey = toGrey(await video.readAll());
-    const sector = detectSector(grey);
+    const sector = detectSector(grey, { within: video.tissueRegion });
     const pixels = video.width * video.height;
     let inside = 0;
     let insideCount = 0;
@@ -115,6 +115,8 @@ Deno.test("sample pydicom A4C: YBR JPEG decodes to grey-looking RGB, with the se
     }
   }
   assert.ok(spread / 1600 < 4, `mean channel spread ${spread / 1600}`);
+  // Its ultrasound region describes a 640x480 original, not these 320x240 pixels: ignored as stale.
+  assert.equal(video.tissueRegion, undefined);
   const sector = detectSector(toGrey(await video.readAll()));
   const cx = (sector.box.x0 + sector.box.x1) / 2;
   assert.ok(cx > 130 && cx < 190, `sector centre x ${cx}`);
@@ -126,6 +128,7 @@ Deno.test("sample IM00001: variable FrameTimeVector, colour Doppler present, spa
   if (!video) return;
   assert.deepEqual(video.frameTimesMs, [33.333, 50, 33.333, 50, 50, 50, 33.333, 43.333]);
   assert.ok(video.spacing && video.spacing.xCm > 0, "positive spacing despite the negative PhysicalDeltaX");
+  assert.deepEqual(video.tissueRegion, { x0: 0, y0: 16, x1: 320, y1: 218 });
   const frame = await video.readFrame(0);
   let coloured = 0;
   for (let i = 0; i < frame.length; i += 3) {
@@ -138,6 +141,9 @@ Deno.test("sample RLE palette: the palette maps to colour (blue header bar)", as
   const video = await open("pydicomdata_OBXXXX1A_rle_us_palette.dcm");
   if (!video) return;
   assert.equal(video.codec, "rle-lossless");
+  // Its tissue region's max X is written as 800 (= Columns): clamped, not dropped.
+  assert.deepEqual(video.tissueRegion, { x0: 120, y0: 60, x1: 800, y1: 519 });
+  assert.ok(Math.abs(video.spacing!.xCm - 0.026229) < 1e-5);
   const frame = await video.readFrame(0);
   const i = (30 * 800 + 400) * 3; // inside the top bar
   assert.ok(frame[i + 2] > frame[i] + 20, `pixel ${frame[i]},${frame[i + 1]},${frame[i + 2]} is not blue`);

@@ -30,6 +30,8 @@ export interface SectorOptions {
   intensityThreshold?: number;
   /** Also count bright static pixels of a cine as candidates (default false: it can pull in static UI marks). */
   includeStatic?: boolean;
+  /** Only look inside this region (e.g. the DICOM tissue region); pixels outside are never in the sector. */
+  within?: PixelRegion;
   /** Radius of the opening that removes thin structures, in pixels (default: 1% of the larger side, ≥ 1). */
   openingRadius?: number;
 }
@@ -84,6 +86,14 @@ export function detectSector(stack: FrameStack, options: SectorOptions = {}): Se
     const threshold = options.intensityThreshold ?? 8;
     const mean = meanFrame(grey);
     for (let i = 0; i < pixels; i++) candidate[i] = mean[i] >= threshold ? 1 : 0;
+  }
+  if (options.within) {
+    const { x0, y0, x1, y1 } = options.within;
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        if (x < x0 || x >= x1 || y < y0 || y >= y1) candidate[y * width + x] = 0;
+      }
+    }
   }
   const radius = options.openingRadius ?? Math.max(1, Math.round(Math.max(width, height) / 100));
   const opened = dilate(erode(candidate, width, height, radius), width, height, radius);
