@@ -151,7 +151,7 @@ export class BatchLoader {
     readonly data: DataConfig,
     readonly batchSize: number,
     readonly seed: number,
-    readonly prefetch = 2,
+    readonly prefetch: number = 2,
   ) {}
 
   /** The batch of `step`; also starts building the next `prefetch` batches. */

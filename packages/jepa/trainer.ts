@@ -1,0 +1,443 @@
+/**
+ * The pretraining loop shared by both objectives: models, optimizer and schedules from a config; batches prepared
+ * ahead; one tidy GPU step per iteration; the loss read back asynchronously every few steps (the GPU never waits
+ * for the CPU); JSONL metrics and a progress bar; atomic checkpoints at epoch ends; exact resumption; a NaN/Inf guard
+ * and a collapse monitor.
+ *
+ * @module
+ */
+
+import {
+  backward,
+  clipGradNorm,
+  detach,
+  emaUpdate,
+  init,
+  memoryStats,
+  noGrad,
+  type Tensor,
+  tensor,
+  tidy,
+  weightDecayGroups,
+} from "@echojepa/tensor";
+import { type TokenGrid, tokenGrid, VisionTransformer, type VitConfig, vitConfig } from "@echojepa/vit";
+import {
+  CheckpointableAdamW,
+  type CheckpointParts,
+  readCheckpointState,
+  readCheckpointTensors,
+  restoreCheckpoint,
+  saveCheckpoint,
+} from "./checkpoint.ts";
+import { type PretrainConfig, totalSteps, validateConfig } from "./config.ts";
+import { BatchLoader, type ClipSource, type HostBatch, sourceFromConfig } from "./data.ts";
+import { jepaLoss } from "./jepa_objective.ts";
+import { maeLoss, tubeMasks } from "./mae.ts";
+import { MultiBlockMaskCollator } from "./mask_collator.ts";
+import { JsonlWriter, ProgressBar, type StepMetrics } from "./metrics.ts";
+import { Predictor } from "./predictor.ts";
+import { hyperparametersAt } from "./schedules.ts";
+
+/** Options of {@link pretrain}. */
+export interface PretrainOptions {
+  /** Called after each logged step (every `run.logEvery` steps), once its numbers are read back. */
+  onStep?: (metrics: StepMetrics) => void;
+  /** Inspect or modify each host batch before upload (e.g. to inject a fault in a test). */
+  onBatch?: (batch: HostBatch, step: number) => void;
+  /** Resume from a checkpoint: a `.json` path, a run folder (its `checkpoints/latest.json`), or true for the config's. */
+  resume?: string | boolean;
+  /** Stop (after writing a checkpoint) once this many steps are done, even if the config asks for more. */
+  stopAtStep?: number;
+  /** Use this clip source instead of the config's. */
+  source?: ClipSource;
+  /** Draw the progress bar (default: when stderr is a terminal). */
+  progress?: boolean;
+  /** Print run information (default true). */
+  verbose?: boolean;
+  /** Write checkpoints and metrics under `run.outDir` (default true). */
+  writeFiles?: boolean;
+}
+
+/** What {@link pretrain} returns. */
+export interface PretrainResult {
+  /** The trained (online) encoder. */
+  encoder: VisionTransformer;
+  /** The EMA target encoder (JEPA; the reference's probes use this one), or null for MAE. */
+  targetEncoder: VisionTransformer | null;
+  /** The predictor (JEPA) or decoder (MAE). */
+  head: Predictor;
+  /** Loss of every step from step 0 (including steps before a resumption). */
+  lossHistory: number[];
+  /** Collapse monitor readings (step, std) at each logged step (JEPA). */
+  targetStdHistory: [number, number][];
+  /** Steps completed. */
+  steps: number;
+  /** Path of the last checkpoint JSON written, or null. */
+  checkpoint: string | null;
+  /** The config the run used. */
+  config: PretrainConfig;
+  /** Training throughput over the whole run (clips/s, excluding the first logged window's warm-up). */
+  clipsPerSecond: number;
+}
+
+/** Thrown when the loss becomes NaN or infinite; the last checkpoint written before it is intact. */
+export class PretrainDivergedError extends Error {
+  constructor(readonly step: number, readonly value: number, readonly lastCheckpoint: string | null) {
+    super(
+      `pretrain: the loss became ${value} at step ${step}; stopping. ` +
+        (lastCheckpoint
+          ? `The last good checkpoint is ${lastCheckpoint} (resume from it with a lower learning rate or clipping).`
+          : "No checkpoint had been written yet."),
+    );
+    this.name = "PretrainDivergedError";
+  }
+}
+
+/** The encoder architecture a pretraining config describes. */
+export function encoderConfig(c: PretrainConfig): VitConfig {
+  const e = c.encoder;
+  return vitConfig({
+    embedDim: e.embedDim,
+    depth: e.depth,
+    numHeads: e.numHeads,
+    mlpHidden: e.mlpHidden,
+    tubeletSize: e.tubeletSize,
+    patchSize: e.patchSize,
+    numFrames: c.data.frames,
+    imageSize: c.data.cropSize,
+  });
+}
+
+/** The models of a run, freshly initialised from the config's seed. */
+export interface PretrainModels {
+  /** Online encoder. */
+  encoder: VisionTransformer;
+  /** EMA target encoder (JEPA only). */
+  targetEncoder: VisionTransformer | null;
+  /** Predictor (JEPA) or decoder (MAE). */
+  head: Predictor;
+}
+
+/** Builds the encoder, target encoder (a copy, no gradients) and predictor or decoder of a config. */
+export function buildModels(c: PretrainConfig): PretrainModels {
+  const vc = encoderConfig(c);
+  const encoder = new VisionTransformer(vc, { seed: c.seed });
+  let targetEncoder: VisionTransformer | null = null;
+  if (c.objective === "jepa") {
+    targetEncoder = new VisionTransformer(vc, { initialize: false });
+    targetEncoder.loadStateDict(encoder.stateDict());
+    for (const t of targetEncoder.parameters()) t.requiresGrad = false;
+  }
+  const patchPixels = vc.inChannels * vc.tubeletSize * vc.patchSize * vc.patchSize;
+  const head = c.objective === "jepa"
+    ? new Predictor({ inputDim: vc.embedDim, ...c.predictor, seed: c.seed + 1 })
+    : new Predictor({
+      inputDim: vc.embedDim,
+      embedDim: c.mae.decoderEmbedDim,
+      depth: c.mae.decoderDepth,
+      numHeads: c.mae.decoderNumHeads,
+      outputDim: patchPixels,
+      numMaskTokens: 1,
+      seed: c.seed + 1,
+    });
+  return { encoder, targetEncoder, head };
+}
+
+interface PendingStep {
+  step: number;
+  epoch: number;
+  loss: Tensor;
+  targetStd: Tensor | null;
+  lr: number;
+  weightDecay: number;
+  momentum: number;
+}
+
+/**
+ * Pretrains an encoder with the config's objective and returns the trained models and the loss history.
+ *
+ * @example
+ * ```ts
+ * import { pretrain, resolveConfig } from "@echojepa/jepa";
+ * const config = resolveConfig("micro", { optim: { epochs: 1, itersPerEpoch: 5 } });
+ * const result = await pretrain(config, { writeFiles: false });
+ * console.log(result.lossHistory);
+ * ```
+ */
+export async function pretrain(
+  config: PretrainConfig,
+  options: PretrainOptions = {},
+): Promise<PretrainResult> {
+  validateConfig(config);
+  await init();
+  const c = config;
+  const verbose = options.verbose ?? true;
+  const writeFiles = options.writeFiles ?? true;
+  const log = (msg: string): void => {
+    if (verbose) bar.log(msg);
+  };
+  const total = Math.min(totalSteps(c), options.stopAtStep ?? Infinity);
+  const bar = new ProgressBar(totalSteps(c), options.progress ?? Deno.stderr.isTerminal());
+  const checkpointDir = `${c.run.outDir}/checkpoints`;
+
+  const { encoder, targetEncoder, head } = buildModels(c);
+  const headName = c.objective === "jepa" ? "predictor" : "decoder";
+  const trainable: [string, Tensor][] = [
+    ...encoder.namedParameters().map(([n, t]): [string, Tensor] => [`encoder.${n}`, t]),
+    ...head.namedParameters().map(([n, t]): [string, Tensor] => [`${headName}.${n}`, t]),
+  ];
+  const optimizer = new CheckpointableAdamW(weightDecayGroups(trainable, c.optim.weightDecay), {
+    lr: c.optim.lr,
+    betas: c.optim.betas,
+    eps: c.optim.eps,
+    weightDecay: c.optim.weightDecay,
+  });
+  const parts: CheckpointParts = {
+    modules: {
+      encoder: encoder.namedParameters(),
+      ...(targetEncoder ? { target_encoder: targetEncoder.namedParameters() } : {}),
+      [headName]: head.namedParameters(),
+    },
+    optimizer,
+  };
+
+  let step = 0;
+  let lossHistory: number[] = [];
+  let lastCheckpoint: string | null = null;
+  if (options.resume) {
+    const where = options.resume === true ? checkpointDir : await resolveResumePath(options.resume);
+    const { state, jsonPath } = await readCheckpointState(where);
+    if (
+      JSON.stringify(state.config.encoder) !== JSON.stringify(c.encoder) ||
+      state.config.objective !== c.objective
+    ) {
+      throw new Error(
+        `pretrain: checkpoint ${jsonPath} was made with a different encoder or objective than this config`,
+      );
+    }
+    if (state.seed !== c.seed) {
+      log(`warning: resuming a seed-${state.seed} run with seed ${c.seed}; batches will differ`);
+    }
+    restoreCheckpoint(await readCheckpointTensors(jsonPath, state), parts, state);
+    step = state.step;
+    lossHistory = state.lossHistory.slice(0, step);
+    lastCheckpoint = jsonPath;
+    log(`resumed from ${jsonPath} at step ${step}`);
+  }
+
+  const source = options.source ?? await sourceFromConfig(c.data, c.seed);
+  const loader = new BatchLoader(source, c.data, c.optim.batchSize, c.seed);
+  const vc = encoder.config;
+  const grid: TokenGrid = tokenGrid(vc, c.data.frames, c.data.cropSize, c.data.cropSize);
+  const collator = new MultiBlockMaskCollator(grid, { generators: c.masks, seed: c.seed });
+  const metricsFile = writeFiles ? new JsonlWriter(`${c.run.outDir}/metrics.jsonl`) : null;
+  log(
+    `pretrain "${c.name}" (${c.objective}): encoder ${vc.embedDim}×${vc.depth} (${encoder.parameterCount()} params), ` +
+      `${headName} ${head.parameterCount()} params, grid ${grid.t}×${grid.h}×${grid.w}, batch ${c.optim.batchSize}, ` +
+      `${totalSteps(c)} steps; data: ${source.description}`,
+  );
+
+  const startStep = step;
+  let lastSavedStep = step;
+  const targetStdHistory: [number, number][] = [];
+  let pending: PendingStep[] = [];
+  let inflight: Promise<void> = Promise.resolve();
+  let diverged: { step: number; value: number } | null = null;
+  const startTime = performance.now();
+  let windowStart = startTime;
+  let measuredSteps = 0;
+  let measuredSeconds = 0;
+  let firstWindow = true;
+  let lastCollapseWarning = -Infinity;
+
+  /** Starts reading back the pending steps; resolves when they are processed. One read in flight at a time. */
+  const flush = async (): Promise<void> => {
+    await inflight;
+    const batch = pending;
+    pending = [];
+    if (batch.length === 0) return;
+    const reads = Promise.all(
+      batch.map((p) => Promise.all([p.loss.toArray(), p.targetStd?.toArray() ?? null])),
+    );
+    inflight = reads.then(async (values) => {
+      const now = performance.now();
+      const seconds = (now - windowStart) / 1000;
+      // Steps read back in this batch, over the time since the previous read completed (steady state: the GPU
+      // time of these steps, since the CPU runs ahead and waits only here).
+      const clipsPerSecond = (batch.length * c.optim.batchSize) / Math.max(seconds, 1e-9);
+      if (!firstWindow) {
+        measuredSteps += batch.length;
+        measuredSeconds += seconds;
+      }
+      firstWindow = false;
+      windowStart = now;
+      let sum = 0;
+      batch.forEach((p, i) => {
+        const loss = values[i][0][0];
+        lossHistory[p.step] = loss;
+        sum += loss;
+        if (!Number.isFinite(loss) && !diverged) diverged = { step: p.step, value: loss };
+        p.loss.dispose();
+        p.targetStd?.dispose();
+      });
+      const last = batch[batch.length - 1];
+      const std = values[values.length - 1][1]?.[0] ?? null;
+      if (std !== null) {
+        targetStdHistory.push([last.step + 1, std]);
+        if (std < c.run.collapseStdThreshold && last.step - lastCollapseWarning >= c.optim.itersPerEpoch) {
+          lastCollapseWarning = last.step;
+          log(
+            `warning: possible representation collapse at step ${
+              last.step + 1
+            }: target-feature std across the ` +
+              `batch is ${std.toExponential(2)} (< ${c.run.collapseStdThreshold})`,
+          );
+        }
+      }
+      const stats = memoryStats();
+      const metrics: StepMetrics = {
+        step: last.step + 1,
+        epoch: last.epoch,
+        loss: values[values.length - 1][0][0],
+        lossMean: sum / batch.length,
+        lr: last.lr,
+        weightDecay: last.weightDecay,
+        momentum: last.momentum,
+        targetStd: std,
+        clipsPerSecond,
+        memoryBytes: stats.liveBytes,
+        peakMemoryBytes: stats.peakBytes,
+        elapsedSeconds: (now - startTime) / 1000,
+      };
+      await metricsFile?.write(metrics);
+      options.onStep?.(metrics);
+      const rate = (last.step + 1 - startStep) / Math.max(1e-9, (now - startTime) / 1000);
+      bar.update(
+        last.step + 1,
+        `loss ${metrics.loss.toFixed(4)} ${clipsPerSecond.toFixed(2)} clips/s`,
+        (total - last.step - 1) / rate,
+      );
+    });
+    await Promise.resolve();
+  };
+
+  const checkDiverged = (): void => {
+    if (diverged) throw new PretrainDivergedError(diverged.step + 1, diverged.value, lastCheckpoint);
+  };
+
+  const save = async (epoch: number): Promise<void> => {
+    // Never checkpoint weights produced after a non-finite loss: read everything back first.
+    await flush();
+    await inflight;
+    checkDiverged();
+    if (!writeFiles) return;
+    const stems = ["latest"];
+    if (c.run.keepEveryEpochs > 0 && epoch % c.run.keepEveryEpochs === 0) {
+      stems.push(`e${String(epoch).padStart(4, "0")}`);
+    }
+    lastCheckpoint = await saveCheckpoint(checkpointDir, stems, parts, {
+      step,
+      epoch,
+      config: c,
+      seed: c.seed,
+      lossHistory: lossHistory.slice(0, step),
+    });
+    lastSavedStep = step;
+  };
+
+  const encoderParams = encoder.parameters();
+  const targetParams = targetEncoder?.parameters() ?? [];
+  const trainableParams = trainable.map(([, t]) => t);
+  try {
+    while (step < total) {
+      checkDiverged();
+      const epoch = Math.floor(step / c.optim.itersPerEpoch);
+      const hp = hyperparametersAt(c, step);
+      optimizer.lr = hp.lr;
+      optimizer.weightDecay = hp.weightDecay;
+      const batch = await loader.get(step);
+      options.onBatch?.(batch, step);
+      const s = step;
+      const out = tidy(() => {
+        const clips = tensor(batch.data, batch.shape);
+        let loss: Tensor;
+        let targetStd: Tensor | null = null;
+        if (c.objective === "jepa") {
+          const r = jepaLoss(
+            encoder,
+            targetEncoder!,
+            head,
+            clips,
+            collator.sample(c.optim.batchSize, s),
+            grid,
+          );
+          loss = r.loss;
+          targetStd = r.targetStd;
+        } else {
+          const masks = tubeMasks(grid, c.mae.maskRatio, c.optim.batchSize, c.seed, s);
+          loss = maeLoss(encoder, head, clips, masks, grid, c.mae.normPixLoss).loss;
+        }
+        backward(loss);
+        if (c.optim.clipGradNorm !== null) clipGradNorm(trainableParams, c.optim.clipGradNorm);
+        optimizer.step();
+        optimizer.zeroGrad();
+        if (targetEncoder) noGrad(() => emaUpdate(targetParams, encoderParams, hp.momentum));
+        return { loss: detach(loss), targetStd };
+      });
+      pending.push({ step: s, epoch, loss: out.loss, targetStd: out.targetStd, ...hp });
+      step++;
+      if (step % c.run.logEvery === 0) await flush();
+      if (
+        step % c.optim.itersPerEpoch === 0 &&
+        (step / c.optim.itersPerEpoch) % c.run.checkpointEveryEpochs === 0
+      ) {
+        await save(step / c.optim.itersPerEpoch);
+      }
+    }
+    await flush();
+    await inflight;
+    checkDiverged();
+    if (lastSavedStep !== step) await save(Math.floor(step / c.optim.itersPerEpoch));
+  } finally {
+    for (const p of pending) {
+      p.loss.dispose();
+      p.targetStd?.dispose();
+    }
+    bar.finish();
+    metricsFile?.close();
+  }
+  if (step > startStep) {
+    log(
+      `done: ${step} steps, final loss ${lossHistory[step - 1]?.toFixed(4)}` +
+        (lastCheckpoint ? `, checkpoint ${lastCheckpoint}` : ""),
+    );
+  }
+  return {
+    encoder,
+    targetEncoder,
+    head,
+    lossHistory,
+    targetStdHistory,
+    steps: step,
+    checkpoint: lastCheckpoint,
+    config: c,
+    clipsPerSecond: measuredSeconds > 0 ? (measuredSteps * c.optim.batchSize) / measuredSeconds : 0,
+  };
+}
+
+async function resolveResumePath(path: string): Promise<string> {
+  try {
+    const st = await Deno.stat(path);
+    if (st.isDirectory) {
+      try {
+        await Deno.stat(`${path}/checkpoints/latest.json`);
+        return `${path}/checkpoints/latest.json`;
+      } catch {
+        return path;
+      }
+    }
+  } catch {
+    throw new Error(`pretrain: resume path ${path} does not exist`);
+  }
+  return path;
+}

@@ -1,0 +1,86 @@
+import assert from "node:assert/strict";
+import { type PretrainConfigOverrides, resolveConfig } from "./config.ts";
+import { readCheckpointState, readCheckpointTensors } from "./checkpoint.ts";
+import { pretrain, PretrainDivergedError } from "./trainer.ts";
+
+/** A model small enough for the software adapter: 4 frames at 32 px, 8-px patches → 2×4×4 = 32 tokens. */
+function testConfig(outDir: string, extra: PretrainConfigOverrides = {}) {
+  return resolveConfig("micro", {
+    data: { frames: 4, cropSize: 32, phantomClips: 4 },
+    encoder: { embedDim: 32, depth: 1, numHeads: 2, mlpHidden: 64, tubeletSize: 2, patchSize: 8 },
+    predictor: { embedDim: 32, depth: 1, numHeads: 2, mlpHidden: 64, numMaskTokens: 1 },
+    mae: { decoderEmbedDim: 32, decoderDepth: 1, decoderNumHeads: 2 },
+    optim: {
+      batchSize: 2,
+      epochs: 2,
+      itersPerEpoch: 3,
+      warmupEpochs: 0,
+      startLr: 3e-3,
+      lr: 3e-3,
+      finalLr: 3e-3,
+    },
+    run: { outDir, logEvery: 2 },
+    ...extra,
+  });
+}
+
+const quiet = { verbose: false, progress: false } as const;
+
+Deno.test("resume from an epoch checkpoint reproduces the uninterrupted run", async () => {
+  const dirA = await Deno.makeTempDir();
+  const dirB = await Deno.makeTempDir();
+  try {
+    const full = await pretrain(testConfig(dirA), quiet);
+    assert.equal(full.lossHistory.length, 6);
+    const first = await pretrain(testConfig(dirB), { ...quiet, stopAtStep: 3 });
+    assert.equal(first.steps, 3);
+    const { state } = await readCheckpointState(`${dirB}/checkpoints`);
+    assert.equal(state.step, 3);
+    const resumed = await pretrain(testConfig(dirB), { ...quiet, resume: true });
+    assert.equal(resumed.steps, 6);
+    for (let i = 0; i < 6; i++) {
+      assert.ok(
+        Math.abs(resumed.lossHistory[i] - full.lossHistory[i]) <= 1e-6 * Math.abs(full.lossHistory[i]),
+        `step ${i}: resumed ${resumed.lossHistory[i]} vs uninterrupted ${full.lossHistory[i]}`,
+      );
+    }
+    const metrics = (await Deno.readTextFile(`${dirA}/metrics.jsonl`)).trim().split("\n").map((l) =>
+      JSON.parse(l)
+    );
+    assert.equal(metrics.at(-1).step, 6);
+    assert.ok(metrics.every((m) => Number.isFinite(m.loss) && m.lr === 3e-3));
+  } finally {
+    await Deno.remove(dirA, { recursive: true });
+    await Deno.remove(dirB, { recursive: true });
+  }
+});
+
+Deno.test("a NaN mid-run stops training with a clear error and keeps the last checkpoint loadable", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const config = testConfig(dir);
+    await assert.rejects(
+      () =>
+        pretrain(config, {
+          ...quiet,
+          onBatch: (batch, step) => {
+            if (step === 4) batch.data.fill(NaN);
+          },
+        }),
+      (e: unknown) => {
+        assert.ok(e instanceof PretrainDivergedError, String(e));
+        assert.equal(e.step, 5);
+        assert.match(e.message, /last good checkpoint/);
+        return true;
+      },
+    );
+    const { state, jsonPath } = await readCheckpointState(`${dir}/checkpoints`);
+    assert.equal(state.step, 3);
+    const tensors = await readCheckpointTensors(jsonPath, state);
+    const values = await tensors.get("encoder.blocks.0.attn.qkv.weight")!.toArray();
+    assert.ok(values.every(Number.isFinite));
+    for (const t of tensors.values()) t.dispose();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
