@@ -17,9 +17,11 @@
  * | zoom of the square crop | U(0.92, 1.1) |
  * | on-screen UI (text, ECG, depth scale) | 50 % of clips |
  * | sector-edge fall-off, clutter strength, respiratory drift | U(0.3, 1), U(0.3, 1.5), up to 0.4 cm |
+ * | persistence (temporal averaging), display smoothing | U(0, 0.4), U(0.3, 1) |
  *
  * `nuisance: "none"` fixes every setting at a typical value (sector 75°, 2.5 MHz adult / 4.5 MHz paediatric,
- * gain 25 dB, DR 55 dB, TGC 0.75, noise −82 dB, 50 fps, no rotation/translation, zoom 1, no UI).
+ * gain 25 dB, DR 55 dB, TGC 0.75, noise −82 dB, 50 fps, no rotation/translation, zoom 1, no UI,
+ * persistence 0.2, smoothing 0.6).
  */
 
 import type { Rng } from "./rng.ts";
@@ -56,6 +58,10 @@ export interface Acquisition {
   ui: boolean;
   /** Sector-edge fall-off strength (element directivity), 0–1. */
   edgeFalloff: number;
+  /** Frame persistence (temporal IIR weight of the previous frame), 0–1. */
+  persistence: number;
+  /** Display speckle smoothing (blend toward a 3×3 binomial blur), 0–1. */
+  smoothing: number;
   /** Near-field clutter strength multiplier. */
   clutter: number;
   /** Peak respiratory drift of the heart, cm (x, z). */
@@ -86,6 +92,8 @@ export function sampleAcquisition(
       zoom: 1,
       ui: false,
       edgeFalloff: 0.6,
+      persistence: 0.2,
+      smoothing: 0.6,
       clutter: 1,
       respX: 0,
       respZ: 0,
@@ -112,6 +120,8 @@ export function sampleAcquisition(
     zoom: rng.uniform(0.92, 1.1),
     ui: rng.chance(0.5),
     edgeFalloff: rng.uniform(0.3, 1),
+    persistence: rng.uniform(0, 0.4),
+    smoothing: rng.uniform(0.3, 1),
     clutter: rng.uniform(0.3, 1.5),
     respX: respAmp * Math.cos(respAngle),
     respZ: respAmp * Math.sin(respAngle),

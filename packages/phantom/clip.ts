@@ -130,7 +130,8 @@ export function renderClip(patient: Patient, view: ViewName, seed: number, optio
   const moving = makeComplexImage(grid), iq = makeComplexImage(grid);
   const envelope = new Float32Array(grid.nr * grid.nt), grey = new Float32Array(grid.nr * grid.nt);
   const sc = makeScanConverter(grid, h, w, acq.zoom);
-  const display = new Float32Array(h * w);
+  const display = new Float32Array(h * w), blurred = new Float32Array(h * w);
+  const previousGrey = new Float32Array(grid.nr * grid.nt);
   const frames = new Uint8Array(t * h * w);
   const timing: CycleTiming = {
     heartRate: patient.heartRate,
@@ -154,7 +155,14 @@ export function renderClip(patient: Patient, view: ViewName, seed: number, optio
     }
     detectEnvelope(iq, grid, gains, reference, frameRng, envelope);
     logCompress(envelope, acq.gainDb, acq.dynamicRangeDb, grey);
+    if (f > 0 && acq.persistence > 0) {
+      // Scanner persistence: a first-order temporal filter on the displayed (log) image.
+      const p = acq.persistence;
+      for (let k = 0; k < grey.length; k++) grey[k] = (1 - p) * grey[k] + p * previousGrey[k];
+    }
+    previousGrey.set(grey);
     scanConvert(sc, grid.nt, grey, display);
+    if (acq.smoothing > 0) smoothDisplay(display, w, h, acq.smoothing, blurred);
     if (acq.ui) {
       drawOverlay(display, w, h, {
         depthCm: acq.depth,
@@ -201,6 +209,24 @@ export function generateClip(seed: number, options: ClipOptions = {}): Clip {
   const patient = samplePatient(rng.uint32(), options.patient);
   const view = options.view ?? rng.pick(VIEW_NAMES);
   return renderClip(patient, view, rng.uint32(), options);
+}
+
+/**
+ * Display speckle reduction: blends the image toward its 3×3 binomial blur by `amount` (scanners smooth speckle
+ * before display; it also stands in for the down-sampling that real 112×112 data sets went through).
+ */
+function smoothDisplay(img: Float32Array, w: number, h: number, amount: number, tmp: Float32Array): void {
+  for (let y = 0; y < h; y++) {
+    const ym = y > 0 ? y - 1 : y, yp = y < h - 1 ? y + 1 : y;
+    for (let x = 0; x < w; x++) {
+      const xm = x > 0 ? x - 1 : x, xp = x < w - 1 ? x + 1 : x;
+      const r0 = ym * w, r1 = y * w, r2 = yp * w;
+      tmp[r1 + x] = (img[r0 + xm] + 2 * img[r0 + x] + img[r0 + xp] +
+        2 * (img[r1 + xm] + 2 * img[r1 + x] + img[r1 + xp]) +
+        img[r2 + xm] + 2 * img[r2 + x] + img[r2 + xp]) / 16;
+    }
+  }
+  for (let k = 0; k < img.length; k++) img[k] += amount * (tmp[k] - img[k]);
 }
 
 /**

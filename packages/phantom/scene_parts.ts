@@ -4,7 +4,7 @@
  * returns a {@linkcode Structure} whose `poseAt` closes over its reference geometry.
  */
 
-import type { Arc, Chamber, ChamberPose, Leaflet } from "./anatomy.ts";
+import type { Arc, Chamber, ChamberPose, Leaflet, Structure } from "./anatomy.ts";
 import type { CycleState } from "./cardiac_cycle.ts";
 import { lvFactorsAt } from "./cardiac_cycle.ts";
 
@@ -225,6 +225,39 @@ export function avValve(name: string, v: Ventricle, leftLonger = 1.3): Leaflet[]
     );
   }
   return out;
+}
+
+/**
+ * A solid blob (papillary muscle, moderator band) riding `owner`'s motion: it is drawn from its own ellipse but
+ * moves like the owner's cavity at that place. Call {@linkcode linkRiders} once the structure list is final.
+ */
+export function riderBlob(
+  name: string,
+  owner: Chamber,
+  cx: number,
+  cz: number,
+  angle: number,
+  a: number,
+  b: number,
+  echo: number,
+): Chamber & { rides: Chamber } {
+  const blob = ellipseChamber(name, () => [cx, cz], angle, a, b, 0, () => [1, 1], {
+    cavityEcho: echo,
+    wallEcho: echo,
+    cavityIsBlood: false,
+  });
+  return Object.assign(blob, { rides: owner });
+}
+
+/** Sets `motionOwner` of every rider blob to the index of the chamber it rides, in the final list. */
+export function linkRiders(structures: Structure[]): Structure[] {
+  for (const s of structures) {
+    if (s.kind !== "chamber" || !("rides" in s)) continue;
+    const i = structures.indexOf((s as Chamber & { rides: Chamber }).rides);
+    if (i < 0) throw new Error(`linkRiders: "${s.name}" rides a chamber that is not in the scene`);
+    s.motionOwner = i;
+  }
+  return structures;
 }
 
 /** A round vessel seen in cross-section (blood inside a bright wall), pulsing a little in systole. */

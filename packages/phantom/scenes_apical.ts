@@ -12,8 +12,10 @@ import {
   avValve,
   ECHO,
   leaflet,
+  linkRiders,
   lvLaw,
   REFERENCE_STATE,
+  riderBlob,
   simpleLaw,
   tubeVessel,
   ventricle,
@@ -38,8 +40,25 @@ export function apicalView(kind: ApicalKind, ctx: SceneContext): ViewTemplate {
   const s: Structure[] = [lv.chamber];
   const d = lv.apexToBase, right = lv.toRight;
 
+  // A papillary muscle on the lateral wall, half-way down: it rides the LV cavity's motion.
+  const pmAt = 0.5 * p.lvLength, pmSide = kind === "A2C" ? rng.pick([-1, 1]) : 1;
+  valves.push(riderBlob(
+    "PM",
+    lv.chamber,
+    apexX + d[0] * pmAt + pmSide * right[0] * p.lvRadius * 0.62,
+    apexZ + d[1] * pmAt + pmSide * right[1] * p.lvRadius * 0.62,
+    Math.atan2(d[1], d[0]),
+    0.75 * hs,
+    0.28 * hs,
+    0.5,
+  ));
+
   if (kind === "A4C" || kind === "A5C" || kind === "TEE") {
     const rv = rightVentricle(ctx, lv);
+    // Moderator band: a thin muscular bridge across the apical third of the RV (trabeculation cue).
+    const rc = rv.chamber, rax = Math.cos(rc.angle), raz = Math.sin(rc.angle);
+    const mbX = rc.cx + rax * rc.a * 0.62, mbZ = rc.cz + raz * rc.a * 0.62;
+    valves.push(riderBlob("ModeratorBand", rc, mbX, mbZ, rc.angle + Math.PI / 2, rc.b * 0.75, 0.1 * hs, 0.6));
     if (kind === "A5C") addOutflowTract(s, valves, lv, hs, -0.2, 0.35);
     valves.push(...avValve("MV", lv, 1.3), ...avValve("TV", rv, 1.1));
     s.push(rv.chamber);
@@ -77,7 +96,7 @@ export function apicalView(kind: ApicalKind, ctx: SceneContext): ViewTemplate {
     : (apexZ + p.lvLength + 3.8 * hs + rng.uniform(0, 1.5));
   const scene = transthoracicScene(
     tee ? { ...ctx, chestWall: 0.25 } : ctx,
-    [...valves, ...s],
+    linkRiders([...valves, ...s]),
     0.1,
     tee ? 0.2 : 1,
   );
