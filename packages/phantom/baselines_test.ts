@@ -6,9 +6,9 @@ Deno.test("views are distinct yet not trivially separable by raw pixels (nearest
   const r = rawPixelViewBaseline({
     trainPatients: 6,
     testPatients: 3,
-    size: 48,
-    featureSize: 12,
-    frames: 1,
+    size: 64,
+    featureSize: 16,
+    frames: 2,
     seed: 1,
   });
   console.log(
