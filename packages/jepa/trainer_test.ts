@@ -20,8 +20,7 @@ function testConfig(outDir: string, extra: PretrainConfigOverrides = {}) {
       finalLr: 3e-3,
     },
     run: { outDir, logEvery: 2 },
-    ...extra,
-  });
+  }, extra);
 }
 
 const quiet = { verbose: false, progress: false } as const;
@@ -80,6 +79,25 @@ Deno.test("a NaN mid-run stops training with a clear error and keeps the last ch
     const values = await tensors.get("encoder.blocks.0.attn.qkv.weight")!.toArray();
     assert.ok(values.every(Number.isFinite));
     for (const t of tensors.values()) t.dispose();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a micro JEPA run on phantom clips: the loss falls and target features do not collapse", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const steps: number[] = [];
+    const r = await pretrain(
+      testConfig(dir, { optim: { epochs: 1, itersPerEpoch: 16 }, run: { logEvery: 4 } }),
+      { ...quiet, onStep: (m) => steps.push(m.step) },
+    );
+    assert.deepEqual(steps, [4, 8, 12, 16]);
+    const first = r.lossHistory.slice(0, 4).reduce((a, b) => a + b) / 4;
+    const last = r.lossHistory.slice(-4).reduce((a, b) => a + b) / 4;
+    assert.ok(last < 0.9 * first, `loss did not fall: ${r.lossHistory.map((l) => l.toFixed(3))}`);
+    assert.equal(r.targetStdHistory.length, 4);
+    for (const [step, std] of r.targetStdHistory) assert.ok(std > 1e-3, `target std ${std} at step ${step}`);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
