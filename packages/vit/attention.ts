@@ -3,8 +3,18 @@
  * sin-cos models): fused qkv projection, 3-axis RoPE on q and k, scaled-dot-product attention, output projection.
  */
 
-import { attention, Linear, Module, permute, reshape, slice, type Tensor } from "@echojepa/tensor";
+import {
+  attention,
+  Linear,
+  Module,
+  nextInitSeed,
+  permute,
+  reshape,
+  slice,
+  type Tensor,
+} from "@echojepa/tensor";
 import type { TokenGrid } from "./config.ts";
+import { InitSeeds } from "./init.ts";
 import { rope3d } from "./rope.ts";
 
 /** Where the tokens of a forward pass sit in the full clip. */
@@ -13,6 +23,16 @@ export interface TokenPositions {
   grid: TokenGrid;
   /** i32 `[B, N]` index of each token in the full clip's raster order; null when all tokens are present in order. */
   ids: Tensor | null;
+}
+
+/** Options of {@link Attention}. */
+export interface AttentionOptions {
+  /** Bias on the qkv projection (default true). */
+  qkvBias?: boolean;
+  /** Rotate q and k with 3-axis RoPE (default true); false for sin-cos models. */
+  useRope?: boolean;
+  /** Seeds of the weight initialisation. */
+  seeds?: InitSeeds;
 }
 
 /** Self-attention over `[B, N, D]` tokens. Parameter names: `qkv.{weight,bias}`, `proj.{weight,bias}`. */
@@ -24,12 +44,13 @@ export class Attention extends Module {
   readonly _numHeads: number;
   readonly _useRope: boolean;
 
-  constructor(dim: number, numHeads: number, { qkvBias = true, useRope = true } = {}) {
+  constructor(dim: number, numHeads: number, options: AttentionOptions = {}) {
     super();
+    const { qkvBias = true, useRope = true, seeds = new InitSeeds(nextInitSeed()) } = options;
     this._numHeads = numHeads;
     this._useRope = useRope;
-    this.qkv = new Linear(dim, 3 * dim, { bias: qkvBias });
-    this.proj = new Linear(dim, dim);
+    this.qkv = new Linear(dim, 3 * dim, { bias: qkvBias, seed: seeds.next() });
+    this.proj = new Linear(dim, dim, { seed: seeds.next() });
   }
 
   /**

@@ -1,8 +1,9 @@
 /** One pre-norm transformer block: `x + attn(norm1(x))`, then `x + mlp(norm2(x))` (the reference's `Block`). */
 
-import { add, LayerNorm, Module, type Tensor } from "@echojepa/tensor";
+import { add, LayerNorm, Module, nextInitSeed, type Tensor } from "@echojepa/tensor";
 import { Attention, type TokenPositions } from "./attention.ts";
 import type { VitConfig } from "./config.ts";
+import { InitSeeds } from "./init.ts";
 import { Mlp } from "./mlp.ts";
 
 /** A transformer block. Parameter names: `norm1.*`, `attn.*`, `norm2.*`, `mlp.*`. */
@@ -16,16 +17,17 @@ export class Block extends Module {
   /** The MLP. */
   mlp: Mlp;
 
-  constructor(config: VitConfig) {
+  constructor(config: VitConfig, seeds: InitSeeds = new InitSeeds(nextInitSeed())) {
     super();
     const D = config.embedDim;
     this.norm1 = new LayerNorm(D, { eps: config.layerNormEps });
     this.attn = new Attention(D, config.numHeads, {
       qkvBias: config.qkvBias,
       useRope: config.positionEncoding === "rope",
+      seeds,
     });
     this.norm2 = new LayerNorm(D, { eps: config.layerNormEps });
-    this.mlp = new Mlp(D, config.mlpHidden);
+    this.mlp = new Mlp(D, config.mlpHidden, seeds);
   }
 
   /** `[B, N, D]` → `[B, N, D]`; `keyPaddingMask [B, N]` (non-zero = attend) hides padded tokens from attention. */

@@ -116,7 +116,7 @@ export function loadVit(
     }
     c = vitConfig(JSON.parse(stored) as VitConfig);
   }
-  const model = new VisionTransformer(c, { initialize: false });
+  const model = new VisionTransformer(c);
   loadVitWeights(model, bytes, options);
   return model;
 }

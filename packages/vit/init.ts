@@ -2,53 +2,38 @@
  * Initialisation as the reference's `VisionTransformer.__init__` (training from scratch): every Linear and Conv
  * weight from a truncated normal (std 0.02, cut at ±2 absolute), every bias 0, LayerNorm weight 1 and bias 0, then
  * `_rescale_blocks`: block i's (1-based) `attn.proj.weight` and `mlp.fc2.weight` divided by sqrt(2·i).
+ *
+ * The layers draw the first part themselves (`Linear` and the Conv3d weights use that truncated normal), each from
+ * its own seed given by {@link InitSeeds}, so a model's weights depend only on its seed. The rescale runs here, on
+ * the GPU.
  */
 
-import { backend, type Module, Random, type Tensor } from "@echojepa/tensor";
+import { backend, mul, noGrad, type Tensor } from "@echojepa/tensor";
 
-/** The std of the truncated normal (the reference's `init_std`). */
-export const INIT_STD = 0.02;
+/** Hands out one seed per weight tensor, derived from a model seed, in construction order. */
+export class InitSeeds {
+  #base: number;
+  #next = 0;
+  constructor(seed: number) {
+    this.#base = Math.imul(seed >>> 0, 0x9e3779b1) >>> 0;
+  }
+  /** The seed of the next weight. */
+  next(): number {
+    return (this.#base + 0x632be5ab * ++this.#next) >>> 0;
+  }
+}
 
-const NORM = /(^|\.)norm\d*\.weight$/;
-const RESCALED = /^blocks\.(\d+)\.(attn\.proj|mlp\.fc2)\.weight$/;
-
-/**
- * Overwrites every parameter of `model` in place (tensor identities are kept, so optimisers stay valid).
- * Deterministic: parameter k draws from its own stream seeded by `seed` and k. Fixed tensors (`pos_embed`) are left
- * alone.
- */
-export function initializeVitWeights(model: Module, seed = 0): void {
-  model.namedParameters().forEach(([name, t], k) => {
-    if (!t.requiresGrad) return;
-    const data = new Float32Array(t.size);
-    if (name.endsWith(".bias")) {
-      // zeros
-    } else if (NORM.test(name)) {
-      data.fill(1);
-    } else {
-      fillTruncNormal(data, new Random((seed * 100003 + k * 7919 + 1) >>> 0));
-      const m = RESCALED.exec(name);
-      if (m) {
-        const scale = 1 / Math.sqrt(2 * (Number(m[1]) + 1));
-        for (let i = 0; i < data.length; i++) data[i] *= scale;
+/** The reference's `_rescale_blocks` on the given blocks' `attn.proj.weight` and `mlp.fc2.weight`, in place. */
+export function rescaleBlocks(
+  blocks: { attn: { proj: { weight: Tensor } }; mlp: { fc2: { weight: Tensor } } }[],
+): void {
+  noGrad(() => {
+    blocks.forEach((block, i) => {
+      for (const w of [block.attn.proj.weight, block.mlp.fc2.weight]) {
+        const scaled = mul(w, 1 / Math.sqrt(2 * (i + 1)));
+        backend().copy(scaled.buffer("rescaleBlocks"), 0, w.buffer("rescaleBlocks"), 0, w.size * 4);
+        scaled.dispose();
       }
-    }
-    upload(t, data);
+    });
   });
-}
-
-function fillTruncNormal(data: Float32Array, r: Random): void {
-  for (let i = 0; i < data.length; i++) {
-    let v: number;
-    do v = INIT_STD * r.normal(); while (v < -2 || v > 2);
-    data[i] = v;
-  }
-}
-
-/** Replaces a tensor's values with host data of the same size. */
-export function upload(t: Tensor, data: Float32Array): void {
-  if (data.length !== t.size) {
-    throw new RangeError(`upload: ${data.length} values for tensor [${t.shape}] of ${t.size}`);
-  }
-  backend().upload(t.buffer("upload"), data);
 }

@@ -1,6 +1,7 @@
 /** The blocks' MLP: Linear → exact GELU → Linear (the reference's `MLP`, names `fc1`, `fc2`). */
 
-import { gelu, Linear, Module, type Tensor } from "@echojepa/tensor";
+import { gelu, Linear, Module, nextInitSeed, type Tensor } from "@echojepa/tensor";
+import { InitSeeds } from "./init.ts";
 
 /** Two-layer perceptron with exact (erf) GELU. */
 export class Mlp extends Module {
@@ -8,10 +9,10 @@ export class Mlp extends Module {
   fc1: Linear;
   /** `[D, hidden]`. */
   fc2: Linear;
-  constructor(dim: number, hidden: number) {
+  constructor(dim: number, hidden: number, seeds: InitSeeds = new InitSeeds(nextInitSeed())) {
     super();
-    this.fc1 = new Linear(dim, hidden);
-    this.fc2 = new Linear(hidden, dim);
+    this.fc1 = new Linear(dim, hidden, { seed: seeds.next() });
+    this.fc2 = new Linear(hidden, dim, { seed: seeds.next() });
   }
 
   /** `[..., D]` → `[..., D]`. */

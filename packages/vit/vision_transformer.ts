@@ -28,19 +28,14 @@ import {
   vitConfig,
   type VitVariant,
 } from "./config.ts";
-import { initializeVitWeights } from "./init.ts";
+import { InitSeeds, rescaleBlocks } from "./init.ts";
 import { PatchEmbed3D } from "./patch_embed.ts";
 import { resizePositionTable, sincos3d } from "./sincos.ts";
 
 /** Options of the {@link VisionTransformer} constructor. */
 export interface VisionTransformerOptions {
-  /** Seed of the initial weights (default 0). */
+  /** Seed of the initial weights (default 0): the same seed gives the same weights. */
   seed?: number;
-  /**
-   * Draw the reference's initial weights (default true). Pass false when weights will be loaded right after:
-   * parameters then start as zeros/ones, which is much faster for the large variants.
-   */
-  initialize?: boolean;
 }
 
 /** Options of {@link VisionTransformer.forward}. */
@@ -70,22 +65,20 @@ export class VisionTransformer extends Module {
   readonly _positionTables: Map<string, Tensor> = new Map();
 
   /** Builds a model from a configuration or a variant name (`"small"`, `"large"`, `"giant"`, …). */
-  constructor(
-    config: VitConfig | VitVariant,
-    { seed = 0, initialize = true }: VisionTransformerOptions = {},
-  ) {
+  constructor(config: VitConfig | VitVariant, { seed = 0 }: VisionTransformerOptions = {}) {
     super();
-    const c = typeof config === "string" ? vitConfig(config) : vitConfig(config);
+    const c = vitConfig(config);
     this._config = c;
-    this.patch_embed = new PatchEmbed3D(c);
+    const seeds = new InitSeeds(seed);
+    this.patch_embed = new PatchEmbed3D(c, seeds.next());
     if (c.positionEncoding === "sincos") {
       const grid = this.#trainingGrid();
       const table = tensor(sincos3d(c.embedDim, grid, c.uniformPower), [1, tokenCount(grid), c.embedDim]);
       this.pos_embed = keep(table);
     }
-    this.blocks = Array.from({ length: c.depth }, () => new Block(c));
+    this.blocks = Array.from({ length: c.depth }, () => new Block(c, seeds));
     this.norm = new LayerNorm(c.embedDim, { eps: c.layerNormEps });
-    if (initialize) initializeVitWeights(this, seed);
+    rescaleBlocks(this.blocks);
   }
 
   /** The architecture this model was built with. */

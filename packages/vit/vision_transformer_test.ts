@@ -166,7 +166,7 @@ Deno.test("the model's parameter names and shapes are the configuration's (the r
   for (
     const config of [TINY, vitConfig({ ...TINY, positionEncoding: "sincos", numFrames: 4, imageSize: 32 })]
   ) {
-    const model = new VisionTransformer(config, { initialize: false });
+    const model = new VisionTransformer(config);
     const shapes = parameterShapes(config);
     assert.deepEqual([...model.stateDict()].map(([n, t]) => [n, t.shape]), [...shapes]);
     const trainable = model.parameters().filter((t) => t.requiresGrad);

@@ -51,7 +51,7 @@ async function time(fn: () => Promise<void>): Promise<number> {
 for (const name of args.values.models!.split(",") as VitVariant[]) {
   const config = vitConfig(name, depth === undefined ? {} : { depth });
   const fullDepth = vitConfig(name).depth;
-  const model = new VisionTransformer(config, { initialize: false });
+  const model = new VisionTransformer(config);
   const shape = [batch, 3, frames, size, size];
   const tokens = tokenCount(tokenGrid(config, frames, size, size));
   const clip = randn(shape);
