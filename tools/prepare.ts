@@ -19,6 +19,7 @@ const USAGE = `usage: deno task prepare MANIFEST --out DIR [options]
   --no-mask           keep pixels outside the ultrasound sector
   --shard-size N      clips per shard file (default 256)
   --seed N            seed for clip positions (default 0)
+  --workers N         decoding threads (default: CPU cores, at most 8; the cache is the same for any N)
   --split NAME        only entries of this split (train/val/test)`;
 
 if (import.meta.main) {
@@ -34,6 +35,7 @@ if (import.meta.main) {
       "no-mask": { type: "boolean", default: false },
       "shard-size": { type: "string", default: "256" },
       seed: { type: "string", default: "0" },
+      workers: { type: "string", default: String(Math.min(8, navigator.hardwareConcurrency || 1)) },
       split: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
@@ -83,6 +85,7 @@ if (import.meta.main) {
     maskSector: !values["no-mask"],
     shardSize: integer("shard-size", values["shard-size"]),
     seed,
+    workers: integer("workers", values.workers),
     onProgress: (p) => bar.update(p.done, p.total, `${p.clips} clips, ${p.skipped} skipped`),
   });
   bar.finish();

@@ -9,6 +9,7 @@
  * @module
  */
 import { type ClipOptions, loadClip, type SkippedFile } from "./clip_loader.ts";
+import type { VideoErrorKind } from "./errors.ts";
 import { seededRandom } from "./clip_sampling.ts";
 import { asVideoError } from "./errors.ts";
 import type { ManifestEntry } from "./manifest.ts";
@@ -226,6 +227,11 @@ export interface PrepareOptions {
   seed?: number;
   /** Clips per shard (default 256). */
   shardSize?: number;
+  /**
+   * Decode in this many worker threads (default 1: in this thread). Results are committed in manifest order, so
+   * the cache is the same for any worker count.
+   */
+  workers?: number;
   /** Called after each source. */
   onProgress?: (progress: PrepareProgress) => void;
 }
@@ -344,24 +350,27 @@ export async function prepareClipCache(
     await writeAtomically(indexPath, JSON.stringify(index));
   };
 
+  const tasks: { e: number; v: number; path: string }[] = [];
   for (const [e, entry] of entries.entries()) {
     for (const [v, path] of entry.paths.entries()) {
-      if (path === null || done.has(sourceKey(e, v)) || skippedKeys.has(path)) continue;
-      try {
-        const random = seededRandom(hashSeed(settings.seed, path));
-        const clips = [];
-        for (let draw = 0; draw < settings.clipsPerVideo; draw++) {
-          const clipOptions: ClipOptions = {
-            framesPerClip: settings.framesPerClip,
-            targetFps: settings.targetFps ?? undefined,
-            size: settings.size,
-            channels: settings.channels,
-            maskSector: settings.maskSector,
-            random,
-          };
-          clips.push(await loadClip(path, clipOptions));
-        }
-        clips.forEach((loaded, draw) => {
+      if (path !== null && !done.has(sourceKey(e, v)) && !skippedKeys.has(path)) tasks.push({ e, v, path });
+    }
+  }
+  const workerCount = Math.max(1, Math.min(options.workers ?? 1, tasks.length));
+  const pool = workerCount > 1 ? createWorkerPool(workerCount) : undefined;
+  const load = (path: string): Promise<SourceResult> =>
+    pool ? pool.run(path, settings) : loadSourceClips(path, settings);
+  // Keep a few sources in flight per worker, but commit results in manifest order so shards are deterministic.
+  const window = workerCount * 3;
+  const inFlight: Promise<SourceResult>[] = [];
+  try {
+    for (let next = 0, committed = 0; committed < tasks.length; committed++) {
+      while (next < tasks.length && next - committed < window) inFlight.push(load(tasks[next++].path));
+      const result = await inFlight.shift()!;
+      const { e, v, path } = tasks[committed];
+      const entry = entries[e];
+      if (result.ok) {
+        result.clips.forEach((loaded, draw) => {
           const record: CachedClipRecord = {
             shard: -1,
             slot: -1,
@@ -375,12 +384,11 @@ export async function prepareClipCache(
           if (entry.label !== undefined) record.label = entry.label;
           if (entry.split !== undefined) record.split = entry.split;
           if (entry.group !== undefined) record.group = entry.group;
-          pending.push({ record, data: loaded.clip.data });
+          pending.push({ record, data: loaded.data });
           newClips++;
         });
-      } catch (error) {
-        const failure = asVideoError(path, error);
-        index.skipped.push({ file: path, kind: failure.kind, reason: failure.reason });
+      } else {
+        index.skipped.push({ file: path, kind: result.kind, reason: result.reason });
       }
       processed++;
       if (pending.length >= shardSize) await flush();
@@ -391,6 +399,10 @@ export async function prepareClipCache(
         skipped: index.skipped.length,
       });
     }
+  } finally {
+    // An early exit (a failed write) must not leave loads running against terminated workers.
+    await Promise.allSettled(inFlight);
+    pool?.close();
   }
   await flush();
   index.complete = true;
@@ -403,6 +415,86 @@ export async function prepareClipCache(
     resumed,
     seconds,
     clipsPerSecond: seconds > 0 ? newClips / seconds : 0,
+  };
+}
+
+/** The clips of one source video, or why it was skipped. */
+export type SourceResult =
+  | { ok: true; clips: { data: Uint8Array; indices: number[]; fps: number }[] }
+  | { ok: false; kind: VideoErrorKind; reason: string };
+
+/**
+ * Decodes the clips of one source for a cache with `settings`. Clip positions come from a generator seeded by
+ * the settings' seed and the path, so every run (and every worker) draws the same clips.
+ */
+export async function loadSourceClips(path: string, settings: PrepareSettings): Promise<SourceResult> {
+  try {
+    const random = seededRandom(hashSeed(settings.seed, path));
+    const clips = [];
+    for (let draw = 0; draw < settings.clipsPerVideo; draw++) {
+      const clipOptions: ClipOptions = {
+        framesPerClip: settings.framesPerClip,
+        targetFps: settings.targetFps ?? undefined,
+        size: settings.size,
+        channels: settings.channels,
+        maskSector: settings.maskSector,
+        random,
+      };
+      const loaded = await loadClip(path, clipOptions);
+      clips.push({ data: loaded.clip.data, indices: loaded.indices, fps: loaded.fps });
+    }
+    return { ok: true, clips };
+  } catch (error) {
+    const failure = asVideoError(path, error);
+    return { ok: false, kind: failure.kind, reason: failure.reason };
+  }
+}
+
+interface WorkerPool {
+  run(path: string, settings: PrepareSettings): Promise<SourceResult>;
+  close(): void;
+}
+
+/** Worker threads running {@link loadSourceClips}; jobs go to the least busy worker. */
+function createWorkerPool(size: number): WorkerPool {
+  const url = new URL("./clip_cache_worker.ts", import.meta.url);
+  const workers = Array.from({ length: size }, () => ({
+    worker: new Worker(url, { type: "module" }),
+    busy: 0,
+  }));
+  const waiting = new Map<number, { resolve: (r: SourceResult) => void; slot: (typeof workers)[number] }>();
+  let nextId = 0;
+  for (const slot of workers) {
+    slot.worker.onmessage = (event: MessageEvent<{ id: number; result: SourceResult }>) => {
+      const job = waiting.get(event.data.id);
+      if (!job) return;
+      waiting.delete(event.data.id);
+      job.slot.busy--;
+      job.resolve(event.data.result);
+    };
+    slot.worker.onerror = (event: ErrorEvent) => {
+      event.preventDefault();
+      // A crashed worker fails its jobs as typed skips instead of stopping the build.
+      for (const [id, job] of waiting) {
+        if (job.slot !== slot) continue;
+        waiting.delete(id);
+        job.resolve({ ok: false, kind: "corrupt", reason: `decoder worker failed: ${event.message}` });
+      }
+    };
+  }
+  return {
+    run(path: string, settings: PrepareSettings): Promise<SourceResult> {
+      const slot = workers.reduce((a, b) => (b.busy < a.busy ? b : a));
+      slot.busy++;
+      const id = nextId++;
+      return new Promise((resolve) => {
+        waiting.set(id, { resolve, slot });
+        slot.worker.postMessage({ id, path, settings });
+      });
+    },
+    close(): void {
+      for (const slot of workers) slot.worker.terminate();
+    },
   };
 }
 

@@ -90,3 +90,23 @@ Deno.test("parseCacheIndex rejects wrong or inconsistent indexes with a ClipCach
   };
   assert.throws(() => parseCacheIndex(JSON.stringify(bad), "i.json"), /clip 0 points outside/);
 });
+
+Deno.test("prepareClipCache with worker threads writes the same cache as without", async () => {
+  const { dir, entries } = await makeFolder();
+  try {
+    const options = { framesPerClip: 4, size: 8, shardSize: 3, targetFps: 10 };
+    await prepareClipCache(entries, `${dir}/one`, options);
+    const summary = await prepareClipCache(entries, `${dir}/two`, { ...options, workers: 2 });
+    assert.equal(summary.clips, 5);
+    assert.equal(summary.skipped, 1);
+    for (const name of [shardName(0), shardName(1), "index.json"]) {
+      assert.deepEqual(
+        await Deno.readFile(`${dir}/two/${name}`),
+        await Deno.readFile(`${dir}/one/${name}`),
+        name,
+      );
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
