@@ -42,6 +42,8 @@ export type { Study, StudyOptions } from "./study.ts";
 export { assignSplits, generateDatasetSync, planDataset, renderClipSpec, SPLITS } from "./dataset.ts";
 export type { ClipSpec, DatasetOptions, Split, SplitDataset } from "./dataset.ts";
 export { generateDataset, PhantomWorkerPool } from "./worker_pool.ts";
+export { streamDataset } from "./dataset_stream.ts";
+export type { StreamedClip, StreamOptions } from "./dataset_stream.ts";
 export { writeDataset } from "./write_dataset.ts";
 export type { WriteDatasetOptions, WriteDatasetSummary } from "./write_dataset.ts";
 export { linearR2, rawPixelFeature, rawPixelViewBaseline, rvspViewFeatures } from "./baselines.ts";
