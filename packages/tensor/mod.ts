@@ -26,6 +26,7 @@ export * from "./ops/layernorm.ts";
 export * from "./ops/gather.ts";
 export * from "./ops/loss.ts";
 export * from "./ops/dropout.ts";
+export * from "./ops/attention.ts";
 export * from "./nn.ts";
 export * from "./optim.ts";
 export * from "./clip.ts";
