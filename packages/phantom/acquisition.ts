@@ -69,6 +69,39 @@ export interface Acquisition {
   respZ: number;
 }
 
+/** Sane bounds of each numeric setting (overrides outside them are rejected with the setting's name). */
+const BOUNDS: Record<Exclude<keyof Acquisition, "ui">, [number, number]> = {
+  depth: [2, 40],
+  sectorDeg: [10, 170],
+  frequencyMHz: [0.5, 20],
+  gainDb: [-60, 120],
+  dynamicRangeDb: [10, 120],
+  tgc: [0, 1.5],
+  noiseDb: [-300, 20],
+  fps: [1, 1000],
+  rotationDeg: [-180, 180],
+  shiftX: [-40, 40],
+  shiftZ: [-40, 40],
+  zoom: [0.2, 5],
+  edgeFalloff: [0, 1],
+  clutter: [0, 10],
+  respX: [-5, 5],
+  respZ: [-5, 5],
+  persistence: [0, 0.95],
+  smoothing: [0, 1],
+};
+
+/** Throws an error naming the first setting that is not a finite number within its bounds. */
+export function validateAcquisition(acq: Acquisition): void {
+  for (const [key, [lo, hi]] of Object.entries(BOUNDS)) {
+    const v = acq[key as keyof typeof BOUNDS];
+    if (!(typeof v === "number" && Number.isFinite(v) && v >= lo && v <= hi)) {
+      throw new Error(`acquisition: ${key} must be a number in [${lo}, ${hi}], got ${v}`);
+    }
+  }
+  if (typeof acq.ui !== "boolean") throw new Error(`acquisition: ui must be a boolean, got ${acq.ui}`);
+}
+
 /** Draws acquisition settings for a view whose template suggests `nominalDepth` cm. */
 export function sampleAcquisition(
   rng: Rng,

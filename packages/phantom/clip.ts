@@ -3,7 +3,7 @@
  */
 
 import type { Acquisition, NuisanceLevel } from "./acquisition.ts";
-import { sampleAcquisition } from "./acquisition.ts";
+import { sampleAcquisition, validateAcquisition } from "./acquisition.ts";
 import { detectEnvelope, logCompress, receiveGains } from "./bmode.ts";
 import type { CycleTiming } from "./cardiac_cycle.ts";
 import { cycleStateAt, lvVolumeAt } from "./cardiac_cycle.ts";
@@ -73,6 +73,11 @@ export function renderClip(patient: Patient, view: ViewName, seed: number, optio
     ...sampleAcquisition(acqRng, template.nominalDepth, patient.pediatric, options.nuisance ?? "full"),
     ...options.acquisition,
   };
+  validateAcquisition(acq);
+  const density = options.scattererDensity ?? 2;
+  if (!(density > 0 && density <= 50)) {
+    throw new Error(`renderClip: scattererDensity must be in (0, 50], got ${density}`);
+  }
   const startPhase = options.startPhase ?? acqRng.next();
   const respPhase = acqRng.next();
   const textLeft = acqRng.chance(0.5);
@@ -95,7 +100,6 @@ export function renderClip(patient: Patient, view: ViewName, seed: number, optio
     respZ: acq.respZ,
   };
   const wavelength = 0.154 / acq.frequencyMHz; // c = 1540 m/s → λ[cm] = 0.154 / f[MHz]
-  const density = options.scattererDensity ?? 2;
   const tissue = buildTissue(template.scene, grid, pose, tissueRng, {
     density,
     wavelength,

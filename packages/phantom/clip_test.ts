@@ -76,3 +76,10 @@ Deno.test("paediatric hearts are smaller and faster", () => {
   }
   assert.throws(() => samplePatient(1, { ef: 1.5 }), /ef must be/);
 });
+
+Deno.test("bad options fail with an error that names the setting", () => {
+  assert.throws(() => generateClip(1, { ...SMALL, acquisition: { fps: 0 } }), /fps must be a number in/);
+  assert.throws(() => generateClip(1, { ...SMALL, acquisition: { depth: Number.NaN } }), /depth/);
+  assert.throws(() => generateClip(1, { ...SMALL, scattererDensity: -1 }), /scattererDensity/);
+  assert.throws(() => generateClip(1, { ...SMALL, frames: 0 }), /frames/);
+});

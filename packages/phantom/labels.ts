@@ -4,7 +4,11 @@
 
 import type { ViewName } from "./views.ts";
 
-/** Labels of one clip. Volumes in mL, EF in percent (as in EchoNet-Dynamic's FileList.csv). */
+/**
+ * Labels of one clip. Volumes in mL, EF in percent (as in EchoNet-Dynamic's FileList.csv). EF, volumes, heart
+ * rate and RVSP are properties of the patient, so every clip carries them, even views in which the LV is not
+ * visible (SSN, Subcostal, PSAX-AV, Exclude); filter by view for view-specific tasks.
+ */
 export interface ClipLabels {
   /** View class name. */
   view: ViewName;
