@@ -56,7 +56,6 @@ export {
   sourceFromConfig,
 } from "./data.ts";
 export {
-  initializePredictorWeights,
   Predictor,
   type PredictorMasks,
   type PredictorOptions,

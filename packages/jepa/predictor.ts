@@ -14,7 +14,6 @@
  */
 
 import {
-  backend,
   broadcastTo,
   concat,
   gather,
@@ -22,13 +21,12 @@ import {
   Linear,
   Module,
   parameter,
-  Random,
   reshape,
   type Tensor,
   tensor,
   zeros,
 } from "@echojepa/tensor";
-import { Block, type TokenGrid, vitConfig } from "@echojepa/vit";
+import { Block, InitSeeds, rescaleBlocks, type TokenGrid, vitConfig } from "@echojepa/vit";
 
 /** Sizes of a {@link Predictor}. */
 export interface PredictorOptions {
@@ -138,12 +136,16 @@ export class Predictor extends Module {
       mlpHidden: o.mlpHidden,
       layerNormEps: o.layerNormEps,
     });
-    this.predictor_embed = new Linear(o.inputDim, o.embedDim);
+    // The reference's initialisation: Linear weights from a truncated normal (std 0.02; each from its own seed of
+    // `o.seed`), biases 0, LayerNorm 1/0, zero mask tokens (`zero_init_mask_tokens`), then block i's (1-based)
+    // `attn.proj` and `mlp.fc2` weights divided by √(2i).
+    const seeds = new InitSeeds(o.seed);
+    this.predictor_embed = new Linear(o.inputDim, o.embedDim, { seed: seeds.next() });
     this.mask_tokens = Array.from({ length: o.numMaskTokens }, () => parameter(zeros([1, 1, o.embedDim])));
-    this.predictor_blocks = Array.from({ length: o.depth }, () => new Block(blockConfig));
+    this.predictor_blocks = Array.from({ length: o.depth }, () => new Block(blockConfig, seeds));
     this.predictor_norm = new LayerNorm(o.embedDim, { eps: o.layerNormEps });
-    this.predictor_proj = new Linear(o.embedDim, o.outputDim);
-    initializePredictorWeights(this, o.seed);
+    this.predictor_proj = new Linear(o.embedDim, o.outputDim, { seed: seeds.next() });
+    rescaleBlocks(this.predictor_blocks);
   }
 
   /**
@@ -177,35 +179,4 @@ export class Predictor extends Module {
     const picked = gather(x, tensor(plan.targetSlots, [B, Nt], "i32"));
     return this.predictor_proj.forward(picked);
   }
-}
-
-const RESCALED = /^predictor_blocks\.(\d+)\.(attn\.proj|mlp\.fc2)\.weight$/;
-
-/**
- * The reference's predictor initialisation: Linear weights from a truncated normal (std 0.02), biases 0, LayerNorm
- * 1/0, mask tokens 0 (`zero_init_mask_tokens`), and block i's (1-based) `attn.proj` / `mlp.fc2` weights divided by
- * √(2i). Each parameter draws from its own stream of `seed`, so construction order does not matter.
- */
-export function initializePredictorWeights(model: Module, seed: number): void {
-  model.namedParameters().forEach(([name, t], k) => {
-    const data = new Float32Array(t.size);
-    if (name.endsWith(".bias") || name.startsWith("mask_tokens.")) {
-      // zeros
-    } else if (/norm\d*\.weight$/.test(name)) {
-      data.fill(1);
-    } else {
-      const r = new Random((seed * 100003 + k * 7919 + 17) >>> 0);
-      for (let i = 0; i < data.length; i++) {
-        let v: number;
-        do v = 0.02 * r.normal(); while (v < -2 || v > 2);
-        data[i] = v;
-      }
-      const m = RESCALED.exec(name);
-      if (m) {
-        const s = 1 / Math.sqrt(2 * (Number(m[1]) + 1));
-        for (let i = 0; i < data.length; i++) data[i] *= s;
-      }
-    }
-    backend().upload(t.buffer("initializePredictorWeights"), data);
-  });
 }

@@ -124,7 +124,7 @@ export function buildModels(c: PretrainConfig): PretrainModels {
   const encoder = new VisionTransformer(vc, { seed: c.seed });
   let targetEncoder: VisionTransformer | null = null;
   if (c.objective === "jepa") {
-    targetEncoder = new VisionTransformer(vc, { initialize: false });
+    targetEncoder = new VisionTransformer(vc, { seed: c.seed });
     targetEncoder.loadStateDict(encoder.stateDict());
     for (const t of targetEncoder.parameters()) t.requiresGrad = false;
   }
