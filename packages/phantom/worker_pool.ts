@@ -42,7 +42,11 @@ export class PhantomWorkerPool {
         for (const [id, p] of this.#pending) {
           if (p.worker !== w) continue;
           this.#pending.delete(id);
-          p.reject(new Error(`PhantomWorkerPool: worker failed: ${e.message}`));
+          p.reject(
+            new Error(
+              `PhantomWorkerPool: worker failed: ${e.message} (workers need --allow-read to load their module; or use workers: 1)`,
+            ),
+          );
         }
       };
       this.#workers.push(w);
