@@ -66,13 +66,16 @@ export function parseAviLayout(bytes: Uint8Array, file: string): AviLayout {
     let p = start;
     while (p + 8 <= end) {
       const id = fourCC(bytes, p);
-      const size = view.getUint32(p + 4, true);
+      let size = view.getUint32(p + 4, true);
       const body = p + 8;
+      const isList = id === "RIFF" || id === "LIST";
+      // A list cut short (a truncated file) is walked as far as it goes: complete frames stay readable.
+      if (isList && body + size > end) size = Math.max(0, end - body);
       if (body + size > bytes.length) {
         if (inMovi && chunks.length > 0) return; // truncated tail: keep the complete frames
         throw new VideoError(file, "truncated", `chunk '${printable(id)}' at byte ${p} runs past the end`);
       }
-      if (id === "RIFF" || id === "LIST") {
+      if (isList && size >= 4) {
         const listType = fourCC(bytes, body);
         if (listType === "strl") {
           streamCount++;
