@@ -35,6 +35,12 @@ export interface AttentionOptions {
   seeds?: InitSeeds;
 }
 
+/** Options of {@link Attention.forward} and `Block.forward`. */
+export interface AttentionForwardOptions {
+  /** `[B, N]` (f32/i32/u32): non-zero tokens are attended, zero tokens (padding) are ignored as keys. */
+  keyPaddingMask?: Tensor | null;
+}
+
 /** Self-attention over `[B, N, D]` tokens. Parameter names: `qkv.{weight,bias}`, `proj.{weight,bias}`. */
 export class Attention extends Module {
   /** Fused projection `[3D, D]`: rows 0…D−1 are Q, D…2D−1 K, 2D…3D−1 V; heads are contiguous inside each. */
@@ -54,10 +60,11 @@ export class Attention extends Module {
   }
 
   /**
-   * Attends among the tokens `x [B, N, D]`; `positions` places them in the clip for RoPE. `keyPaddingMask [B, N]`
-   * (non-zero = attend) hides padded tokens, as the probes' self-attention blocks need for missing views.
+   * Attends among the tokens `x [B, N, D]`. `positions` places them in the clip for RoPE (null is allowed for a
+   * block without RoPE). `keyPaddingMask [B, N]` (non-zero = attend) hides padded tokens from every query, as the
+   * probes' self-attention blocks need for missing views.
    */
-  forward(x: Tensor, positions: TokenPositions, keyPaddingMask: Tensor | null = null): Tensor {
+  forward(x: Tensor, positions: TokenPositions | null, options: AttentionForwardOptions = {}): Tensor {
     const [B, N, D] = x.shape;
     const H = this._numHeads;
     const hd = D / H;
@@ -69,10 +76,12 @@ export class Attention extends Module {
     let k = part(1);
     const v = part(2);
     if (this._useRope) {
+      if (!positions) throw new Error("Attention.forward: this block uses RoPE and needs token positions");
       q = rope3d(q, positions.ids, positions.grid);
       k = rope3d(k, positions.ids, positions.grid);
     }
-    const o = attention(q, k, v, keyPaddingMask ? { keyPaddingMask } : {});
+    const mask = options.keyPaddingMask;
+    const o = attention(q, k, v, mask ? { keyPaddingMask: mask } : {});
     const merged = reshape(permute(o, [0, 2, 1, 3]), [B, N, D]);
     return this.proj.forward(merged);
   }

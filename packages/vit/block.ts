@@ -1,7 +1,7 @@
 /** One pre-norm transformer block: `x + attn(norm1(x))`, then `x + mlp(norm2(x))` (the reference's `Block`). */
 
 import { add, LayerNorm, Module, nextInitSeed, type Tensor } from "@echojepa/tensor";
-import { Attention, type TokenPositions } from "./attention.ts";
+import { Attention, type AttentionForwardOptions, type TokenPositions } from "./attention.ts";
 import type { VitConfig } from "./config.ts";
 import { InitSeeds } from "./init.ts";
 import { Mlp } from "./mlp.ts";
@@ -30,9 +30,12 @@ export class Block extends Module {
     this.mlp = new Mlp(D, config.mlpHidden, seeds);
   }
 
-  /** `[B, N, D]` → `[B, N, D]`; `keyPaddingMask [B, N]` (non-zero = attend) hides padded tokens from attention. */
-  forward(x: Tensor, positions: TokenPositions, options: { keyPaddingMask?: Tensor | null } = {}): Tensor {
-    const h = add(x, this.attn.forward(this.norm1.forward(x), positions, options.keyPaddingMask ?? null));
+  /**
+   * `[B, N, D]` → `[B, N, D]`. `positions` is needed by RoPE blocks (null otherwise); `keyPaddingMask [B, N]`
+   * (non-zero = attend) hides padded tokens from attention.
+   */
+  forward(x: Tensor, positions: TokenPositions | null, options: AttentionForwardOptions = {}): Tensor {
+    const h = add(x, this.attn.forward(this.norm1.forward(x), positions, options));
     return add(h, this.mlp.forward(this.norm2.forward(h)));
   }
 }
