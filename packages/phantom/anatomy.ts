@@ -23,6 +23,10 @@ export interface ChamberPose {
 export interface Chamber {
   kind: "chamber";
   name: string;
+  /**
+   * End-diastolic centre (informational: the scatterer engine always uses `poseAt(REFERENCE_STATE)`, so a
+   * template may shift a chamber by wrapping `poseAt` alone).
+   */
   cx: number;
   cz: number;
   /** Axis direction angle in radians, in the (x, z) plane: axis = (cos, sin). */

@@ -15,7 +15,7 @@ import type { ComplexImage, PolarGrid } from "./polar_grid.ts";
 import { makeComplexImage, makePolarGrid } from "./polar_grid.ts";
 import { convolvePsf, gaussianKernel, kernelEnergy } from "./psf.ts";
 import { mixSeeds, Rng } from "./rng.ts";
-import { makeScanConverter, scanConvert } from "./scan_convert.ts";
+import { makeScanConverter, scanConvert, sectorMask } from "./scan_convert.ts";
 import { buildViewTemplate } from "./scene.ts";
 import { buildTissue, splatMovingTissue } from "./tissue.ts";
 import type { ViewName } from "./views.ts";
@@ -57,6 +57,8 @@ export interface Clip {
   phases: Float32Array;
   /** LV cavity volume at each frame, mL. */
   lvVolumes: Float32Array;
+  /** `h × w` mask of the imaging sector (1 inside), e.g. for masking augmentations; UI lies outside it. */
+  sectorMask: Uint8Array;
 }
 
 /** Renders a clip of a given patient and view. Same (patient, view, seed, options) → identical clip. */
@@ -201,6 +203,7 @@ export function renderClip(patient: Patient, view: ViewName, seed: number, optio
     acquisition: acq,
     phases,
     lvVolumes,
+    sectorMask: sectorMask(sc),
   };
 }
 

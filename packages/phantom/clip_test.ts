@@ -83,3 +83,10 @@ Deno.test("bad options fail with an error that names the setting", () => {
   assert.throws(() => generateClip(1, { ...SMALL, scattererDensity: -1 }), /scattererDensity/);
   assert.throws(() => generateClip(1, { ...SMALL, frames: 0 }), /frames/);
 });
+
+Deno.test("the sector mask covers the fan and excludes the corners", () => {
+  const clip = generateClip(3, { ...SMALL, nuisance: "none" });
+  assert.equal(clip.sectorMask.length, clip.h * clip.w);
+  assert.equal(clip.sectorMask[0], 0, "top-left corner is outside the sector");
+  assert.equal(clip.sectorMask[(clip.h >> 1) * clip.w + (clip.w >> 1)], 1, "centre is inside");
+});

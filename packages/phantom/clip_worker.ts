@@ -21,6 +21,7 @@ self.onmessage = (e: MessageEvent<ClipRequest>) => {
       clip.frames.buffer as ArrayBuffer,
       clip.phases.buffer as ArrayBuffer,
       clip.lvVolumes.buffer as ArrayBuffer,
+      clip.sectorMask.buffer as ArrayBuffer,
     ]);
   } catch (err) {
     self.postMessage({ id: req.id, error: err instanceof Error ? err.message : String(err) });
