@@ -25,7 +25,13 @@ export type DicomWriteSyntax =
   | "h264";
 
 /** Photometric interpretations {@link writeDicom} can produce. */
-export type DicomWritePhotometric = "MONOCHROME2" | "MONOCHROME1" | "RGB" | "YBR_FULL" | "PALETTE COLOR";
+export type DicomWritePhotometric =
+  | "MONOCHROME2"
+  | "MONOCHROME1"
+  | "RGB"
+  | "YBR_FULL"
+  | "YBR_FULL_422"
+  | "PALETTE COLOR";
 
 /** Options for {@link writeDicom}. */
 export interface DicomWriteOptions {
@@ -45,6 +51,11 @@ export interface DicomWriteOptions {
    * converted from RGB; PALETTE COLOR takes 1-channel index frames plus {@link DicomWriteOptions.palette}.
    */
   photometric?: DicomWritePhotometric;
+  /**
+   * Bits stored per grey sample, 8 (default) to 16. Above 8, frames are Uint16Array, BitsAllocated is 16, and
+   * only MONOCHROME1/2 with native or RLE transfer syntaxes are written.
+   */
+  bitsStored?: number;
   /** Planar configuration of native RGB/YBR data: 0 = RGBRGB…, 1 = RRR…GGG…BBB… (default 0). */
   planarConfiguration?: 0 | 1;
   /** Palette for PALETTE COLOR: 256 RGB triplets (768 bytes). */
@@ -102,14 +113,18 @@ interface Element {
  * const dcm = writeDicom(frames, { width: 64, height: 48, channels: 1, fps: 30, transferSyntax: "rle" });
  * ```
  */
-export function writeDicom(frames: readonly Uint8Array[], options: DicomWriteOptions): Uint8Array {
+export function writeDicom(
+  frames: readonly (Uint8Array | Uint16Array)[],
+  options: DicomWriteOptions,
+): Uint8Array {
   const { width, height, channels, fps } = options;
   const syntaxName = options.transferSyntax ?? "explicit-le";
   const photometric = options.photometric ??
     (channels === 1 ? "MONOCHROME2" : syntaxName === "jpeg-baseline" ? "YBR_FULL" : "RGB");
   validate(frames, options, photometric);
   // An H.264 stream is 4:2:0 YCbCr whatever the frames were (PS3.5 §8.2.8).
-  const samples = photometric === "RGB" || photometric === "YBR_FULL" || syntaxName === "h264" ? 3 : 1;
+  const samples = photometric === "RGB" || photometric.startsWith("YBR") || syntaxName === "h264" ? 3 : 1;
+  const bits = options.bitsStored ?? 8;
   const planar =
     samples === 3 && syntaxName !== "jpeg-baseline" && syntaxName !== "rle" && syntaxName !== "h264" &&
       syntaxName !== "jpeg-lossless"
@@ -150,9 +165,9 @@ export function writeDicom(frames: readonly Uint8Array[], options: DicomWriteOpt
     str(0x00280004, "CS", syntaxName === "h264" ? "YBR_PARTIAL_420" : photometric),
     num(0x00280010, "US", [height], le),
     num(0x00280011, "US", [width], le),
-    num(0x00280100, "US", [8], le),
-    num(0x00280101, "US", [8], le),
-    num(0x00280102, "US", [7], le),
+    num(0x00280100, "US", [bits > 8 ? 16 : 8], le),
+    num(0x00280101, "US", [bits], le),
+    num(0x00280102, "US", [bits - 1], le),
     num(0x00280103, "US", [0], le),
   ];
   if (options.seriesDescription !== undefined) {
@@ -175,7 +190,7 @@ export function writeDicom(frames: readonly Uint8Array[], options: DicomWriteOpt
   // JPEG streams carry display RGB/grey: the codec does its own YCbCr transform.
   const stored = syntaxName === "jpeg-baseline" || syntaxName === "h264"
     ? frames
-    : frames.map((frame) => toStored(frame, width, height, photometric, planar));
+    : frames.map((frame) => toStored(frame, width, height, photometric, planar, bits));
   elements.push(pixelDataElement(stored, syntaxName, options, samples, le));
   elements.sort((a, b) => a.tag - b.tag);
 
@@ -200,7 +215,11 @@ export function writeDicom(frames: readonly Uint8Array[], options: DicomWriteOpt
   return out.toBytes();
 }
 
-function validate(frames: readonly Uint8Array[], options: DicomWriteOptions, photometric: string): void {
+function validate(
+  frames: readonly (Uint8Array | Uint16Array)[],
+  options: DicomWriteOptions,
+  photometric: string,
+): void {
   const { width, height, channels, fps } = options;
   if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0)) {
     throw new RangeError(`writeDicom: invalid size ${width}x${height}`);
@@ -208,11 +227,31 @@ function validate(frames: readonly Uint8Array[], options: DicomWriteOptions, pho
   if (width > 65535 || height > 65535) throw new RangeError(`writeDicom: ${width}x${height} exceeds 65535`);
   if (!(fps > 0)) throw new RangeError(`writeDicom: fps must be positive, got ${fps}`);
   if (frames.length === 0) throw new RangeError("writeDicom: no frames");
-  const wantChannels = photometric === "RGB" || photometric === "YBR_FULL" ? 3 : 1;
+  const wantChannels = photometric === "RGB" || photometric.startsWith("YBR") ? 3 : 1;
+  const bits = options.bitsStored ?? 8;
+  if (!(Number.isInteger(bits) && bits >= 8 && bits <= 16)) {
+    throw new RangeError(`writeDicom: bitsStored ${bits}`);
+  }
+  if (bits > 8) {
+    const syntax = options.transferSyntax ?? "explicit-le";
+    if (!photometric.startsWith("MONOCHROME") || syntax.startsWith("jpeg") || syntax === "h264") {
+      throw new RangeError(`writeDicom: ${bits}-bit samples are written only as MONOCHROME, native or RLE`);
+    }
+  }
+  if (
+    photometric === "YBR_FULL_422" &&
+    (options.width % 2 || (options.transferSyntax ?? "explicit-le") === "rle" ||
+      (options.transferSyntax ?? "").startsWith("jpeg"))
+  ) {
+    throw new RangeError("writeDicom: native YBR_FULL_422 needs an even width and a native transfer syntax");
+  }
   if (channels !== wantChannels) {
     throw new RangeError(`writeDicom: photometric ${photometric} needs ${wantChannels}-channel frames`);
   }
   frames.forEach((frame, t) => {
+    if ((bits > 8) !== (frame instanceof Uint16Array)) {
+      throw new RangeError(`writeDicom: frame ${t} must be a ${bits > 8 ? "Uint16Array" : "Uint8Array"}`);
+    }
     if (frame.length !== width * height * channels) {
       throw new RangeError(
         `writeDicom: frame ${t} has ${frame.length} bytes, expected ${width * height * channels}`,
@@ -239,13 +278,24 @@ function validate(frames: readonly Uint8Array[], options: DicomWriteOptions, pho
   }
 }
 
-/** Converts display frames to stored values: MONOCHROME1 inversion, RGB→YCbCr, planar reordering. */
-function toStored(frame: Uint8Array, width: number, height: number, photometric: string, planar: number) {
+/**
+ * Converts display frames to stored values: MONOCHROME1 inversion, RGB→YCbCr (and 4:2:2 pairing), planar
+ * reordering.
+ */
+function toStored(
+  frame: Uint8Array | Uint16Array,
+  width: number,
+  height: number,
+  photometric: string,
+  planar: number,
+  bits: number,
+): Uint8Array | Uint16Array {
   const count = width * height;
-  if (photometric === "MONOCHROME1") return frame.map((v) => 255 - v);
-  if (photometric !== "RGB" && photometric !== "YBR_FULL") return frame;
+  const max = (1 << bits) - 1;
+  if (photometric === "MONOCHROME1") return frame.map((v) => max - v);
+  if (photometric !== "RGB" && !photometric.startsWith("YBR")) return frame;
   let interleaved = frame;
-  if (photometric === "YBR_FULL") {
+  if (photometric.startsWith("YBR")) {
     interleaved = new Uint8Array(frame.length);
     for (let i = 0; i < count; i++) {
       const r = frame[i * 3], g = frame[i * 3 + 1], b = frame[i * 3 + 2];
@@ -253,6 +303,17 @@ function toStored(frame: Uint8Array, width: number, height: number, photometric:
       interleaved[i * 3 + 1] = clamp(-0.168736 * r - 0.331264 * g + 0.5 * b + 128);
       interleaved[i * 3 + 2] = clamp(0.5 * r - 0.418688 * g - 0.081312 * b + 128);
     }
+  }
+  if (photometric === "YBR_FULL_422") {
+    // Each pair of pixels in a row: Y1 Y2 Cb Cr, chroma averaged over the pair.
+    const out = new Uint8Array(count * 2);
+    for (let i = 0; i < count; i += 2) {
+      out[i * 2] = interleaved[i * 3];
+      out[i * 2 + 1] = interleaved[i * 3 + 3];
+      out[i * 2 + 2] = Math.round((interleaved[i * 3 + 1] + interleaved[i * 3 + 4]) / 2);
+      out[i * 2 + 3] = Math.round((interleaved[i * 3 + 2] + interleaved[i * 3 + 5]) / 2);
+    }
+    return out;
   }
   if (planar === 0) return interleaved;
   const out = new Uint8Array(frame.length);
@@ -269,7 +330,7 @@ function clamp(v: number): number {
 }
 
 function pixelDataElement(
-  stored: readonly Uint8Array[],
+  stored: readonly (Uint8Array | Uint16Array)[],
   syntax: DicomWriteSyntax,
   options: DicomWriteOptions,
   samples: number,
@@ -283,18 +344,28 @@ function pixelDataElement(
     return { tag: 0x7fe00010, vr: "OB", value: [new Uint8Array(0), fragment], encapsulated: true };
   }
   if (syntax !== "rle" && syntax !== "jpeg-baseline" && syntax !== "jpeg-lossless") {
+    const wide = stored[0] instanceof Uint16Array;
     let total = 0;
-    for (const s of stored) total += s.length;
+    for (const s of stored) total += s.length * (wide ? 2 : 1);
     const all = new Uint8Array(total + (total & 1));
+    const view = new DataView(all.buffer);
     let offset = 0;
     for (const s of stored) {
-      all.set(s, offset);
-      offset += s.length;
+      if (wide) { for (let i = 0; i < s.length; i++) view.setUint16(offset + i * 2, s[i], le); }
+      else all.set(s, offset);
+      offset += s.length * (wide ? 2 : 1);
     }
-    void le; // 8-bit data is written as OB, which has no byte order.
-    return { tag: 0x7fe00010, vr: "OB", value: all };
+    // 8-bit data is written as OB, which has no byte order; 16-bit as OW in the syntax's byte order.
+    return { tag: 0x7fe00010, vr: wide ? "OW" : "OB", value: all };
   }
   const encoded = stored.map((frame) => {
+    if (frame instanceof Uint16Array) {
+      // RLE of 16-bit samples: the most significant byte plane first, then the least.
+      return encodeRleFrame(
+        [frame.map((v) => v >> 8), frame.map((v) => v & 0xff)].map((p) => Uint8Array.from(p)),
+        width,
+      );
+    }
     if (syntax === "jpeg-lossless") return encodeLosslessJpeg(frame, width, height, samples as 1 | 3);
     if (syntax === "jpeg-baseline") {
       // Grey frames become 1-component JPEGs, colour frames YCbCr (JFIF) ones.

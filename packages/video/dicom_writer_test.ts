@@ -130,3 +130,49 @@ Deno.test("writeDicom rejects inconsistent input with a message naming the probl
     /fps must be positive/,
   );
 });
+
+for (const transferSyntax of ["explicit-le", "implicit-le", "explicit-be", "deflated-le", "rle"] as const) {
+  for (const photometric of ["MONOCHROME2", "MONOCHROME1"] as const) {
+    Deno.test(`writeDicom round-trips 12-bit ${photometric} ${transferSyntax} (read as the top 8 bits)`, async () => {
+      const frames = syntheticFrames(2, W, H, 1).map((f) => Uint16Array.from(f, (v, i) => v * 16 + (i % 16)));
+      const bytes = writeDicom(frames, {
+        width: W,
+        height: H,
+        channels: 1,
+        fps: 30,
+        transferSyntax,
+        photometric,
+        bitsStored: 12,
+      });
+      const video = openDicom(bytes, "deep.dcm");
+      const pixels = await video.readFrame(1);
+      for (let i = 0; i < pixels.length; i++) assert.equal(pixels[i], frames[1][i] >> 4);
+    });
+  }
+}
+
+Deno.test("writeDicom round-trips native YBR_FULL_422 (chroma shared by pixel pairs)", async () => {
+  const frames = syntheticFrames(2, W, H, 3);
+  const bytes = writeDicom(frames, {
+    width: W,
+    height: H,
+    channels: 3,
+    fps: 30,
+    photometric: "YBR_FULL_422",
+  });
+  const video = openDicom(bytes, "422.dcm");
+  assert.equal(video.channels, 3);
+  assert.ok(difference(await video.readFrame(1), frames[1]).mean < 3);
+  assert.throws(
+    () =>
+      writeDicom([new Uint16Array(W * H)], {
+        width: W,
+        height: H,
+        channels: 1,
+        fps: 30,
+        transferSyntax: "jpeg-baseline",
+        bitsStored: 12,
+      }),
+    /only as MONOCHROME, native or RLE/,
+  );
+});

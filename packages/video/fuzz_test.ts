@@ -108,6 +108,21 @@ const fixtures: [string, Uint8Array][] = [
     "dicom jpeg-lossless rgb",
     writeDicom(rgb, { width: W, height: H, channels: 3, fps: 30, transferSyntax: "jpeg-lossless" }),
   ],
+  [
+    "dicom 12-bit rle",
+    writeDicom(grey.map((f) => Uint16Array.from(f, (v) => v * 16)), {
+      width: W,
+      height: H,
+      channels: 1,
+      fps: 30,
+      transferSyntax: "rle",
+      bitsStored: 12,
+    }),
+  ],
+  [
+    "dicom ybr_full_422",
+    writeDicom(rgb, { width: W, height: H, channels: 3, fps: 30, photometric: "YBR_FULL_422" }),
+  ],
   ["avi mjpeg", writeAvi(grey, { width: W, height: H, channels: 1, fps: 30 })],
   ["avi dib rgb", writeAvi(rgb, { width: W, height: H, channels: 3, fps: 30, codec: "DIB" })],
 ];
