@@ -94,3 +94,21 @@ Deno.test("perturbClip: identical output in a separate process (no per-process h
   assert.equal(out.code, 0);
   assert.deepEqual(JSON.parse(new TextDecoder().decode(out.stdout)), here);
 });
+
+Deno.test("presets grow in severity: mean change of a uniform clip rises low → medium → high", () => {
+  const clip = { data: new Uint8Array(2 * 96 * 128).fill(150), shape: [2, 96, 128] as const };
+  const fan: SectorGeometry = { apexX: 64, apexY: -3, angleStart: -0.75, angleEnd: 0.75, radius: 98 };
+  const families = [...new Set(CONDITIONS.map((c) => c.family))];
+  for (const family of families) {
+    const change = ["low", "medium", "high"].map((level) => {
+      const out = perturbClip(clip, `${family}-${level}`, { clipId: "uniform", seed: 5, sector: fan });
+      let sum = 0;
+      for (let i = 0; i < out.data.length; i++) sum += Math.abs(out.data[i] - clip.data[i]);
+      return sum / out.data.length;
+    });
+    assert.ok(
+      change[0] > 0 && change[0] < change[1] && change[1] < change[2],
+      `${family}: ${change.join(" < ")}`,
+    );
+  }
+});
