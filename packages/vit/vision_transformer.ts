@@ -107,22 +107,30 @@ export class VisionTransformer extends Module {
   }
 
   #run(video: Tensor, keepIds: Tensor | Tensor[] | undefined, outLayers: number[] | null): Tensor[] {
-    let { tokens, grid } = this.patch_embed.forward(video);
-    if (this.pos_embed) tokens = add(tokens, this.#positionTable(grid));
-    const positions = this.#select(tokens, grid, keepIds);
+    const inference = !isGradEnabled();
+    const embed = () => {
+      let { tokens, grid } = this.patch_embed.forward(video);
+      if (this.pos_embed) tokens = add(tokens, this.#positionTable(grid));
+      return this.#select(tokens, grid, keepIds);
+    };
+    // Without a tape, intermediates are freed as soon as they are used: here the patches and ungathered tokens.
+    const positions = inference ? tidy(embed) : embed();
     let x = positions.tokens;
     const wanted = new Set(outLayers ?? []);
     const normed = new Map<number, Tensor>();
-    const inference = !isGradEnabled();
     this.blocks.forEach((block, i) => {
       const prev = x;
-      // Without a tape, free each block's intermediates as soon as the block is done.
       x = inference ? tidy(() => block.forward(prev, positions)) : block.forward(prev, positions);
       if (inference) prev.dispose();
       if (wanted.has(i)) normed.set(i, this.norm.forward(x));
     });
     const outs = outLayers ? outLayers.map((l) => normed.get(l)!) : [this.norm.forward(x)];
-    if (inference) x.dispose();
+    if (inference) {
+      x.dispose();
+      if (positions.ids && !(Array.isArray(keepIds) ? keepIds : [keepIds]).includes(positions.ids)) {
+        positions.ids.dispose();
+      }
+    }
     return outs;
   }
 

@@ -1,5 +1,16 @@
 import assert from "node:assert/strict";
-import { backward, init, mul, noGrad, Random, sum, type Tensor, tensor, tidy } from "@echojepa/tensor";
+import {
+  backend,
+  backward,
+  init,
+  mul,
+  noGrad,
+  Random,
+  sum,
+  type Tensor,
+  tensor,
+  tidy,
+} from "@echojepa/tensor";
 import { assertClose, randomData } from "../tensor/testing.ts";
 import { parameterCount, parameterShapes, type VitConfig, vitConfig } from "./config.ts";
 import { type HostParams, referenceForward, type ReferenceOptions } from "./reference_vit.ts";
@@ -196,4 +207,21 @@ Deno.test("initialisation: trunc-normal 0.02 weights, zero biases, unit norms, 1
   assert.deepEqual(await again.stateDict().get("blocks.1.mlp.fc1.weight")!.toArray(), first);
   model.dispose();
   again.dispose();
+});
+
+Deno.test("inference forward frees every intermediate: only the output stays alive", () => {
+  const model = new VisionTransformer(TINY, { seed: 21 });
+  const clip = tensor(randomData(CLIP, 22), CLIP);
+  const a = tensor(Int32Array.from(distinctIndices(32, 6, 23).concat(distinctIndices(32, 6, 24))), [2, 6]);
+  const b = tensor(Int32Array.from(distinctIndices(32, 6, 25).concat(distinctIndices(32, 6, 26))), [2, 6]);
+  const before = backend().memoryStats().liveBuffers;
+  for (const keep of [undefined, a, [a, b]]) {
+    const out = noGrad(() => model.forward(clip, { keep }));
+    out.dispose();
+    const layers = noGrad(() => model.forwardLayers(clip, [0, 1], { keep }));
+    for (const l of layers) l.dispose();
+    assert.equal(backend().memoryStats().liveBuffers, before, `keep ${keep ? "given" : "absent"}`);
+  }
+  for (const t of [clip, a, b]) t.dispose();
+  model.dispose();
 });
