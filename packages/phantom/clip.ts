@@ -172,6 +172,7 @@ export function renderClip(patient: Patient, view: ViewName, seed: number, optio
     if (acq.ui) {
       drawOverlay(display, w, h, {
         depthCm: acq.depth,
+        displayHeightCm: acq.depth / acq.zoom,
         heartRate: patient.heartRate,
         fps: acq.fps,
         timeSec: f / acq.fps,

@@ -90,3 +90,13 @@ Deno.test("the sector mask covers the fan and excludes the corners", () => {
   assert.equal(clip.sectorMask[0], 0, "top-left corner is outside the sector");
   assert.equal(clip.sectorMask[(clip.h >> 1) * clip.w + (clip.w >> 1)], 1, "centre is inside");
 });
+
+Deno.test("non-square and larger frames render with square pixels", () => {
+  const wide = generateClip(4, { frames: 1, height: 40, width: 80, nuisance: "none", view: "A4C" });
+  assert.equal(wide.frames.length, 40 * 80);
+  // The fan is centred: its apex column is lit near the top, the far corners are not.
+  assert.equal(wide.sectorMask[0], 0);
+  assert.equal(wide.sectorMask[5 * 80 + 40], 1);
+  const big = generateClip(4, { frames: 1, height: 160, width: 160, view: "PLAX" });
+  assert.equal(big.frames.length, 160 * 160);
+});

@@ -62,6 +62,8 @@ export function ecgAtPhase(phase: number, systoleFraction: number): number {
 /** What the UI shows for one frame. */
 export interface OverlayInfo {
   depthCm: number;
+  /** Physical height of the display, cm (depth / zoom), for the depth scale. */
+  displayHeightCm: number;
   heartRate: number;
   fps: number;
   /** Time of this frame, s, and the cycle phase as a function of time (for the ECG sweep). */
@@ -80,7 +82,7 @@ export function drawOverlay(img: Float32Array, width: number, height: number, in
   drawNumber(img, width, height, info.fps, tx, 1 + 6 * s, 170, s);
   drawNumber(img, width, height, info.heartRate, info.textLeft ? width - 1 - 4 * 3 * s : 1, 1, 170, s);
   // Depth scale: a tick per cm along the right edge.
-  const side = info.depthCm;
+  const side = info.displayHeightCm;
   for (let cm = 1; cm < side; cm++) {
     const py = Math.round((cm / side) * height);
     if (py < height) img[py * width + width - 1] = 220;

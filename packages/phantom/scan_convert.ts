@@ -1,6 +1,6 @@
 /**
- * Scan conversion: resamples the polar (depth × angle) image onto the square Cartesian display, with the
- * probe at the top centre (EchoNet-style crop: the square's side is depth / zoom).
+ * Scan conversion: resamples the polar (depth × angle) image onto the Cartesian display, with the probe at the
+ * top centre (EchoNet-style crop: the display is depth / zoom cm tall, with square pixels).
  */
 
 import type { PolarGrid } from "./polar_grid.ts";
@@ -28,7 +28,8 @@ export function makeScanConverter(
   const index = new Int32Array(n).fill(-1), wr = new Float32Array(n), wt = new Float32Array(n);
   for (let py = 0; py < height; py++) {
     for (let px = 0; px < width; px++) {
-      const x = ((px + 0.5) / width - 0.5) * side;
+      // Square pixels: the crop is `side` cm tall and side·width/height cm wide.
+      const x = (px + 0.5 - width / 2) * (side / height);
       const z = ((py + 0.5) / height) * side;
       const r = Math.sqrt(x * x + z * z);
       const th = Math.atan2(x, z);

@@ -89,7 +89,7 @@ export async function writeDataset(options: WriteDatasetOptions): Promise<WriteD
         fps: clip.fps,
         transferSyntax: "jpeg-baseline",
         jpegQuality: options.jpegQuality ?? 90,
-        spacing: { xCm: side / clip.w, yCm: side / clip.h },
+        spacing: { xCm: side / clip.h, yCm: side / clip.h },
         patientId: spec.patientId,
         studyInstanceUid: deterministicUid(seed, spec.patientIndex, 0),
         sopInstanceUid: deterministicUid(
