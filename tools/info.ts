@@ -3,11 +3,13 @@
  * channels and (DICOM) pixel spacing. A file that cannot be read gives `{"file": …, "error": …}`; the exit status
  * is then 1. Nothing patient-identifying is printed (the DICOM reader never reads those attributes).
  *
- * Usage: deno task info [--frames] FILE…   (--frames also decodes every frame, to check the file fully)
+ * Usage: deno task info [--frames] FILE_OR_FOLDER…
+ *   --frames  also decode every frame, to check the file fully
+ *   a folder stands for the videos under it (.dcm/.avi/.mp4/…, and extensionless DICOM files)
  * @module
  */
 import { parseArgs } from "node:util";
-import { openVideo, VideoError, type VideoInfo } from "@echojepa/video";
+import { openVideo, scanDirectory, VideoError, type VideoInfo } from "@echojepa/video";
 
 /** The ffprobe-like record printed for one file. */
 export interface InfoLine {
@@ -68,17 +70,30 @@ if (import.meta.main) {
     allowPositionals: true,
   });
   if (values.help || positionals.length === 0) {
-    console.error("usage: deno task info [--frames] FILE…\n  prints one JSON line per file (ffprobe-like)");
+    console.error(
+      "usage: deno task info [--frames] FILE_OR_FOLDER…\n  prints one JSON line per file (ffprobe-like)",
+    );
     Deno.exit(values.help ? 0 : 2);
   }
+  const files: string[] = [];
+  for (const arg of positionals) {
+    let isDirectory = false;
+    try {
+      isDirectory = (await Deno.stat(arg)).isDirectory;
+    } catch {
+      isDirectory = false; // a missing path is reported by infoLine as an io error
+    }
+    if (isDirectory) files.push(...(await scanDirectory(arg)).map((e) => e.paths[0]!));
+    else files.push(arg);
+  }
   let failed = 0;
-  for (const path of positionals) {
+  for (const path of files) {
     const line = await infoLine(path, values.frames);
     if (line.error !== undefined) failed++;
     console.log(JSON.stringify(line));
   }
   if (failed > 0) {
-    console.error(`${failed} of ${positionals.length} file(s) could not be read`);
+    console.error(`${failed} of ${files.length} file(s) could not be read`);
     Deno.exit(1);
   }
 }
