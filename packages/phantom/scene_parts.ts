@@ -11,7 +11,7 @@ import { lvFactorsAt } from "./cardiac_cycle.ts";
 /** Echo (mean scatter amplitude) of the tissue types, relative to myocardium = 1. */
 export const ECHO = {
   blood: 0.018,
-  myocardium: 0.55,
+  myocardium: 0.7,
   valve: 1.9,
   vesselWall: 1.5,
   liver: 0.55,

@@ -93,7 +93,7 @@ export function apicalView(kind: ApicalKind, ctx: SceneContext): ViewTemplate {
   }
   const depth = tee
     ? (apexZ + 0.8 * hs + rng.uniform(0.5, 1.5))
-    : (apexZ + p.lvLength + 3.8 * hs + rng.uniform(0, 1.5));
+    : (apexZ + p.lvLength + 3.3 * hs + rng.uniform(0, 1.5));
   const scene = transthoracicScene(
     tee ? { ...ctx, chestWall: 0.25 } : ctx,
     linkRiders([...valves, ...s]),

@@ -122,7 +122,7 @@ export function buildTissue(
         const bx = tx - ox, bz = tz - oz, bl = len2d(bx, bz) || 1;
         const cosInc = Math.abs((nx * bx + nz * bz) / bl);
         const atInterface = depthInWall < 0.18 || depthInWall > s.wall - 0.18;
-        const spec = atInterface ? 0.45 + 2.0 * cosInc * Math.sqrt(cosInc) : 0.8 + 0.4 * cosInc;
+        const spec = atInterface ? 0.45 + 2.0 * cosInc * Math.sqrt(cosInc) : 0.9 + 0.2 * cosInc;
         const epi = s.brightEpicardium && depthInWall > s.wall - 0.2 ? 2.5 : 1;
         echo = s.wallEcho * texture(tx, tz) * spec * epi;
       }
