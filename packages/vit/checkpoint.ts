@@ -3,13 +3,15 @@
  *
  * Released V-JEPA / V-JEPA 2 / EchoJEPA checkpoints are PyTorch pickles whose encoder keys start with
  * `module.backbone.` (DDP around the multi-mask wrapper); converted to safetensors they keep those prefixes, so
- * loading strips any leading `module.` and `backbone.`. A RoPE model ignores a stray `pos_embed` (some released
- * state dicts are said to carry one the model never uses). Anything else that does not match is a loud error
- * listing every missing, unexpected and mis-shaped key.
+ * loading strips any leading `module.` and `backbone.`. Files in Hugging Face transformers' naming (`VJEPA2Model`,
+ * `encoder.layer.{i}.attention.query.weight`, …) are recognised and mapped back (see hf_names.ts). A RoPE model
+ * ignores a stray `pos_embed` (some released state dicts are said to carry one the model never uses). Anything
+ * else that does not match is a loud error listing every missing, unexpected and mis-shaped key.
  */
 
 import { loadSafetensors, parseSafetensorsHeader, saveSafetensors, type Tensor } from "@echojepa/tensor";
 import { type VitConfig, vitConfig } from "./config.ts";
+import { fromHuggingFaceState, isHuggingFaceState } from "./hf_names.ts";
 import { VisionTransformer } from "./vision_transformer.ts";
 
 /** Metadata key under which {@link saveVit} stores the configuration. */
@@ -59,7 +61,7 @@ export function loadVitWeights(
   { strict = true, source = "safetensors file", select = "" }: LoadVitOptions = {},
 ): LoadVitResult {
   const loaded = loadSafetensors(bytes);
-  const renamed = new Map<string, Tensor>();
+  let renamed = new Map<string, Tensor>();
   const duplicates: string[] = [];
   for (const [key, t] of loaded) {
     if (!key.startsWith(select)) continue;
@@ -67,7 +69,14 @@ export function loadVitWeights(
     if (renamed.has(name)) duplicates.push(`${key} (→ ${name})`);
     renamed.set(name, t);
   }
+  const made: Tensor[] = [];
   try {
+    if (isHuggingFaceState(renamed.keys())) {
+      renamed = fromHuggingFaceState(renamed);
+      // The fused qkv tensors are new; everything else is a loaded tensor.
+      const fromFile = new Set(loaded.values());
+      for (const t of renamed.values()) if (!fromFile.has(t)) made.push(t);
+    }
     if (duplicates.length > 0) {
       throw new Error(
         `${duplicates.length} keys collide after stripping module./backbone.: ${duplicates.join(", ")}`,
@@ -84,6 +93,7 @@ export function loadVitWeights(
   } finally {
     // The copies into the parameters are queued on the GPU before these buffers can be reused.
     for (const t of loaded.values()) t.dispose();
+    for (const t of made) t.dispose();
   }
 }
 

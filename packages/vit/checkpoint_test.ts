@@ -1,5 +1,14 @@
 import assert from "node:assert/strict";
-import { init, loadSafetensors, noGrad, saveSafetensors, type Tensor, tensor, tidy } from "@echojepa/tensor";
+import {
+  init,
+  loadSafetensors,
+  noGrad,
+  saveSafetensors,
+  slice,
+  type Tensor,
+  tensor,
+  tidy,
+} from "@echojepa/tensor";
 import { randomData } from "../tensor/testing.ts";
 import { loadVit, loadVitWeights, saveVit, stripWrapperPrefixes } from "./checkpoint.ts";
 import { vitConfig } from "./config.ts";
@@ -72,4 +81,38 @@ Deno.test("a mismatching checkpoint fails loudly, listing missing, unexpected an
   for (const t of loadSafetensors(bytes).values()) t.dispose();
   other.dispose();
   model.dispose();
+});
+
+Deno.test("a Hugging Face transformers VJEPA2Model state dict (split query/key/value) loads by its own names", async () => {
+  const source = new VisionTransformer(CONFIG, { seed: 7 });
+  const video = randomData(SHAPE, 8);
+  const D = CONFIG.embedDim;
+  const hf = new Map<string, Tensor>();
+  const made: Tensor[] = [];
+  for (const [name, t] of source.stateDict()) {
+    const qkv = /^blocks\.(\d+)\.attn\.qkv\.(weight|bias)$/.exec(name);
+    if (qkv) {
+      ["query", "key", "value"].forEach((part, i) => {
+        const piece = noGrad(() => slice(t, 0, i * D, (i + 1) * D));
+        made.push(piece);
+        hf.set(`encoder.layer.${qkv[1]}.attention.${part}.${qkv[2]}`, piece);
+      });
+      continue;
+    }
+    const renamed = name
+      .replace(/^blocks\.(\d+)\.attn\./, "encoder.layer.$1.attention.")
+      .replace(/^blocks\./, "encoder.layer.")
+      .replace(/^patch_embed\./, "encoder.embeddings.patch_embeddings.")
+      .replace(/^norm\./, "encoder.layernorm.");
+    hf.set(renamed, t);
+  }
+  // Predictor keys in the same file are skipped.
+  hf.set("predictor.layernorm.weight", source.norm.weight!);
+  const bytes = await saveSafetensors(hf);
+  const target = new VisionTransformer(CONFIG, { seed: 123 });
+  loadVitWeights(target, bytes);
+  assert.deepEqual(await outputOf(target, video), await outputOf(source, video));
+  for (const t of made) t.dispose();
+  source.dispose();
+  target.dispose();
 });

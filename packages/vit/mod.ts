@@ -3,7 +3,8 @@
  * @echojepa/vit — the video Vision Transformer of V-JEPA 2 / EchoJEPA on @echojepa/tensor, weight-compatible with
  * the reference by parameter name: tubelet (2×16×16) embedding, 3-axis RoPE with the reference's tiled-frequency
  * convention (or V-JEPA 1's 3-D sin-cos table), pre-norm blocks, token selection by index, intermediate outputs,
- * safetensors checkpoints and a frozen-embedding helper.
+ * safetensors checkpoints (reference names, `module.`/`backbone.` prefixes, or Hugging Face transformers' V-JEPA 2
+ * names) and a frozen-embedding helper.
  *
  * ```ts
  * import { init, noGrad, randn } from "@echojepa/tensor";
@@ -29,4 +30,5 @@ export * from "./block.ts";
 export * from "./init.ts";
 export * from "./vision_transformer.ts";
 export * from "./checkpoint.ts";
+export * from "./hf_names.ts";
 export * from "./embed.ts";
