@@ -18,10 +18,11 @@
  * | on-screen UI (text, ECG, depth scale) | 50 % of clips |
  * | sector-edge fall-off, clutter strength, respiratory drift | U(0.3, 1), U(0.3, 1.5), up to 0.4 cm |
  * | persistence (temporal averaging), display smoothing | U(0, 0.4), U(0.3, 1) |
+ * | side-lobe haze level | U(−34, −22) dB |
  *
  * `nuisance: "none"` fixes every setting at a typical value (sector 75°, 2.5 MHz adult / 4.5 MHz paediatric,
  * gain 25 dB, DR 55 dB, TGC 0.75, noise −82 dB, 50 fps, no rotation/translation, zoom 1, no UI,
- * persistence 0.2, smoothing 0.6).
+ * persistence 0.2, smoothing 0.6, side lobes −28 dB).
  */
 
 import type { Rng } from "./rng.ts";
@@ -58,6 +59,8 @@ export interface Acquisition {
   ui: boolean;
   /** Sector-edge fall-off strength (element directivity), 0–1. */
   edgeFalloff: number;
+  /** Side-lobe level re. the main lobe, dB (haze next to bright structures). */
+  sidelobeDb: number;
   /** Frame persistence (temporal IIR weight of the previous frame), 0–1. */
   persistence: number;
   /** Display speckle smoothing (blend toward a 3×3 binomial blur), 0–1. */
@@ -87,6 +90,7 @@ const BOUNDS: Record<Exclude<keyof Acquisition, "ui">, [number, number]> = {
   clutter: [0, 10],
   respX: [-5, 5],
   respZ: [-5, 5],
+  sidelobeDb: [-200, 0],
   persistence: [0, 0.95],
   smoothing: [0, 1],
 };
@@ -125,6 +129,7 @@ export function sampleAcquisition(
       zoom: 1,
       ui: false,
       edgeFalloff: 0.6,
+      sidelobeDb: -28,
       persistence: 0.2,
       smoothing: 0.6,
       clutter: 1,
@@ -153,6 +158,7 @@ export function sampleAcquisition(
     zoom: rng.uniform(0.92, 1.1),
     ui: rng.chance(0.5),
     edgeFalloff: rng.uniform(0.3, 1),
+    sidelobeDb: rng.uniform(-34, -22),
     persistence: rng.uniform(0, 0.4),
     smoothing: rng.uniform(0.3, 1),
     clutter: rng.uniform(0.3, 1.5),

@@ -106,6 +106,39 @@ function noiseTable(): Float32Array {
   return sharedNoiseTable;
 }
 
+/**
+ * Incoherent side-lobe haze: each sample receives `levelDb` (re. the main lobe) of the mean power of the beams
+ * within ±`halfWidth` beams at the same depth. It fills cavities next to bright walls and softens borders, as a
+ * real array's side lobes do. `scratch` must be `nt` long.
+ */
+export function addSidelobeHaze(
+  envelope: Float32Array,
+  grid: PolarGrid,
+  levelDb: number,
+  halfWidth: number,
+  scratch: Float32Array,
+): void {
+  const { nr, nt } = grid;
+  const level = Math.pow(10, levelDb / 10);
+  for (let i = 0; i < nr; i++) {
+    const row = i * nt;
+    // Running sum of power along the row.
+    let sum = 0;
+    for (let j = 0; j < Math.min(nt, halfWidth); j++) sum += envelope[row + j] ** 2;
+    for (let j = 0; j < nt; j++) {
+      const add = j + halfWidth, drop = j - halfWidth - 1;
+      if (add < nt) sum += envelope[row + add] ** 2;
+      if (drop >= 0) sum -= envelope[row + drop] ** 2;
+      const count = Math.min(nt - 1, j + halfWidth) - Math.max(0, j - halfWidth) + 1;
+      scratch[j] = Math.max(0, sum) / count;
+    }
+    for (let j = 0; j < nt; j++) {
+      const e = envelope[row + j];
+      envelope[row + j] = Math.sqrt(e * e + level * scratch[j]);
+    }
+  }
+}
+
 /** Log-compresses an envelope (relative to the tissue reference) into grey levels 0–255 (float). */
 export function logCompress(
   envelope: Float32Array,

@@ -4,7 +4,7 @@
 
 import type { Acquisition, NuisanceLevel } from "./acquisition.ts";
 import { sampleAcquisition, validateAcquisition } from "./acquisition.ts";
-import { detectEnvelope, logCompress, receiveGains } from "./bmode.ts";
+import { addSidelobeHaze, detectEnvelope, logCompress, receiveGains } from "./bmode.ts";
 import type { CycleTiming } from "./cardiac_cycle.ts";
 import { cycleStateAt, lvVolumeAt } from "./cardiac_cycle.ts";
 import type { ClipLabels } from "./labels.ts";
@@ -138,6 +138,8 @@ export function renderClip(patient: Patient, view: ViewName, seed: number, optio
   const sc = makeScanConverter(grid, h, w, acq.zoom);
   const display = new Float32Array(h * w), blurred = new Float32Array(h * w);
   const previousGrey = new Float32Array(grid.nr * grid.nt);
+  // Side lobes spread over about ±7° whatever the line density.
+  const sidelobeBeams = Math.max(2, Math.round(0.12 / grid.dTheta)), rowScratch = new Float32Array(grid.nt);
   const frames = new Uint8Array(t * h * w);
   const timing: CycleTiming = {
     heartRate: patient.heartRate,
@@ -160,6 +162,7 @@ export function renderClip(patient: Patient, view: ViewName, seed: number, optio
       iq.im[k] += staticIq.im[k];
     }
     detectEnvelope(iq, grid, gains, reference, frameRng, envelope);
+    addSidelobeHaze(envelope, grid, acq.sidelobeDb, sidelobeBeams, rowScratch);
     logCompress(envelope, acq.gainDb, acq.dynamicRangeDb, grey);
     if (f > 0 && acq.persistence > 0) {
       // Scanner persistence: a first-order temporal filter on the displayed (log) image.

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { logCompress } from "./bmode.ts";
+import { addSidelobeHaze, logCompress } from "./bmode.ts";
 import { homogeneousEnvelope, snr } from "./homogeneous.ts";
 import { makeComplexImage, makePolarGrid } from "./polar_grid.ts";
 import { Rng } from "./rng.ts";
@@ -61,4 +61,16 @@ Deno.test("tissue speckle is coherent with motion; blood speckle decorrelates fr
     n1 > 0 && Math.abs(dot / Math.sqrt(n1 * n2)) < 0.2,
     `blood correlation ${dot / Math.sqrt(n1 * n2)}`,
   );
+});
+
+Deno.test("side-lobe haze spreads a bright beam's power to its neighbours at the set level", () => {
+  const grid = makePolarGrid(8, 32, 5, 0.5);
+  const env = new Float32Array(8 * 32);
+  env[3 * 32 + 16] = 1; // one bright sample
+  addSidelobeHaze(env, grid, -20, 4, new Float32Array(32));
+  const neighbour = env[3 * 32 + 14], far = env[3 * 32 + 25];
+  // Mean power over 9 beams is 1/9; at −20 dB that is 1/900 in power.
+  assert.ok(Math.abs(neighbour - Math.sqrt(1 / 900)) < 1e-6, `neighbour ${neighbour}`);
+  assert.equal(far, 0);
+  assert.equal(env[2 * 32 + 16], 0, "other depths untouched");
 });
