@@ -42,8 +42,32 @@ export interface MatmulTile {
   wy: number;
 }
 
-/** The tile used for large products; chosen by measurement on llvmpipe (see BENCHMARKS.md). */
-export const DEFAULT_TILE: MatmulTile = { rows: 8, vecCols: 2, wx: 8, wy: 8 };
+/**
+ * Tiles chosen at run time by adapter and product size (measured on llvmpipe, 1024³, GFLOP per CPU-second: 8×8 →
+ * 1.0, 16×32 → 2.65, 32×32 → 3.8, 64×32 → 5.0).
+ *
+ * On a software rasteriser every storage load becomes a loop over the SIMD lanes, so the cost is the number of
+ * loaded elements per multiply-add: huge per-thread blocks win there even though their accumulators spill, and
+ * workgroup size hardly matters. LLVM's compile time grows faster than the block, though (32×32: ~15 s once,
+ * 64×32: ~70 s, then Mesa's shader cache keeps it), so large products get 32×32 and small ones a block that compiles
+ * in well under a second. On a hardware GPU a thread keeps a 4×4 block (no spills) and 256 threads cover a 64×64
+ * tile, the classic register-blocked layout.
+ */
+export const TILES: { softwareLarge: MatmulTile; softwareSmall: MatmulTile; hardware: MatmulTile } = {
+  softwareLarge: { rows: 32, vecCols: 8, wx: 8, wy: 1 },
+  softwareSmall: { rows: 8, vecCols: 2, wx: 8, wy: 8 },
+  hardware: { rows: 4, vecCols: 1, wx: 16, wy: 16 },
+};
+
+/** Products with at least this many multiply-adds use the large software tile. */
+const LARGE_PRODUCT = 1 << 22;
+
+/** The register tile for a product on the current adapter. */
+export function selectTile(m: number, n: number, k: number): MatmulTile {
+  const { isFallback, adapter } = backend().info;
+  if (!isFallback && !/llvmpipe|lavapipe|swiftshader|warp/i.test(adapter)) return TILES.hardware;
+  return m * n * k >= LARGE_PRODUCT && m >= 32 && n >= 32 ? TILES.softwareLarge : TILES.softwareSmall;
+}
 
 const SCALAR_TILE = { rows: 4, cols: 4, wx: 16, wy: 4 };
 
@@ -248,7 +272,7 @@ export function matmulKernel(
   bias: Tensor | null,
   outShape: number[],
   pr: Product,
-  tile: MatmulTile = DEFAULT_TILE,
+  tile?: MatmulTile,
 ): Tensor {
   const out = Tensor.empty(outShape);
   const inputs = [a.buffer("matmul"), b.buffer("matmul")];
@@ -266,11 +290,12 @@ export function matmulKernel(
     return out;
   }
   if (vec4Fits(transA, pr)) {
-    const key = `v|${transA}|${transB}|${Boolean(bias)}|${tile.rows}|${tile.vecCols}|${tile.wx}|${tile.wy}`;
-    const code = cachedSource(key, () => vec4KernelSource(transA, transB, Boolean(bias), tile));
+    const t = tile ?? selectTile(pr.m, pr.n, pr.k);
+    const key = `v|${transA}|${transB}|${Boolean(bias)}|${t.rows}|${t.vecCols}|${t.wx}|${t.wy}`;
+    const code = cachedSource(key, () => vec4KernelSource(transA, transB, Boolean(bias), t));
     const groups: [number, number, number] = [
-      Math.ceil(pr.n / (4 * tile.vecCols * tile.wx)),
-      Math.ceil(pr.m / (tile.rows * tile.wy)),
+      Math.ceil(pr.n / (4 * t.vecCols * t.wx)),
+      Math.ceil(pr.m / (t.rows * t.wy)),
       pr.outBatches,
     ];
     backend().dispatch(

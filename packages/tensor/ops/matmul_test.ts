@@ -142,7 +142,13 @@ Deno.test("matmul: other register tiles compute the same product", async () => {
   const a = randomData([m, k], 16);
   const b = randomData([k, n], 17);
   const expected = reference(a, [m, k], b, [k, n], false, false);
-  for (const tile of [{ rows: 4, vecCols: 1, wx: 8, wy: 4 }, { rows: 8, vecCols: 4, wx: 4, wy: 4 }]) {
+  const tiles = [{ rows: 4, vecCols: 1, wx: 8, wy: 4 }, { rows: 8, vecCols: 4, wx: 4, wy: 4 }, {
+    rows: 12,
+    vecCols: 3,
+    wx: 2,
+    wy: 1,
+  }];
+  for (const tile of tiles) {
     const pr = { m, n, k, outBatches: 1, accBatch: 1, strideA: 0, strideB: 0 };
     const out = matmulKernel(tensor(a, [m, k]), tensor(b, [k, n]), false, false, null, [m, n], pr, tile);
     assertClose(await out.toArray(), expected, { label: JSON.stringify(tile) });
