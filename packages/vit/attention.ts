@@ -3,19 +3,10 @@
  * sin-cos models): fused qkv projection, 3-axis RoPE on q and k, scaled-dot-product attention, output projection.
  */
 
-import {
-  attention,
-  Linear,
-  Module,
-  nextInitSeed,
-  permute,
-  reshape,
-  slice,
-  type Tensor,
-} from "@echojepa/tensor";
+import { attention, Linear, Module, nextInitSeed, permute, reshape, type Tensor } from "@echojepa/tensor";
 import type { TokenGrid } from "./config.ts";
 import { InitSeeds } from "./init.ts";
-import { rope3d } from "./rope.ts";
+import { splitHeads } from "./rope.ts";
 
 /** Where the tokens of a forward pass sit in the full clip. */
 export interface TokenPositions {
@@ -67,19 +58,15 @@ export class Attention extends Module {
   forward(x: Tensor, positions: TokenPositions | null, options: AttentionForwardOptions = {}): Tensor {
     const [B, N, D] = x.shape;
     const H = this._numHeads;
-    const hd = D / H;
     const qkv = this.qkv.forward(x);
-    // [B, N, 3, H, hd] → [3, B, H, N, hd], then one slice per q/k/v.
-    const heads = permute(reshape(qkv, [B, N, 3, H, hd]), [2, 0, 3, 1, 4]);
-    const part = (i: number) => reshape(slice(heads, 0, i, i + 1), [B, H, N, hd]);
-    let q = part(0);
-    let k = part(1);
-    const v = part(2);
-    if (this._useRope) {
-      if (!positions) throw new Error("Attention.forward: this block uses RoPE and needs token positions");
-      q = rope3d(q, positions.ids, positions.grid);
-      k = rope3d(k, positions.ids, positions.grid);
+    if (this._useRope && !positions) {
+      throw new Error("Attention.forward: this block uses RoPE and needs token positions");
     }
+    // q, k, v straight out of [B, N, 3D] into [B, H, N, hd]; RoPE on q and k on the way.
+    const rope = this._useRope ? positions : null;
+    const q = splitHeads(qkv, 0, H, rope);
+    const k = splitHeads(qkv, 1, H, rope);
+    const v = splitHeads(qkv, 2, H, null);
     const mask = options.keyPaddingMask;
     const o = attention(q, k, v, mask ? { keyPaddingMask: mask } : {});
     const merged = reshape(permute(o, [0, 2, 1, 3]), [B, N, D]);

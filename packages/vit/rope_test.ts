@@ -3,7 +3,7 @@ import { init, noGrad, tensor } from "@echojepa/tensor";
 import { assertClose, gradCheck, randomData } from "../tensor/testing.ts";
 import type { TokenGrid } from "./config.ts";
 import { referenceRope } from "./reference_vit.ts";
-import { rope3d } from "./rope.ts";
+import { rope3d, splitHeads } from "./rope.ts";
 
 await init();
 
@@ -76,4 +76,50 @@ Deno.test("rope3d names itself and the shapes on bad input", () => {
   assert.throws(() => rope3d(tensor(new Float32Array(12), [3, 4]), null, GRID), /rope3d.*\[3,4\]/);
   const x = tensor(new Float32Array(24), [1, 1, 2, 12]);
   assert.throws(() => rope3d(x, tensor(Int32Array.from([0, 1, 2]), [1, 3]), GRID), /rope3d: ids \[1,3\]/);
+});
+
+Deno.test("splitHeads takes q/k/v out of the fused qkv projection, rotating when given positions", async () => {
+  const [B, N, H, hd] = [2, 12, 2, 14];
+  const D = H * hd;
+  const qkv = randomData([B, N, 3 * D], 31);
+  const ids = [[5, 0, 11, 3, 7, 1, 2, 4, 6, 8, 9, 10], [11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0]];
+  const idT = tensor(Int32Array.from(ids.flat()), [B, N]);
+  for (const part of [0, 1, 2]) {
+    // Host: the reference's unflatten(-1, (3, H, hd)).permute(2, 0, 3, 1, 4)[part], then RoPE.
+    const heads = new Float32Array(B * H * N * hd);
+    for (let b = 0; b < B; b++) {
+      for (let h = 0; h < H; h++) {
+        for (let n = 0; n < N; n++) {
+          for (let k = 0; k < hd; k++) {
+            heads[((b * H + h) * N + n) * hd + k] = qkv[(b * N + n) * 3 * D + part * D + h * hd + k];
+          }
+        }
+      }
+    }
+    const plain = await noGrad(() => splitHeads(tensor(qkv, [B, N, 3 * D]), part, H, null)).toArray();
+    assertClose(plain, heads, { atol: 0, rtol: 0, label: `part ${part} without RoPE` });
+    const rotated = await noGrad(() =>
+      splitHeads(tensor(qkv, [B, N, 3 * D]), part, H, { ids: idT, grid: GRID })
+    )
+      .toArray();
+    assertClose(rotated, hostRope(heads, [B, H, N, hd], ids, GRID), {
+      atol: 1e-5,
+      label: `part ${part} RoPE`,
+    });
+  }
+  assert.throws(() => splitHeads(tensor(qkv, [B, N, 3 * D]), 3, H, null), /part must be 0/);
+  assert.throws(() => splitHeads(tensor(qkv, [B, N, 3 * D]), 0, 5, null), /divisible by 5 heads/);
+});
+
+Deno.test("splitHeads gradient (scatter back into its third of qkv, RoPE transposed) matches finite differences", async () => {
+  const shape = [1, 12, 3 * 14];
+  const idT = tensor(Int32Array.from([3, 1, 4, 11, 5, 9, 2, 6, 0, 8, 7, 10]), [1, 12]);
+  await gradCheck((x) => splitHeads(x, 1, 1, { ids: idT, grid: GRID }), [{
+    data: randomData(shape, 32),
+    shape,
+  }]);
+  await gradCheck((x) => splitHeads(x, 2, 2, null), [{
+    data: randomData([2, 3, 24], 33),
+    shape: [2, 3, 24],
+  }]);
 });
