@@ -10,6 +10,7 @@
  */
 
 import { concat, noGrad, type Tensor } from "@echojepa/tensor";
+import { type VitConfig, vitConfig } from "./config.ts";
 
 const ENCODER = /^(?:.*\.)?encoder\.(layer\.\d+\..+|embeddings\..+|layernorm\..+)$/;
 const ATTENTION = /^layer\.(\d+)\.attention\.(?:attention\.)?(query|key|value|proj)\.(weight|bias)$/;
@@ -66,4 +67,36 @@ export function fromHuggingFaceState(state: Map<string, Tensor>): Map<string, Te
     out.set(name, noGrad(() => concat([query, key, value], 0)));
   }
   return out;
+}
+
+/**
+ * The encoder configuration described by a Hugging Face V-JEPA 2 `config.json` (`VJEPA2Config`: `hidden_size`,
+ * `num_hidden_layers`, `num_attention_heads`, `mlp_ratio`, `patch_size`, `tubelet_size`, `in_chans`,
+ * `layer_norm_eps`, `qkv_bias`, `crop_size`, `frames_per_clip`). The HF port always uses RoPE.
+ */
+export function vitConfigFromHuggingFace(json: Record<string, unknown>): VitConfig {
+  const num = (key: string, fallback?: number): number => {
+    const v = json[key] ?? fallback;
+    if (typeof v !== "number" || !Number.isFinite(v)) {
+      throw new Error(`vitConfigFromHuggingFace: config.json has no numeric "${key}"`);
+    }
+    return v;
+  };
+  const embedDim = num("hidden_size");
+  const patch = json.patch_size;
+  return vitConfig({
+    embedDim,
+    depth: num("num_hidden_layers"),
+    numHeads: num("num_attention_heads"),
+    // The reference's int(D · mlp_ratio); the epsilon guards ratios like 48/11 stored as decimals.
+    mlpHidden: Math.floor(embedDim * num("mlp_ratio", 4) + 1e-6),
+    patchSize: Array.isArray(patch) ? Number(patch[0]) : num("patch_size", 16),
+    tubeletSize: num("tubelet_size", 2),
+    inChannels: num("in_chans", 3),
+    layerNormEps: num("layer_norm_eps", 1e-6),
+    qkvBias: json.qkv_bias === undefined ? true : Boolean(json.qkv_bias),
+    positionEncoding: "rope",
+    imageSize: num("crop_size", 256),
+    numFrames: num("frames_per_clip", 64),
+  });
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { init, type Tensor, tensor } from "@echojepa/tensor";
-import { fromHuggingFaceState, isHuggingFaceState } from "./hf_names.ts";
+import { fromHuggingFaceState, isHuggingFaceState, vitConfigFromHuggingFace } from "./hf_names.ts";
 
 await init();
 
@@ -38,4 +38,26 @@ Deno.test("Hugging Face names map to the reference's, with query/key/value fused
     () => fromHuggingFaceState(state),
     /qkv\.weight needs query, key and value; the file has only query, key/,
   );
+});
+
+Deno.test("vitConfigFromHuggingFace reads VJEPA2Config (ViT-g: 48/11 MLP ratio → 6144)", () => {
+  const c = vitConfigFromHuggingFace({
+    hidden_size: 1408,
+    num_hidden_layers: 40,
+    num_attention_heads: 22,
+    mlp_ratio: 4.363636363636363,
+    patch_size: 16,
+    tubelet_size: 2,
+    crop_size: 384,
+    frames_per_clip: 64,
+    layer_norm_eps: 1e-6,
+  });
+  assert.deepEqual([c.embedDim, c.depth, c.numHeads, c.mlpHidden, c.positionEncoding], [
+    1408,
+    40,
+    22,
+    6144,
+    "rope",
+  ]);
+  assert.throws(() => vitConfigFromHuggingFace({ hidden_size: 1024 }), /no numeric "num_hidden_layers"/);
 });
