@@ -80,7 +80,10 @@ export function buildTissue(
     m2 = new Float32Array(n),
     m3 = new Float32Array(n);
   const staticMap = makeComplexImage(grid);
-  const texture = makeTexture(new Rng(opts.textureSeed), opts.heterogeneity ?? 0.35);
+  const heterogeneity = opts.heterogeneity ?? 0.35;
+  const texture = makeTexture(new Rng(opts.textureSeed), heterogeneity);
+  // Tissue around the heart (fat, lung edges, mediastinum) is much patchier than myocardium.
+  const patchy = makeTexture(new Rng(opts.textureSeed ^ 0x5a5a5a5a), 2 * heterogeneity);
   const cosR = Math.cos(pose.rotation), sinR = Math.sin(pose.rotation);
   // Probe origin in template coordinates, for beam directions (specular reflection).
   const ox = cosR * -pose.shiftX + sinR * -pose.shiftZ;
@@ -101,7 +104,7 @@ export function buildTissue(
     const g = rng.normal();
     const si = findBlock(table, tx, tz, local);
     if (si < 0) {
-      splat(staticMap, grid, px, pz, scene.backgroundEcho(px, pz) * texture(tx, tz) * g, k4pi * r);
+      splat(staticMap, grid, px, pz, scene.backgroundEcho(px, pz) * patchy(tx, tz) * g, k4pi * r);
       continue;
     }
     const code = table.kind[si];
