@@ -60,6 +60,7 @@ export function parseAviLayout(bytes: Uint8Array, file: string): AviLayout {
     | undefined;
   const chunks: { offset: number; size: number }[] = [];
   let videoChunkPrefix = "";
+  let cutShort = false;
 
   // Iterative walk over [start, end) ranges of sibling chunks.
   const walk = (start: number, end: number, inMovi: boolean): void => {
@@ -70,7 +71,10 @@ export function parseAviLayout(bytes: Uint8Array, file: string): AviLayout {
       const body = p + 8;
       const isList = id === "RIFF" || id === "LIST";
       // A list cut short (a truncated file) is walked as far as it goes: complete frames stay readable.
-      if (isList && body + size > end) size = Math.max(0, end - body);
+      if (isList && body + size > end) {
+        size = Math.max(0, end - body);
+        cutShort = true;
+      }
       if (body + size > bytes.length) {
         if (inMovi && chunks.length > 0) return; // truncated tail: keep the complete frames
         throw new VideoError(file, "truncated", `chunk '${printable(id)}' at byte ${p} runs past the end`);
@@ -125,8 +129,10 @@ export function parseAviLayout(bytes: Uint8Array, file: string): AviLayout {
   };
   walk(0, bytes.length, false);
 
-  if (streamIndex < 0 || !strf) throw new VideoError(file, "corrupt", "no video stream header (strh/strf)");
-  if (chunks.length === 0) throw new VideoError(file, "corrupt", "no video frames in the movi list");
+  // Missing parts of a file whose lists run past its end were most likely cut off, not malformed.
+  const missingKind = cutShort ? "truncated" : "corrupt";
+  if (streamIndex < 0 || !strf) throw new VideoError(file, missingKind, "no video stream header (strh/strf)");
+  if (chunks.length === 0) throw new VideoError(file, missingKind, "no video frames in the movi list");
   const codec = strf.compression === "DIB" || strf.compression === "RGB " || handler === "DIB "
     ? "DIB"
     : MJPEG_CODECS.has(strf.compression)

@@ -3,7 +3,8 @@
  * {@link loadSourceClips} and posts them back, transferring the pixel buffers.
  * @module
  */
-import { loadSourceClips, type PrepareSettings } from "./clip_cache.ts";
+import { loadSourceClips } from "./clip_cache_build.ts";
+import type { PrepareSettings } from "./clip_cache_format.ts";
 
 /** The worker global scope, typed just enough for what is used here. */
 const scope = self as unknown as {

@@ -7,6 +7,15 @@
  */
 import { deflateSync } from "fflate";
 import { ByteWriter } from "./bytes.ts";
+import {
+  atValue,
+  type DicomElement as Element,
+  type DicomSyntax as Syntax,
+  formatDs,
+  num,
+  str,
+  writeElement,
+} from "./dicom_elements.ts";
 import { newUid, SOP_CLASS, TRANSFER_SYNTAX } from "./dicom_uids.ts";
 import { encodeRleFrame } from "./dicom_rle.ts";
 import { encodeJpeg } from "./jpeg.ts";
@@ -87,21 +96,6 @@ export interface DicomWriteOptions {
   sopInstanceUid?: string;
   /** Series description, e.g. the view ("A4C"). */
   seriesDescription?: string;
-}
-
-interface Syntax {
-  explicit: boolean;
-  littleEndian: boolean;
-}
-
-/** VRs whose explicit encoding has 2 reserved bytes and a 4-byte length. */
-const LONG_VRS = new Set(["OB", "OD", "OF", "OL", "OV", "OW", "SQ", "UC", "UR", "UT", "UN"]);
-
-interface Element {
-  tag: number; // group << 16 | element
-  vr: string;
-  value: Uint8Array | Uint8Array[]; // an array = sequence items (each already encoded) or encapsulated fragments
-  encapsulated?: boolean;
 }
 
 /**
@@ -435,70 +429,4 @@ function paletteElements(palette: Uint8Array, le: boolean): Element[] {
     out.push({ tag: 0x00281201 + c, vr: "OW", value: data.toBytes() });
   }
   return out;
-}
-
-function str(tag: number, vr: string, text: string): Element {
-  const padByte = vr === "UI" ? 0 : 0x20;
-  const bytes = new Uint8Array(text.length + (text.length & 1));
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i) & 0xff;
-  if (text.length & 1) bytes[text.length] = padByte;
-  return { tag, vr, value: bytes };
-}
-
-function num(tag: number, vr: "US" | "UL" | "FD", values: readonly number[], le: boolean): Element {
-  const w = new ByteWriter(values.length * 8);
-  for (const v of values) {
-    if (vr === "US") w.u16(v, le);
-    else if (vr === "UL") w.u32(v, le);
-    else w.f64(v, le);
-  }
-  return { tag, vr, value: w.toBytes() };
-}
-
-function atValue(tag: number, le: boolean): Uint8Array {
-  return new ByteWriter(4).u16(tag >>> 16, le).u16(tag & 0xffff, le).toBytes();
-}
-
-/** Decimal string of at most 16 characters, as VR DS requires. */
-function formatDs(value: number): string {
-  let text = String(Number(value.toFixed(6)));
-  if (text.length > 16) text = value.toPrecision(10);
-  return text;
-}
-
-function writeTag(w: ByteWriter, tag: number, le: boolean): void {
-  w.u16(tag >>> 16, le).u16(tag & 0xffff, le);
-}
-
-function writeElement(w: ByteWriter, element: Element, syntax: Syntax): void {
-  const le = syntax.littleEndian;
-  const { tag, vr } = element;
-  const isList = Array.isArray(element.value);
-  const parts = element.value as Uint8Array[];
-  const single = element.value as Uint8Array;
-  const undefinedLength = element.encapsulated === true;
-  let length = 0;
-  if (!isList) length = single.length;
-  else for (const part of parts) length += 8 + part.length; // each item: tag + length + body
-  writeTag(w, tag, le);
-  if (syntax.explicit) {
-    w.ascii(vr);
-    if (LONG_VRS.has(vr)) w.u16(0).u32(undefinedLength ? 0xffffffff : length, le);
-    else w.u16(length, le);
-  } else {
-    w.u32(undefinedLength ? 0xffffffff : length, le);
-  }
-  if (!isList) {
-    w.bytes(single);
-    return;
-  }
-  for (const part of parts) {
-    writeTag(w, 0xfffee000, le);
-    w.u32(part.length, le);
-    w.bytes(part);
-  }
-  if (undefinedLength) {
-    writeTag(w, 0xfffee0dd, le);
-    w.u32(0, le);
-  }
 }

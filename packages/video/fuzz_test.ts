@@ -8,13 +8,8 @@ import { writeDicom } from "./dicom_writer.ts";
 import { VideoError } from "./errors.ts";
 import { openVideo } from "./open_video.ts";
 import { seededRandom } from "./clip_sampling.ts";
-import {
-  ClipCacheError,
-  encodeShardHeader,
-  parseCacheIndex,
-  parseShardHeader,
-  prepareClipCache,
-} from "./clip_cache.ts";
+import { ClipCacheError, encodeShardHeader, parseCacheIndex, parseShardHeader } from "./clip_cache_format.ts";
+import { prepareClipCache } from "./clip_cache_build.ts";
 import { readSample, syntheticFrames } from "./test_util.ts";
 
 /** Mutations of a file: truncations at spread-out lengths, and copies with a few random bits flipped. */

@@ -102,19 +102,22 @@ export {
 } from "./clip_loader.ts";
 export {
   type CachedClipRecord,
-  type ClipCache,
   ClipCacheError,
   type ClipCacheIndex,
   type ClipShape,
-  openClipCache,
   parseCacheIndex,
   parseShardHeader,
+  type PrepareSettings,
+} from "./clip_cache_format.ts";
+export {
+  loadSourceClips,
   prepareClipCache,
   type PrepareOptions,
   type PrepareProgress,
-  type PrepareSettings,
   type PrepareSummary,
-} from "./clip_cache.ts";
+  type SourceResult,
+} from "./clip_cache_build.ts";
+export { type ClipCache, openClipCache } from "./clip_cache_reader.ts";
 export { createProgressBar, type ProgressBar } from "./progress.ts";
 export { encodeBaselineJpeg } from "./jpeg_encoder.ts";
 export { encodeLosslessJpeg } from "./jpeg_lossless_encoder.ts";

@@ -1,201 +1,28 @@
 /**
- * A clip cache: a manifest decoded once into fixed-size uint8 clips stored in binary shards plus a JSON index,
- * so training epochs read clips without decoding video. Writing shows progress through a callback, resumes after
- * an interruption (finished shards are kept; the index is rewritten atomically after each one) and records every
- * skipped file with its reason.
- *
- * Shard file: 32-byte header — magic `EJCLIP01`, then little-endian u32 frames, height, width, channels, count,
- * and 3 reserved words — followed by `count` clips of `frames·height·width·channels` bytes each.
+ * Builds a clip cache: a manifest decoded once into fixed-size uint8 clips in binary shards plus a JSON index, so
+ * training epochs read clips without decoding video. Progress goes through a callback; an interrupted build
+ * resumes (finished shards are kept; the index is rewritten atomically after each one); every skipped file is
+ * recorded with its reason; worker threads can share the decoding without changing the result.
  * @module
  */
-import { type ClipOptions, loadClip, type SkippedFile } from "./clip_loader.ts";
-import type { VideoErrorKind } from "./errors.ts";
+import { type ClipOptions, loadClip } from "./clip_loader.ts";
 import { seededRandom } from "./clip_sampling.ts";
-import { asVideoError } from "./errors.ts";
+import { asVideoError, type VideoErrorKind } from "./errors.ts";
 import type { ManifestEntry } from "./manifest.ts";
-import type { FrameStack } from "./video.ts";
-
-/** Magic bytes at the start of every shard. */
-export const SHARD_MAGIC = "EJCLIP01";
-/** Size of a shard header in bytes. */
-export const SHARD_HEADER_BYTES = 32;
-const INDEX_FORMAT = "echojepa-clip-cache";
-const INDEX_VERSION = 1;
-
-/** An error reading a clip cache (bad index, bad or short shard). */
-export class ClipCacheError extends Error {
-  /** The cache file at fault. */
-  readonly file: string;
-  /** Why it is unusable. */
-  readonly reason: string;
-  /** Creates the error about `file`. */
-  constructor(file: string, reason: string) {
-    super(`${file}: ${reason}`);
-    this.name = "ClipCacheError";
-    this.file = file;
-    this.reason = reason;
-  }
-}
-
-/** Shape of every clip in a cache. */
-export interface ClipShape {
-  /** Frames T. */
-  frames: number;
-  /** Height H. */
-  height: number;
-  /** Width W. */
-  width: number;
-  /** Channels C (1 or 3). */
-  channels: 1 | 3;
-}
-
-/** One cached clip in the index. */
-export interface CachedClipRecord {
-  /** Shard number (file `shard-NNNNN.bin`). */
-  shard: number;
-  /** Clip position inside the shard. */
-  slot: number;
-  /** Source video path. */
-  source: string;
-  /** Manifest entry index. */
-  entry: number;
-  /** View index within the entry. */
-  view: number;
-  /** Which of the clips drawn from this source (0-based). */
-  draw: number;
-  /** Entry label, when the manifest has one. */
-  label?: number;
-  /** Entry split, when known. */
-  split?: string;
-  /** Entry group (patient/study), when known. */
-  group?: string;
-  /** Source frame indices of the clip. */
-  indices: number[];
-  /** Source frame rate. */
-  fps: number;
-}
-
-/** The JSON index of a cache. */
-export interface ClipCacheIndex {
-  /** Always "echojepa-clip-cache". */
-  format: string;
-  /** Index version (1). */
-  version: number;
-  /** Shape shared by every clip. */
-  clip: ClipShape;
-  /** Options the clips were made with (for reproducibility and resume checks). */
-  options: PrepareSettings;
-  /** Clip counts of the finished shards. */
-  shards: number[];
-  /** Every cached clip. */
-  clips: CachedClipRecord[];
-  /** Files skipped, with reasons. */
-  skipped: SkippedFile[];
-  /** True once every manifest entry was processed. */
-  complete: boolean;
-}
-
-/** Settings of a cache build (stored in its index). */
-export interface PrepareSettings {
-  /** Frames per clip. */
-  framesPerClip: number;
-  /** Side of the square clip frames. */
-  size: number;
-  /** Channels stored. */
-  channels: 1 | 3;
-  /** Target fps (reference step semantics), or null for every frame. */
-  targetFps: number | null;
-  /** Clips drawn per source video. */
-  clipsPerVideo: number;
-  /** Sector masking on. */
-  maskSector: boolean;
-  /** Seed of the clip positions. */
-  seed: number;
-}
-
-/** Bytes of one clip of a shape. */
-export function clipBytes(shape: ClipShape): number {
-  return shape.frames * shape.height * shape.width * shape.channels;
-}
-
-/** Encodes a shard header. */
-export function encodeShardHeader(shape: ClipShape, count: number): Uint8Array {
-  const header = new Uint8Array(SHARD_HEADER_BYTES);
-  for (let i = 0; i < 8; i++) header[i] = SHARD_MAGIC.charCodeAt(i);
-  const view = new DataView(header.buffer);
-  [shape.frames, shape.height, shape.width, shape.channels, count].forEach((v, i) =>
-    view.setUint32(8 + i * 4, v, true)
-  );
-  return header;
-}
-
-/** Decodes and checks a shard header; `fileBytes` (the shard's size) is checked against the clip count. */
-export function parseShardHeader(
-  bytes: Uint8Array,
-  file: string,
-  fileBytes?: number,
-): { shape: ClipShape; count: number } {
-  if (bytes.length < SHARD_HEADER_BYTES) {
-    throw new ClipCacheError(file, `header needs 32 bytes, got ${bytes.length}`);
-  }
-  for (let i = 0; i < 8; i++) {
-    if (bytes[i] !== SHARD_MAGIC.charCodeAt(i)) {
-      throw new ClipCacheError(file, "not a clip shard (bad magic)");
-    }
-  }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const [frames, height, width, channels, count] = [0, 1, 2, 3, 4].map((i) =>
-    view.getUint32(8 + i * 4, true)
-  );
-  if (channels !== 1 && channels !== 3) {
-    throw new ClipCacheError(file, `channels ${channels} (must be 1 or 3)`);
-  }
-  if (!(frames > 0 && height > 0 && width > 0) || frames * height * width > 1 << 28) {
-    throw new ClipCacheError(file, `implausible clip shape ${frames}x${height}x${width}`);
-  }
-  const shape: ClipShape = { frames, height, width, channels };
-  if (fileBytes !== undefined && fileBytes < SHARD_HEADER_BYTES + count * clipBytes(shape)) {
-    throw new ClipCacheError(file, `holds ${fileBytes} bytes, header promises ${count} clips`);
-  }
-  return { shape, count };
-}
-
-/** Parses and validates an index JSON text. */
-export function parseCacheIndex(text: string, file: string): ClipCacheIndex {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new ClipCacheError(file, `index is not JSON: ${(error as Error).message}`);
-  }
-  const index = value as ClipCacheIndex;
-  if (typeof index !== "object" || index === null || index.format !== INDEX_FORMAT) {
-    throw new ClipCacheError(file, "not a clip cache index");
-  }
-  if (index.version !== INDEX_VERSION) {
-    throw new ClipCacheError(file, `index version ${index.version} (expected 1)`);
-  }
-  const shape = index.clip;
-  if (
-    !shape || ![shape.frames, shape.height, shape.width].every((v) => Number.isInteger(v) && v > 0) ||
-    (shape.channels !== 1 && shape.channels !== 3)
-  ) throw new ClipCacheError(file, "index has no valid clip shape");
-  if (!Array.isArray(index.shards) || !Array.isArray(index.clips) || !Array.isArray(index.skipped)) {
-    throw new ClipCacheError(file, "index lacks shards/clips/skipped lists");
-  }
-  for (const [i, clip] of index.clips.entries()) {
-    if (
-      !Number.isInteger(clip?.shard) || !Number.isInteger(clip?.slot) || clip.shard < 0 ||
-      clip.shard >= index.shards.length || clip.slot < 0 || clip.slot >= index.shards[clip.shard]
-    ) throw new ClipCacheError(file, `clip ${i} points outside the shards`);
-  }
-  return index;
-}
-
-/** Name of shard `n`. */
-export function shardName(n: number): string {
-  return `shard-${String(n).padStart(5, "0")}.bin`;
-}
+import {
+  type CachedClipRecord,
+  clipBytes,
+  ClipCacheError,
+  type ClipCacheIndex,
+  type ClipShape,
+  encodeShardHeader,
+  INDEX_FORMAT,
+  INDEX_VERSION,
+  parseCacheIndex,
+  type PrepareSettings,
+  SHARD_HEADER_BYTES,
+  shardName,
+} from "./clip_cache_format.ts";
 
 /** Progress of a cache build. */
 export interface PrepareProgress {
@@ -494,84 +321,6 @@ function createWorkerPool(size: number): WorkerPool {
     },
     close(): void {
       for (const slot of workers) slot.worker.terminate();
-    },
-  };
-}
-
-/** A read-only view of a clip cache. */
-export interface ClipCache {
-  /** The parsed index. */
-  index: ClipCacheIndex;
-  /** Number of clips. */
-  length: number;
-  /** Reads clip `i` as a frame stack. */
-  readClip(i: number): FrameStack;
-  /** Reads several clips into one `[N·T, H, W(, C)]` stack (frames of clip k start at k·T). */
-  readClips(indices: readonly number[]): FrameStack;
-  /** Closes the open shard files. */
-  close(): void;
-}
-
-/** Opens a cache folder for reading; checks the index and each shard's header on first use. */
-export function openClipCache(dir: string): ClipCache {
-  const indexPath = `${dir}/index.json`;
-  let text: string;
-  try {
-    text = Deno.readTextFileSync(indexPath);
-  } catch (error) {
-    throw new ClipCacheError(indexPath, `cannot read: ${(error as Error).message}`);
-  }
-  const index = parseCacheIndex(text, indexPath);
-  const shape = index.clip;
-  const bytesPerClip = clipBytes(shape);
-  const files = new Map<number, Deno.FsFile>();
-  const shardFile = (n: number): Deno.FsFile => {
-    const open = files.get(n);
-    if (open) return open;
-    const path = `${dir}/${shardName(n)}`;
-    let file: Deno.FsFile;
-    try {
-      file = Deno.openSync(path);
-    } catch (error) {
-      throw new ClipCacheError(path, `cannot open: ${(error as Error).message}`);
-    }
-    const header = new Uint8Array(SHARD_HEADER_BYTES);
-    const got = file.readSync(header) ?? 0;
-    const parsed = parseShardHeader(header.subarray(0, got), path, file.statSync().size);
-    if (clipBytes(parsed.shape) !== bytesPerClip || parsed.count !== index.shards[n]) {
-      file.close();
-      throw new ClipCacheError(path, "shard header disagrees with the index");
-    }
-    files.set(n, file);
-    return file;
-  };
-  return {
-    index,
-    length: index.clips.length,
-    readClip(i: number): FrameStack {
-      const record = index.clips[i];
-      if (!record) throw new RangeError(`clip ${i} outside 0..${index.clips.length - 1}`);
-      const file = shardFile(record.shard);
-      file.seekSync(SHARD_HEADER_BYTES + record.slot * bytesPerClip, Deno.SeekMode.Start);
-      const data = new Uint8Array(bytesPerClip);
-      let read = 0;
-      while (read < bytesPerClip) {
-        const n = file.readSync(data.subarray(read));
-        if (n === null || n === 0) {
-          throw new ClipCacheError(shardName(record.shard), `clip ${i} is cut short`);
-        }
-        read += n;
-      }
-      return { data, ...shape };
-    },
-    readClips(indices: readonly number[]): FrameStack {
-      const data = new Uint8Array(indices.length * bytesPerClip);
-      indices.forEach((i, k) => data.set(this.readClip(i).data, k * bytesPerClip));
-      return { data, ...shape, frames: shape.frames * indices.length };
-    },
-    close(): void {
-      for (const file of files.values()) file.close();
-      files.clear();
     },
   };
 }

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { writeAvi } from "./avi_writer.ts";
 import { writeDicom } from "./dicom_writer.ts";
-import { ClipCacheError, openClipCache, parseCacheIndex, prepareClipCache, shardName } from "./clip_cache.ts";
+import { prepareClipCache } from "./clip_cache_build.ts";
+import { ClipCacheError, parseCacheIndex, shardName } from "./clip_cache_format.ts";
+import { openClipCache } from "./clip_cache_reader.ts";
 import { syntheticFrames } from "./test_util.ts";
 import type { ManifestEntry } from "./manifest.ts";
 
