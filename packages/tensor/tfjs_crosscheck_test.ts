@@ -9,6 +9,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { backward } from "./autograd.ts";
 import { init } from "./backend.ts";
+import { attention } from "./ops/attention.ts";
 import { tensor } from "./creation.ts";
 import { gelu, mul } from "./ops/elementwise.ts";
 import { layerNorm } from "./ops/layernorm.ts";
@@ -143,5 +144,21 @@ Deno.test("TF.js cross-check: a Linear-GELU-Linear MLP's MSE loss and parameter 
       return tf.mean(tf.square(tf.sub(y, tf.tensor(target, [6, 2]))));
     },
     [[6, 4], [8, 4], [8], [2, 8], [2]],
+  );
+});
+
+Deno.test("TF.js cross-check: fused attention with a key-padding mask against softmax(QKᵀ·scale)V", async () => {
+  // [B=2, Nk=5]: batch 0 ignores key 3, batch 1 ignores key 1.
+  const mask = [1, 1, 1, 0, 1, 1, 0, 1, 1, 1];
+  await crossCheck(
+    "attention",
+    (q, k, v) => attention(q, k, v, { keyPaddingMask: tensor(mask, [2, 5]) }),
+    (q, k, v) => {
+      const scores = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(8));
+      const bias = tf.reshape(tf.tensor(mask.map((m) => (m ? 0 : -1e9))), [2, 1, 1, 5]);
+      return tf.matMul(tf.softmax(tf.add(scores, bias)), v);
+    },
+    [[2, 2, 3, 8], [2, 2, 5, 8], [2, 2, 5, 8]],
+    { atol: 1e-4, rtol: 1e-3 },
   );
 });
