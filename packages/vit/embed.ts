@@ -24,16 +24,18 @@ export interface EmbedOptions {
 }
 
 /**
- * Encodes clips with a frozen model. `clips` is a tensor `[B, C, T, H, W]` or host arrays of one clip each
- * (`C·T·H·W` values, shape given by `clipShape`), uploaded one batch at a time. Returns a GPU tensor: `[B, D]`
- * (mean pooling) or `[B, N, D]` (tokens); D is multiplied by `layers.length` when `layers` is given.
+ * Encodes clips with a frozen model. `clips` is a tensor `[B, C, T, H, W]` (or one clip `[C, T, H, W]`), or host
+ * arrays of one clip each (`C·T·H·W` values, shape given by `clipShape`), uploaded one batch at a time. Returns a
+ * GPU tensor owned by the caller: `[B, D]` (mean pooling) or `[B, N, D]` (tokens); D is multiplied by
+ * `layers.length` when `layers` is given.
  */
 export async function embedClips(
   model: VisionTransformer,
-  clips: Tensor | Float32Array[],
+  input: Tensor | Float32Array[],
   options: EmbedOptions & { clipShape?: [number, number, number, number] } = {},
 ): Promise<Tensor> {
   const { pooling = "mean", batchSize = 8, layers, onProgress, clipShape } = options;
+  const clips = !Array.isArray(input) && input.rank === 4 ? input.view([1, ...input.shape]) : input;
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new RangeError(`embedClips: batchSize must be a positive integer, got ${batchSize}`);
   }
@@ -50,7 +52,9 @@ export async function embedClips(
       }
     });
   } else if (clips.rank !== 5) {
-    throw new RangeError(`embedClips: expected clips [B, C, T, H, W], got [${clips.shape}]`);
+    throw new RangeError(
+      `embedClips: expected clips [B, C, T, H, W] or one clip [C, T, H, W], got [${clips.shape}]`,
+    );
   }
   if (total === 0) throw new RangeError("embedClips: no clips");
   const parts: Tensor[] = [];
@@ -74,8 +78,12 @@ export async function embedClips(
     }
     if (parts.length === 1) return parts[0];
     return noGrad(() => concat(parts, 0));
+  } catch (e) {
+    for (const p of parts) p.dispose();
+    throw e;
   } finally {
-    if (parts.length > 1) { for (const p of parts) p.dispose(); }
+    if (parts.length > 1) { for (const p of parts) if (!p.disposed) p.dispose(); }
+    if (clips !== input) (clips as Tensor).dispose();
   }
 }
 

@@ -31,6 +31,10 @@ Deno.test("embedClips: batched mean-pooled and token features equal one full for
   const multi = await embedClips(model, clips, { layers: [0, 1] });
   assert.deepEqual(multi.shape, [3, 48]);
   assert.ok(isGradEnabled());
+  const one = await embedClips(model, tensor(video.slice(0, 3 * 4 * 32 * 32), [3, 4, 32, 32]));
+  assert.deepEqual(one.shape, [1, 24]);
+  assertClose(await one.toArray(), expectedMean.slice(0, 24), { atol: 1e-5, label: "one clip" });
+  one.dispose();
   await assert.rejects(() => embedClips(model, host, {}), /clipShape/);
   for (const t of [clips, pooled, tokens, multi]) t.dispose();
   model.dispose();

@@ -44,7 +44,8 @@ export interface VitForwardOptions {
    * Kept token indices (i32 `[B, K]`, indices into the full clip's (t, h, w) raster order): the encoder runs on
    * those tokens only, and RoPE gives them their original positions (the reference's `masks`). An array of
    * index tensors runs every mask on the same clips and stacks the results along the batch, mask-major
-   * (`[M·B, K, D]`, as the reference concatenates masks); all must have the same K.
+   * (`[M·B, K, D]`, as the reference concatenates masks); all must have the same K. Indices are not range-checked
+   * (that would need a GPU read-back): each must be in 0…N−1 for the clip's N tokens.
    */
   keep?: Tensor | Tensor[];
 }
