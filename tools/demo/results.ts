@@ -1,0 +1,152 @@
+/**
+ * The demo's results file (`runs/<name>/results.json`): every number the report shows, written by the demo's stages
+ * and read by `deno task report`. Backbones: "jepa" (the EMA target encoder of V-JEPA pretraining), "mae" (the same
+ * encoder pretrained by pixel reconstruction with the same data, augmentation and step budget) and "random" (the
+ * same architecture, randomly initialised: the floor).
+ */
+
+/** Backbone names, in report order. */
+export const BACKBONES = ["jepa", "mae", "random"] as const;
+/** A backbone name. */
+export type Backbone = typeof BACKBONES[number];
+
+/** Mean ± sample std over repeated runs (seeds), with the individual runs. */
+export interface Repeated {
+  mean: number;
+  std: number;
+  runs: number[];
+}
+
+/** Pretraining record of one objective. */
+export interface PretrainRecord {
+  /** Loss of every step. */
+  lossHistory: number[];
+  /** Collapse monitor: [step, std of target embeddings across the batch] (JEPA only). */
+  targetStdHistory: [number, number][];
+  steps: number;
+  clipsPerSecond: number;
+  seconds: number;
+}
+
+/** View classification of one backbone at one label fraction. */
+export interface ViewResult {
+  accuracy: Repeated;
+  balancedAccuracy: Repeated;
+  /** Confusion matrix `[true][pred]` of the first seed. */
+  confusion: number[][];
+  /** Number of training clips used (first seed). */
+  trainClips: number;
+}
+
+/** EF regression of one backbone (test split, original units: EF %). */
+export interface EfResult {
+  mae: number;
+  /** 90 % bootstrap interval of the MAE. */
+  maeLow: number;
+  maeHigh: number;
+  rmse: number;
+  r2: number;
+  pearson: number;
+  /** AUROC for EF < 50 % and < 40 % from the predicted EF (NaN when a class is absent). */
+  auroc50: number;
+  auroc40: number;
+  /** Test targets and predictions, for a scatter plot. */
+  target: number[];
+  predicted: number[];
+}
+
+/** RVSP-like multi-view regression variants (MAE in mmHg). */
+export type RvspVariant =
+  | "multi-view"
+  | "no view dropout"
+  | "no stream embeddings"
+  | "late fusion"
+  | "A4C only"
+  | "Subcostal only";
+
+/** One RVSP variant's test metrics. */
+export interface RvspResult {
+  mae: number;
+  r2: number;
+}
+
+/** Zero-shot paediatric transfer of the EF probe trained on adults. */
+export interface PediatricResult {
+  /** EF MAE on adult test patients. */
+  adultMae: number;
+  /** EF MAE on paediatric patients never seen in training. */
+  pediatricMae: number;
+  pediatricR2: number;
+}
+
+/** Robustness of the clean-trained EF probe. */
+export interface RobustnessResult {
+  /** MAE on clean test clips. */
+  clean: number;
+  /** MAE under each reference condition, in the paper's column order (DA low/med/high, GS low/med/high). */
+  conditions: { name: string; mae: number }[];
+  /** (mean condition MAE − clean) / clean × 100, as the paper computes it. */
+  averageDegradation: number;
+}
+
+/** Everything the demo measured. */
+export interface DemoResults {
+  preset: string;
+  /** ISO time the results were last written. */
+  updatedAt: string;
+  /** WebGPU adapter description. */
+  adapter: string;
+  /** Seconds per finished stage. */
+  stageSeconds: Record<string, number>;
+  /** Data set sizes and settings. */
+  data: {
+    views: string[];
+    frames: number;
+    size: number;
+    patients: { train: number; val: number; test: number; pediatric: number };
+    clips: { train: number; val: number; test: number; pediatric: number };
+  };
+  /** Encoder architecture shared by all backbones. */
+  encoder: {
+    embedDim: number;
+    depth: number;
+    numHeads: number;
+    patchSize: number;
+    tubeletSize: number;
+    params: number;
+  };
+  pretraining: Partial<Record<"jepa" | "mae", PretrainRecord>>;
+  /** Keys "1%", "10%", "100%". */
+  viewClassification: Partial<Record<Backbone, Record<string, ViewResult>>>;
+  ef: Partial<Record<Backbone, EfResult>>;
+  rvsp: Partial<Record<Backbone, Partial<Record<RvspVariant, RvspResult>>>>;
+  pediatric: Partial<Record<Backbone, PediatricResult>>;
+  robustness: Partial<Record<Backbone, RobustnessResult>>;
+  /**
+   * Files beside results.json that the report also reads: pooled test-clip embeddings per backbone
+   * (`embeddings-<backbone>.json`: `{ features: number[][], views: string[] }`) and example clips
+   * (`examples.json`: `{ clip: { frames: number[], t, h, w }, conditions: { name, frames: number[] }[] }`).
+   */
+  files: { embeddings: Partial<Record<Backbone, string>>; examples?: string };
+}
+
+/** The paper's own numbers (spec §9), shown beside ours for orientation; ours are a miniature on phantom data. */
+export const PAPER = {
+  controlled: {
+    "EchoMAE-L": { lvefMae: 8.15, viewAcc: 40.4 },
+    "EchoJEPA-L": { lvefMae: 5.97, viewAcc: 85.5 },
+  },
+  viewFractions: {
+    "EchoMAE-L": { "1%": "21.86±1.26", "10%": "34.47±1.22", "100%": "40.4" },
+    "EchoJEPA-L": { "1%": "57.55±0.72", "10%": "80.06±0.87", "100%": "85.5" },
+    "EchoJEPA-G": { "1%": "78.63±1.21", "10%": "84.42±0.14", "100%": "87.4" },
+  },
+  rvspToronto: { "EchoMAE-L": 5.36, "EchoJEPA-L": 5.01, "EchoJEPA-G": 4.54 },
+  rvspAblation: { full: 4.54, "no stream embeddings": 4.63, "late fusion": 5.09, "no view dropout": 5.37 },
+  pediatricZeroShot: { "EchoMAE-L": 6.79, "EchoJEPA-L": 6.31, "EchoJEPA-G": 4.32 },
+  robustness: {
+    "EchoMAE-L": { clean: 8.52, conditions: [8.51, 8.57, 8.58, 8.56, 8.57, 8.57], deg: 0.5 },
+    "EchoJEPA-L": { clean: 5.76, conditions: [5.72, 5.91, 6.1, 5.79, 5.87, 5.97], deg: 2.3 },
+    "EchoJEPA-G": { clean: 3.97, conditions: [4.01, 4.07, 4.17, 4.02, 4.04, 4.07], deg: 2.3 },
+  },
+} as const;
