@@ -27,6 +27,8 @@ import { lazyFfmpegFrames } from "./ffmpeg.ts";
 export interface DicomOpenOptions {
   /** Output channels; default 1 for MONOCHROME images, 3 for colour ones. */
   channels?: 1 | 3;
+  /** ffmpeg binary for MPEG/H.264/HEVC transfer syntaxes (default: `$FFMPEG_PATH`, else PATH). */
+  ffmpegPath?: string;
 }
 
 const NATIVE = new Set<string>([
@@ -124,7 +126,15 @@ export function openDicom(
     const fragments = (pixelElement.fragments ?? []).map((f) =>
       ds.byteArray.subarray(f.position, f.position + f.length)
     );
-    return makeVideo(info, lazyFfmpegFrames(concatBytes(fragments), file, { channels, width, height }));
+    return makeVideo(
+      info,
+      lazyFfmpegFrames(concatBytes(fragments), file, {
+        channels,
+        width,
+        height,
+        binary: options.ffmpegPath,
+      }),
+    );
   }
   const layout: SampleLayout = {
     height,

@@ -52,6 +52,8 @@ export interface FfmpegDecodeOptions {
   height: number;
   /** Stop after this many frames. */
   maxFrames?: number;
+  /** The ffmpeg binary to run; default {@link findFfmpeg}'s choice. */
+  binary?: string;
 }
 
 /**
@@ -63,7 +65,11 @@ export async function decodeWithFfmpeg(
   file: string,
   options: FfmpegDecodeOptions,
 ): Promise<Uint8Array> {
-  const binary = await findFfmpeg();
+  const binary = options.binary === undefined
+    ? await findFfmpeg()
+    : (await isFile(options.binary))
+    ? options.binary
+    : undefined;
   if (!binary) {
     throw new VideoError(
       file,

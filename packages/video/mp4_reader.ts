@@ -73,6 +73,8 @@ export interface Mp4OpenOptions {
   channels?: 1 | 3;
   /** Path of the file, passed to ffmpeg instead of piping the bytes. */
   path?: string;
+  /** ffmpeg binary (default: `$FFMPEG_PATH`, else PATH). */
+  ffmpegPath?: string;
 }
 
 /** Opens an MP4/MOV: container facts from mp4box, frames from ffmpeg (decoded on first access). */
@@ -95,6 +97,7 @@ export function openMp4(bytes: Uint8Array, file: string, options: Mp4OpenOptions
     channels,
     width: track.width,
     height: track.height,
+    binary: options.ffmpegPath,
   });
   return makeVideo(info, decode);
 }

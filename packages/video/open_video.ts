@@ -16,6 +16,8 @@ export interface OpenVideoOptions {
   channels?: 1 | 3;
   /** Label used in errors and {@link Video.file} instead of the path (e.g. a de-identified name). */
   label?: string;
+  /** ffmpeg binary for codecs decoded through ffmpeg (default: `$FFMPEG_PATH`, else `ffmpeg` on PATH). */
+  ffmpegPath?: string;
 }
 
 /** Which container the bytes hold, from magic numbers; undefined when unknown. */
@@ -62,7 +64,9 @@ export async function openVideo(source: string | Uint8Array, options: OpenVideoO
   } else bytes = source;
   try {
     const format = sniffFormat(bytes);
-    if (format === "dicom") return openDicom(bytes, file, { channels: options.channels });
+    if (format === "dicom") {
+      return openDicom(bytes, file, { channels: options.channels, ffmpegPath: options.ffmpegPath });
+    }
     if (format === "avi") {
       const layout = parseAviLayout(bytes, file);
       if (isMjpegCodec(layout.codec) || layout.codec === "DIB") {
@@ -74,6 +78,7 @@ export async function openVideo(source: string | Uint8Array, options: OpenVideoO
         channels,
         width: layout.width,
         height: layout.height,
+        binary: options.ffmpegPath,
       });
       return makeVideo(
         {
@@ -94,6 +99,7 @@ export async function openVideo(source: string | Uint8Array, options: OpenVideoO
       return openMp4(bytes, file, {
         channels: options.channels,
         path: typeof source === "string" ? source : undefined,
+        ffmpegPath: options.ffmpegPath,
       });
     }
     throw new VideoError(file, "unsupported", "unknown container (not DICOM Part 10, AVI or MP4/MOV)");
