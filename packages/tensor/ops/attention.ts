@@ -45,8 +45,6 @@ interface KernelShape {
   block: number;
   /** Threads per workgroup. */
   threads: number;
-  /** Mask element type, or none. */
-  mask: "none" | "f32" | "u32";
 }
 
 /** Below any real score in base 2, yet finite so that differences of it stay finite. */
@@ -61,16 +59,25 @@ const grid = (c: KernelShape, line: (r: number, t: number) => string, sep = " ")
 /** `max(a, max(b, …))` over names. */
 const maxOf = (names: string[]): string => names.reduce((acc, n) => `max(${acc}, ${n})`);
 
-// Scalar parameters shared by every attention kernel: sizes, and the scale in base 2 (for exp2) and base e.
-const PARAMS = `struct Params { nq: u32, nk: u32, heads: u32, dh4: u32, scale2: f32, scale: f32 };
+// Scalar parameters shared by every attention kernel: sizes, the scale in base 2 (for exp2) and base e, and how to
+// read the mask. The mask is a runtime flag rather than a pipeline variant so that one set of kernels (each costs
+// seconds to compile on llvmpipe) serves masked and unmasked calls alike.
+const PARAMS = `struct Params { nq: u32, nk: u32, heads: u32, dh4: u32, scale2: f32, scale: f32, masked: u32,
+  mask_f32: u32 };
 @group(0) @binding(0) var<uniform> p: Params;`;
 
-/** Declares the mask binding (if any) and `attend(j)`, true when key `j` (flat index into the mask) counts. */
-function maskWgsl(c: KernelShape, binding: number): string {
-  if (c.mask === "none") return "fn attend(j: u32) -> bool { return true; }";
-  const zero = c.mask === "f32" ? "0.0" : "0u";
-  return `@group(0) @binding(${binding}) var<storage, read> mask: array<${c.mask}>;
-fn attend(j: u32) -> bool { return mask[j] != ${zero}; }`;
+/**
+ * Declares the mask binding and `attend(j)`, true when key `j` (flat index into the mask) counts. The mask is read
+ * as raw bits: an f32 is non-zero when any bit but the sign is set (so −0 counts as zero), an i32/u32 when any is.
+ * Unmasked calls bind some other read-only buffer here and never read it.
+ */
+function maskWgsl(binding: number): string {
+  return `@group(0) @binding(${binding}) var<storage, read> mask: array<u32>;
+fn attend(j: u32) -> bool {
+  if (p.masked == 0u) { return true; }
+  let bits = mask[j];
+  return select(bits != 0u, (bits & 0x7fffffffu) != 0u, p.mask_f32 == 1u);
+}`;
 }
 
 /** Declarations of the thread's owned rows: index `row{r}`, clamped vec4 offset `at{r}`, `live{r}` if in range. */
@@ -96,16 +103,15 @@ function blockRows(c: KernelShape, start: string, n: string, base: string): stri
  * belongs to one thread) because a Dh-long accumulator per row does not fit in registers.
  */
 function forwardSource(c: KernelShape): string {
-  const out = c.mask === "none" ? 4 : 5;
   const R = c.rows;
   const T = c.block;
   return `${PARAMS}
 @group(0) @binding(1) var<storage, read> q: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read> k: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read> v: array<vec4<f32>>;
-${maskWgsl(c, 4)}
-@group(0) @binding(${out}) var<storage, read_write> o: array<vec4<f32>>;
-@group(0) @binding(${out + 1}) var<storage, read_write> lse: array<f32>;
+${maskWgsl(4)}
+@group(0) @binding(5) var<storage, read_write> o: array<vec4<f32>>;
+@group(0) @binding(6) var<storage, read_write> lse: array<f32>;
 @compute @workgroup_size(${c.threads})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let bh = wid.y;
@@ -184,12 +190,11 @@ const GRAD_BINDINGS = `${PARAMS}
  * P = exp2(S − lse), dS = scale · P ⊙ (dP − D); a second pass adds dS K into dQ (kept in the output buffer).
  */
 function gradQSource(c: KernelShape): string {
-  const out = c.mask === "none" ? 6 : 7;
   const R = c.rows;
   const T = c.block;
   return `${GRAD_BINDINGS}
-${maskWgsl(c, 6)}
-@group(0) @binding(${out}) var<storage, read_write> dq: array<vec4<f32>>;
+${maskWgsl(6)}
+@group(0) @binding(7) var<storage, read_write> dq: array<vec4<f32>>;
 @compute @workgroup_size(${c.threads})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let bh = wid.y;
@@ -234,13 +239,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
  * dK += dS Q (kept in the output buffers).
  */
 function gradKVSource(c: KernelShape): string {
-  const out = c.mask === "none" ? 6 : 7;
   const R = c.rows;
   const T = c.block;
   return `${GRAD_BINDINGS}
-${maskWgsl(c, 6)}
-@group(0) @binding(${out}) var<storage, read_write> dk: array<vec4<f32>>;
-@group(0) @binding(${out + 1}) var<storage, read_write> dv: array<vec4<f32>>;
+${maskWgsl(6)}
+@group(0) @binding(7) var<storage, read_write> dk: array<vec4<f32>>;
+@group(0) @binding(8) var<storage, read_write> dv: array<vec4<f32>>;
 @compute @workgroup_size(${c.threads})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let bh = wid.y;
@@ -288,11 +292,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
  * measured no faster than storage (every lane still loads every value). On hardware GPUs loads are cheap and
  * parallelism matters, so threads own fewer rows in larger workgroups.
  */
-function kernelShapes(mask: KernelShape["mask"]): { forward: KernelShape; grad: KernelShape } {
-  const shape = backend().info.isFallback
-    ? { rows: 8, block: 8, threads: 8, mask }
-    : { rows: 2, block: 8, threads: 64, mask };
-  return { forward: shape, grad: shape };
+function kernelShape(): KernelShape {
+  return backend().info.isFallback ? { rows: 8, block: 16, threads: 8 } : { rows: 2, block: 8, threads: 64 };
 }
 
 function launch(rows: number, c: KernelShape, bh: number): [number, number] {
@@ -334,23 +335,24 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOpt
   if (!Number.isFinite(scale)) throw new RangeError(`${op}: scale must be finite, got ${scale}`);
   if (Dh % 4 !== 0) return paddedAttention(q, k, v, mask, scale);
 
-  const { forward: fwd, grad } = kernelShapes(!mask ? "none" : mask.dtype === "f32" ? "f32" : "u32");
-  const params = new Uint32Array(6);
+  const shape = kernelShape();
+  const params = new Uint32Array(8);
   const paramsF = new Float32Array(params.buffer);
-  params.set([Nq, Nk, H, Dh / 4]);
+  params.set([Nq, Nk, H, Dh / 4, 0, 0, mask ? 1 : 0, mask?.dtype === "f32" ? 1 : 0]);
   paramsF[4] = scale * Math.LOG2E;
   paramsF[5] = scale;
   const be = backend();
-  const maskBuf = mask ? [mask.buffer(op)] : [];
+  // Without a mask any read-only buffer fills the binding; the kernels do not read it.
+  const maskBuf = mask ? mask.buffer(op) : q.buffer(op);
   const out = Tensor.empty([B, H, Nq, Dh]);
   const lse = Tensor.empty([B, H, Nq]);
   be.dispatch(
     "attention_forward",
-    forwardSource(fwd),
-    [q.buffer(op), k.buffer(op), v.buffer(op), ...maskBuf],
+    forwardSource(shape),
+    [q.buffer(op), k.buffer(op), v.buffer(op), maskBuf],
     [out.buffer(), lse.buffer()],
     params,
-    launch(Nq, fwd, B * H),
+    launch(Nq, shape, B * H),
   );
   record(out, op, [q, k, v], (g) => {
     const stats = Tensor.empty([B, H, Nq, 2]);
@@ -362,7 +364,7 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOpt
       params,
       [Math.ceil(Nq / 64), B * H],
     );
-    const inputs = [q.buffer(op), k.buffer(op), v.buffer(op), g.buffer(op), stats.buffer(), ...maskBuf];
+    const inputs = [q.buffer(op), k.buffer(op), v.buffer(op), g.buffer(op), stats.buffer(), maskBuf];
     let dq: Tensor | null = null;
     let dk: Tensor | null = null;
     let dv: Tensor | null = null;
@@ -370,11 +372,11 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOpt
       dq = Tensor.empty(q.shape);
       be.dispatch(
         "attention_grad_q",
-        gradQSource(grad),
+        gradQSource(shape),
         inputs,
         [dq.buffer()],
         params,
-        launch(Nq, grad, B * H),
+        launch(Nq, shape, B * H),
       );
     }
     if (k.requiresGrad || v.requiresGrad) {
@@ -382,11 +384,11 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOpt
       dv = Tensor.empty(v.shape);
       be.dispatch(
         "attention_grad_kv",
-        gradKVSource(grad),
+        gradKVSource(shape),
         inputs,
         [dk.buffer(), dv.buffer()],
         params,
-        launch(Nk, grad, B * H),
+        launch(Nk, shape, B * H),
       );
     }
     stats.dispose();

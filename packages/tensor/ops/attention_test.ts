@@ -152,13 +152,15 @@ Deno.test("attention accepts integer masks", async () => {
       keyPaddingMask: m,
     })
       .toArray();
-  const [a, b, c] = await Promise.all([
+  const [a, b, c, negativeZero] = await Promise.all([
     f(tensor(mask.flat(), [1, 4])),
     f(tensor(mask.flat(), [1, 4], "i32")),
     f(tensor(mask.flat(), [1, 4], "u32")),
+    f(tensor([2.5, -0, -1, 1e-30], [1, 4])), // any non-zero f32 attends; −0 is zero
   ]);
   assert.deepEqual(Array.from(b), Array.from(a));
   assert.deepEqual(Array.from(c), Array.from(a));
+  assert.deepEqual(Array.from(negativeZero), Array.from(a));
 });
 
 Deno.test("attention supports the model head sizes 32, 64, 80 and 88, and head sizes not divisible by 4", async () => {
