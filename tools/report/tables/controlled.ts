@@ -1,0 +1,50 @@
+/**
+ * Table 1 of the paper in miniature: the controlled comparison (same encoder, data and compute; only the
+ * pretraining objective differs) on EF MAE and view accuracy with all labels.
+ *
+ * @module
+ */
+
+import { type Backbone, BACKBONES, PAPER } from "../../demo/results.ts";
+import { fixed, percent } from "../format.ts";
+import type { RunResults } from "../run_data.ts";
+import { OURS_GROUP, PAPER_GROUP, PHANTOM_NOTE, type Table } from "../table.ts";
+import { BACKBONE_ROW_LABELS } from "./labels.ts";
+import { winnerSentence } from "../winner.ts";
+
+/** The controlled comparison table. */
+export function controlledTable(results: RunResults): Table {
+  const efMae: Partial<Record<Backbone, number>> = {};
+  const viewAcc: Partial<Record<Backbone, number>> = {};
+  const rows: string[][] = [];
+  for (const backbone of BACKBONES) {
+    const ef = results.ef[backbone];
+    const view = results.viewClassification[backbone]?.["100%"];
+    if (!ef && !view) continue;
+    if (ef) efMae[backbone] = ef.mae;
+    if (view) viewAcc[backbone] = view.accuracy.mean;
+    rows.push([BACKBONE_ROW_LABELS[backbone], fixed(ef?.mae), percent(view?.accuracy.mean)]);
+  }
+  const paper = PAPER.controlled;
+  const caption = [
+    winnerSentence("EF MAE", efMae, "lower", (v) => fixed(v)),
+    winnerSentence("view accuracy with all labels", viewAcc, "higher", (v) => `${percent(v)} %`),
+    `Paper: EchoJEPA-L ${paper["EchoJEPA-L"].lvefMae} vs EchoMAE-L ${paper["EchoMAE-L"].lvefMae} LVEF MAE, ` +
+    `${paper["EchoJEPA-L"].viewAcc} vs ${paper["EchoMAE-L"].viewAcc} % view accuracy.`,
+    PHANTOM_NOTE,
+  ].join(" ");
+  return {
+    id: "controlled",
+    title: "Controlled comparison: same encoder, data and compute, different objective",
+    columns: ["Model", "EF MAE (points) ↓", "View accuracy, 100 % labels (%) ↑"],
+    groups: [
+      {
+        label: PAPER_GROUP,
+        rows: Object.entries(paper).map(([model, p]) => [model, p.lvefMae.toFixed(2), p.viewAcc.toFixed(1)]),
+      },
+      { label: OURS_GROUP, rows },
+    ],
+    caption,
+    missing: rows.length === 0 ? "No EF or view-classification results yet." : undefined,
+  };
+}

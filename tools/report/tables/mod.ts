@@ -1,0 +1,26 @@
+/**
+ * Every results table of the report, in page order.
+ *
+ * @module
+ */
+
+import type { RunResults } from "../run_data.ts";
+import type { Table } from "../table.ts";
+import { controlledTable } from "./controlled.ts";
+import { efTable } from "./ef.ts";
+import { fractionsTable } from "./fractions.ts";
+import { pediatricTable } from "./pediatric.ts";
+import { robustnessTable } from "./robustness.ts";
+import { rvspTable } from "./rvsp.ts";
+
+/** All tables, in the order the report shows them. */
+export function allTables(results: RunResults): Table[] {
+  return [
+    controlledTable(results),
+    fractionsTable(results),
+    efTable(results),
+    rvspTable(results),
+    pediatricTable(results),
+    robustnessTable(results),
+  ];
+}

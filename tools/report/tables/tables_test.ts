@@ -1,0 +1,51 @@
+import assert from "node:assert/strict";
+import { fakePartialRun, fakeRun } from "../fixture.ts";
+import { normalizeResults } from "../run_data.ts";
+import { OURS_GROUP } from "../table.ts";
+import { allTables } from "./mod.ts";
+import { robustnessTable, shortConditionName } from "./robustness.ts";
+import { controlledTable } from "./controlled.ts";
+
+Deno.test("every table of a complete run has our rows, the paper's rows and no missing note", () => {
+  const tables = allTables(normalizeResults(fakeRun().results));
+  assert.deepEqual(tables.map((t) => t.id), [
+    "controlled",
+    "fractions",
+    "ef",
+    "rvsp",
+    "pediatric",
+    "robustness",
+  ]);
+  for (const table of tables) {
+    assert.equal(table.missing, undefined, table.id);
+    for (const group of table.groups) {
+      for (const row of group.rows) assert.equal(row.length, table.columns.length, `${table.id}: ${row}`);
+    }
+    const ours = table.groups.find((g) => g.label === OURS_GROUP) ?? table.groups[0];
+    assert.ok(ours.rows.length >= 3, table.id);
+    assert.match(table.caption, /not a reproduction/);
+  }
+});
+
+Deno.test("captions name the backbone the numbers favour, whichever it is", () => {
+  const results = normalizeResults(fakeRun().results);
+  assert.match(controlledTable(results).caption, /JEPA had the lowest EF MAE/);
+  results.ef.mae!.mae = 0.5;
+  assert.match(controlledTable(results).caption, /MAE had the lowest EF MAE \(0\.50;/);
+});
+
+Deno.test("a run with most sections missing says so in each table", () => {
+  const tables = allTables(normalizeResults(fakePartialRun().results));
+  const missing = tables.filter((t) => t.missing).map((t) => t.id);
+  assert.deepEqual(missing, ["controlled", "ef", "rvsp", "pediatric", "robustness"]);
+  const fractions = tables.find((t) => t.id === "fractions")!;
+  assert.match(fractions.caption, /only JEPA measured so far/);
+});
+
+Deno.test("robustness uses the paper's short condition names and keeps the paper's columns", () => {
+  assert.equal(shortConditionName("depth-attenuation-medium"), "DA med");
+  assert.equal(shortConditionName("gaussian-shadow-high"), "GS high");
+  const table = robustnessTable(normalizeResults(fakeRun().results));
+  assert.deepEqual(table.columns.slice(2, 8), ["DA low", "DA med", "DA high", "GS low", "GS med", "GS high"]);
+  assert.equal(table.groups[0].rows[0][2], "8.51");
+});
