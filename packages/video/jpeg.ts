@@ -6,6 +6,7 @@
  */
 import jpeg from "jpeg-js";
 import { encodeBaselineJpeg } from "./jpeg_encoder.ts";
+import { decodeJpegFast, UnsupportedJpegError } from "./jpeg_decoder.ts";
 
 /** What the marker segments before the scan say about a JPEG. */
 export interface JpegMarkers {
@@ -138,6 +139,17 @@ export function decodeJpeg(bytes: Uint8Array, options: JpegDecodeOptions): Decod
   if (colorTransform === undefined && markers.components === 3 && markers.adobeTransform === 0) {
     colorTransform = false; // jpeg-js ignores Adobe transform 0; it means the components are RGB already.
   }
+  // The fast decoder handles what video carries (baseline, 8-bit, interleaved); anything else goes to jpeg-js.
+  try {
+    if (options.channels === 1 && markers.components === 3 && colorTransform === false) {
+      // RGB-coded stream asked for grey: component 0 is red, not luma; convert from RGB.
+      const rgb = decodeJpegFast(stream, 3, false);
+      return { pixels: rgbToGrey(rgb.pixels), width: rgb.width, height: rgb.height };
+    }
+    return decodeJpegFast(stream, options.channels, colorTransform);
+  } catch (error) {
+    if (!(error instanceof UnsupportedJpegError)) throw error;
+  }
   // A grey request of a YCbCr stream needs no colour transform: component 0 is the luma.
   const wantLumaOnly = options.channels === 1 && markers.components === 3 && colorTransform !== false;
   const image = jpeg.decode(stream, {
@@ -158,6 +170,14 @@ export function decodeJpeg(bytes: Uint8Array, options: JpegDecodeOptions): Decod
     }
   }
   return { pixels: grey, width: image.width, height: image.height };
+}
+
+function rgbToGrey(rgb: Uint8Array): Uint8Array {
+  const grey = new Uint8Array(rgb.length / 3);
+  for (let i = 0, j = 0; i < grey.length; i++, j += 3) {
+    grey[i] = (rgb[j] * 299 + rgb[j + 1] * 587 + rgb[j + 2] * 114 + 500) / 1000;
+  }
+  return grey;
 }
 
 /**

@@ -143,6 +143,11 @@ class BitWriter {
     }
     this.#buffer &= (1 << this.#bits) - 1;
   }
+  /** Writes a marker after byte-aligning (restart markers). */
+  marker(code: number): void {
+    this.flush();
+    this.raw([0xff, code]);
+  }
   /** Pads the last byte with ones, as the standard asks. */
   flush(): void {
     if (this.#bits > 0) this.bits((1 << (8 - this.#bits)) - 1, 8 - this.#bits);
@@ -213,7 +218,7 @@ function encodeBlock(
 
 /**
  * Encodes grey (`channels` 1, a 1-component JPEG) or RGB (`channels` 3, JFIF YCbCr 4:4:4) pixels as a baseline
- * JPEG at `quality` 1–100.
+ * JPEG at `quality` 1–100, with a restart marker every `restartInterval` MCUs when that is positive.
  */
 export function encodeBaselineJpeg(
   pixels: Uint8Array,
@@ -221,6 +226,7 @@ export function encodeBaselineJpeg(
   height: number,
   channels: 1 | 3,
   quality = 90,
+  restartInterval = 0,
 ): Uint8Array {
   if (pixels.length !== width * height * channels) {
     throw new RangeError(`encodeBaselineJpeg: ${pixels.length} bytes for ${width}x${height}x${channels}`);
@@ -256,6 +262,7 @@ export function encodeBaselineJpeg(
   const dht = t.dhtBodies.filter((body) => channels === 3 || (body[0] & 0x0f) === 0);
   out.raw([0xff, 0xc4, ...u16(2 + dht.reduce((s, b) => s + b.length, 0))]);
   for (const body of dht) out.raw(body);
+  if (restartInterval > 0) out.raw([0xff, 0xdd, 0, 4, restartInterval >> 8, restartInterval & 0xff]);
   out.raw([0xff, 0xda, 0, 6 + 2 * channels, channels]);
   for (let c = 0; c < channels; c++) out.raw([c + 1, c === 0 ? 0x00 : 0x11]);
   out.raw([0, 63, 0]);
@@ -264,8 +271,15 @@ export function encodeBaselineJpeg(
   const temp = new Float64Array(64);
   const coefficients = new Int32Array(64);
   const previous = [0, 0, 0];
+  let mcu = 0;
   for (let by = 0; by < height; by += 8) {
     for (let bx = 0; bx < width; bx += 8) {
+      if (restartInterval > 0 && mcu > 0 && mcu % restartInterval === 0) {
+        // Restart: byte-align, write RSTn (n cycles 0..7), reset the DC predictors.
+        out.marker(0xd0 + ((mcu / restartInterval - 1) & 7));
+        previous.fill(0);
+      }
+      mcu++;
       for (let c = 0; c < channels; c++) {
         for (let y = 0; y < 8; y++) {
           const sy = Math.min(by + y, height - 1); // replicate the edge into the padding
