@@ -63,7 +63,7 @@ const maxOf = (names: string[]): string => names.reduce((acc, n) => `max(${acc},
 // read the mask. The mask is a runtime flag rather than a pipeline variant so that one set of kernels (each costs
 // seconds to compile on llvmpipe) serves masked and unmasked calls alike.
 const PARAMS = `struct Params { nq: u32, nk: u32, heads: u32, dh4: u32, scale2: f32, scale: f32, masked: u32,
-  mask_f32: u32 };
+  mask_f32: u32, lse_at: u32 };
 @group(0) @binding(0) var<uniform> p: Params;`;
 
 /**
@@ -111,7 +111,6 @@ function forwardSource(c: KernelShape): string {
 @group(0) @binding(3) var<storage, read> v: array<vec4<f32>>;
 ${maskWgsl(4)}
 @group(0) @binding(5) var<storage, read_write> o: array<vec4<f32>>;
-@group(0) @binding(6) var<storage, read_write> lse: array<f32>;
 @compute @workgroup_size(${c.threads})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let bh = wid.y;
@@ -155,7 +154,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
         `if (live${r}) {
     let inv = select(0.0, 1.0 / l${r}, l${r} > 0.0);
     for (var d = 0u; d < p.dh4; d++) { o[at${r} + d] = o[at${r} + d] * inv; }
-    lse[bh * p.nq + row${r}] = select(0.0, m${r} + log2(l${r}), l${r} > 0.0);
+    let lse_row = bh * p.nq + row${r};
+    o[p.lse_at + lse_row / 4u][lse_row % 4u] = select(0.0, m${r} + log2(l${r}), l${r} > 0.0);
   }`,
       "\n  ",
     )
@@ -167,15 +167,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
 const ROW_TERM_WGSL = `${PARAMS}
 @group(0) @binding(1) var<storage, read> o: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read> dout: array<vec4<f32>>;
-@group(0) @binding(3) var<storage, read> lse: array<f32>;
-@group(0) @binding(4) var<storage, read_write> stats: array<vec2<f32>>;
+@group(0) @binding(3) var<storage, read_write> stats: array<vec2<f32>>;
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   if (gid.x >= p.nq) { return; }
   let row = gid.y * p.nq + gid.x;
   var dsum = 0.0;
   for (var d = 0u; d < p.dh4; d++) { dsum += dot(o[row * p.dh4 + d], dout[row * p.dh4 + d]); }
-  stats[row] = vec2<f32>(lse[row], dsum);
+  stats[row] = vec2<f32>(o[p.lse_at + row / 4u][row % 4u], dsum);
 }`;
 
 const GRAD_BINDINGS = `${PARAMS}
@@ -336,21 +335,23 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOpt
   if (Dh % 4 !== 0) return paddedAttention(q, k, v, mask, scale);
 
   const shape = kernelShape();
-  const params = new Uint32Array(8);
+  const rows = B * H * Nq;
+  const params = new Uint32Array(9);
   const paramsF = new Float32Array(params.buffer);
-  params.set([Nq, Nk, H, Dh / 4, 0, 0, mask ? 1 : 0, mask?.dtype === "f32" ? 1 : 0]);
+  params.set([Nq, Nk, H, Dh / 4, 0, 0, mask ? 1 : 0, mask?.dtype === "f32" ? 1 : 0, rows * (Dh / 4)]);
   paramsF[4] = scale * Math.LOG2E;
   paramsF[5] = scale;
   const be = backend();
   // Without a mask any read-only buffer fills the binding; the kernels do not read it.
   const maskBuf = mask ? mask.buffer(op) : q.buffer(op);
-  const out = Tensor.empty([B, H, Nq, Dh]);
-  const lse = Tensor.empty([B, H, Nq]);
+  // The per-row log-sum-exp that backward needs lives in the output's own buffer, after the output, so it is
+  // freed with the output (and its views) however the caller manages memory.
+  const out = new Tensor([B, H, Nq, Dh], "f32", be.alloc((rows * Dh + Math.ceil(rows / 4) * 4) * 4));
   be.dispatch(
     "attention_forward",
     forwardSource(shape),
     [q.buffer(op), k.buffer(op), v.buffer(op), maskBuf],
-    [out.buffer(), lse.buffer()],
+    [out.buffer()],
     params,
     launch(Nq, shape, B * H),
   );
@@ -359,7 +360,7 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOpt
     be.dispatch(
       "attention_row_term",
       ROW_TERM_WGSL,
-      [out.buffer(op), g.buffer(op), lse.buffer(op)],
+      [out.buffer(op), g.buffer(op)],
       [stats.buffer()],
       params,
       [Math.ceil(Nq / 64), B * H],
@@ -394,8 +395,6 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOpt
     stats.dispose();
     return [dq, dk, dv];
   });
-  // Without a tape entry nothing will read the log-sum-exp again.
-  if (!out.requiresGrad) lse.dispose();
   return out;
 }
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { backward } from "../autograd.ts";
-import { init } from "../backend.ts";
+import { backend, init } from "../backend.ts";
 import { tensor } from "../creation.ts";
 import { shapeSize, type Tensor } from "../tensor.ts";
 import { assertClose, gradCheck, randomData } from "../testing.ts";
@@ -178,6 +178,20 @@ Deno.test("attention gradients match finite differences on a tiny case", async (
     { data: randomData(shapeK, 13), shape: shapeK },
   ]);
   assert.equal(shapeSize(shapeQ), 24);
+});
+
+Deno.test("attention keeps no state beyond its output: disposing the output frees everything", () => {
+  const be = backend();
+  const x = tensor(randomData([1, 2, 5, 8], 20), [1, 2, 5, 8]);
+  const g = tensor(randomData([1, 2, 5, 8], 21), [1, 2, 5, 8]);
+  x.requiresGrad = true;
+  const before = be.memoryStats().liveBytes;
+  const out = attention(x, x, x);
+  backward(out, g);
+  out.dispose();
+  x.grad!.dispose();
+  x.grad = null;
+  assert.equal(be.memoryStats().liveBytes, before);
 });
 
 Deno.test("attention rejects bad shapes with the op's name and the shapes", () => {
