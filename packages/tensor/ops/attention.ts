@@ -284,12 +284,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
 }
 
 /**
- * Launch shapes per adapter. On llvmpipe (a software adapter) every invocation is one SIMD lane and each load from
- * storage or workgroup memory costs ~7 ns per lane, while register math is ~50× cheaper; so a workgroup is one
- * 8-lane SIMD group and each thread owns 8 rows and scores 8 at a time (64 multiply-adds per 16 vec4 loads).
- * Larger blocks load less but multiply LLVM's compile time (16×16: ~30 s per kernel), and workgroup-memory tiles
- * measured no faster than storage (every lane still loads every value). On hardware GPUs loads are cheap and
- * parallelism matters, so threads own fewer rows in larger workgroups.
+ * Launch shapes per adapter (measured; see BENCHMARKS.md). On llvmpipe (a software adapter) every invocation is
+ * one SIMD lane and each load from storage or workgroup memory costs ≈ 7 ns per lane and f32, while register math
+ * is ≈ 50× cheaper; so a workgroup is one 8-lane SIMD group and each thread owns 8 rows and takes the other side 16
+ * rows at a time (128 vec4 multiply-adds per 24 vec4 loads when scoring). Larger blocks load less but multiply
+ * LLVM's compile time (16×16: ≈ 30 s per kernel), and workgroup-memory tiles measured no faster than storage (every
+ * lane still loads every value). On hardware GPUs loads are cheap and parallelism matters, so threads own fewer
+ * rows in larger workgroups (that shape passes the same tests on llvmpipe, but is not tuned on a GPU).
  */
 function kernelShape(): KernelShape {
   return backend().info.isFallback ? { rows: 8, block: 16, threads: 8 } : { rows: 2, block: 8, threads: 64 };
