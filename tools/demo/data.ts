@@ -1,0 +1,111 @@
+/**
+ * The demo's labelled data: adult phantom patients in all 13 views, split by patient, and paediatric patients for
+ * zero-shot transfer. Generation is seeded and fast, so a resumed run regenerates instead of storing clips.
+ */
+
+import { type ClipArray, evalTransform } from "@echojepa/augment";
+import { type Clip, generateDataset, VIEW_NAMES, type ViewName } from "@echojepa/phantom";
+import type { DemoPreset } from "./presets.ts";
+
+/** One labelled clip. */
+export interface DemoClip {
+  /** Stable id (patient, view, clip index) used to seed perturbations. */
+  id: string;
+  /** Grey frames `[t, h, w]`. */
+  clip: ClipArray;
+  view: ViewName;
+  viewIndex: number;
+  ef: number;
+  rvsp: number;
+  pediatric: boolean;
+  patientId: string;
+}
+
+/** Labelled clips by split, plus the paediatric test set. */
+export interface DemoData {
+  train: DemoClip[];
+  val: DemoClip[];
+  test: DemoClip[];
+  pediatric: DemoClip[];
+}
+
+/** The views whose clips carry the EF task (apical views show the LV's long axis). */
+export const EF_VIEWS: readonly ViewName[] = ["A4C", "A2C"];
+/** The two views of the RVSP-like multi-view task: RV size/septum (A4C) and IVC (Subcostal). */
+export const RVSP_VIEWS: readonly ViewName[] = ["A4C", "Subcostal"];
+
+function toDemoClip(c: Clip, i: number): DemoClip {
+  const l = c.labels;
+  return {
+    id: `${l.patientId}-${l.view}-${i}`,
+    clip: { data: c.frames, shape: [c.t, c.h, c.w] },
+    view: l.view,
+    viewIndex: l.viewIndex,
+    ef: l.ef,
+    rvsp: l.rvsp,
+    pediatric: l.pediatric,
+    patientId: l.patientId,
+  };
+}
+
+/** Renders the labelled data of a preset (on worker threads). */
+export async function buildDemoData(
+  p: DemoPreset,
+  onProgress?: (done: number, total: number) => void,
+): Promise<DemoData> {
+  const clipOptions = { frames: p.frames, height: p.size, width: p.size };
+  const total = p.patients * VIEW_NAMES.length * p.clipsPerView + p.pediatricPatients * EF_VIEWS.length;
+  let base = 0;
+  const adults = await generateDataset({
+    ...clipOptions,
+    patients: p.patients,
+    seed: 1,
+    views: VIEW_NAMES,
+    clipsPerView: p.clipsPerView,
+    splitFractions: [0.7, 0.15, 0.15],
+    patient: { pediatric: false },
+    onProgress: (d) => onProgress?.(d, total),
+  });
+  base = p.patients * VIEW_NAMES.length * p.clipsPerView;
+  const kids = await generateDataset({
+    ...clipOptions,
+    patients: p.pediatricPatients,
+    seed: 2,
+    views: EF_VIEWS,
+    patient: { pediatric: true },
+    onProgress: (d) => onProgress?.(base + d, total),
+  });
+  const pediatric = [...kids.train, ...kids.val, ...kids.test];
+  return {
+    train: adults.train.map(toDemoClip),
+    val: adults.val.map(toDemoClip),
+    test: adults.test.map(toDemoClip),
+    pediatric: pediatric.map(toDemoClip),
+  };
+}
+
+/** Model input `[3, T, S, S]` of a clip: the reference's evaluation transform (ImageNet normalisation). */
+export function modelInput(clip: ClipArray, size: number): Float32Array {
+  return evalTransform(clip, { cropSize: size }).data;
+}
+
+/**
+ * Patients of a split that have `clips` clips in each of `views`, with the indices of those clips view-major
+ * (slot s ↔ view s / clips, clip s mod clips), as the multi-view probe expects.
+ */
+export function studies(
+  items: DemoClip[],
+  views: readonly ViewName[],
+  clips: number,
+): { patientId: string; slots: number[] }[] {
+  const byPatient = new Map<string, Map<ViewName, number[]>>();
+  items.forEach((c, i) => {
+    if (!views.includes(c.view)) return;
+    const m = byPatient.get(c.patientId) ?? new Map<ViewName, number[]>();
+    m.set(c.view, [...(m.get(c.view) ?? []), i]);
+    byPatient.set(c.patientId, m);
+  });
+  return [...byPatient]
+    .filter(([, m]) => views.every((v) => (m.get(v)?.length ?? 0) >= clips))
+    .map(([patientId, m]) => ({ patientId, slots: views.flatMap((v) => m.get(v)!.slice(0, clips)) }));
+}

@@ -1,0 +1,102 @@
+/**
+ * Demo presets: data size, encoder, pretraining budget and probe protocol, scaled for a smoke test (`quick`), this
+ * kind of 2-core machine with a software WebGPU adapter (`default`), or a real GPU (`gpu`).
+ */
+
+import type { PretrainConfigOverrides } from "@echojepa/jepa";
+
+/** Everything a demo run's size depends on. */
+export interface DemoPreset {
+  name: string;
+  /** Adult patients (all 13 views each), split 70/15/15 by patient. */
+  patients: number;
+  /** Paediatric patients for zero-shot transfer (A4C + A2C clips, test only). */
+  pediatricPatients: number;
+  /** Frames per clip and square side in pixels (clips are rendered at this size, probed at it). */
+  frames: number;
+  size: number;
+  /** Encoder shared by the three backbones. */
+  encoder: { embedDim: number; depth: number; numHeads: number; patchSize: number; tubeletSize: number };
+  /** Pretraining steps (each objective) and batch size. */
+  pretrainSteps: number;
+  pretrainBatch: number;
+  /** Extra overrides of the jepa `micro` preset (predictor, decoder, learning rates…). */
+  pretrain: PretrainConfigOverrides;
+  /** Attentive probe depth and heads, epochs, batch, grid. */
+  probe: {
+    depth: number;
+    numHeads: number;
+    epochs: number;
+    batchSize: number;
+    lrs: number[];
+    weightDecays: number[];
+  };
+  /** Seeds for the 1 % and 10 % label fractions. */
+  fractionSeeds: number[];
+  /** Pretraining clips rendered for the pretraining pool (unlabelled). */
+  pretrainClips: number;
+  /** Clips per view in the labelled set. */
+  clipsPerView: number;
+}
+
+const ENCODER = { embedDim: 64, depth: 3, numHeads: 4, patchSize: 8, tubeletSize: 2 };
+
+/** The presets by name. */
+export const DEMO_PRESETS: Record<string, DemoPreset> = {
+  quick: {
+    name: "quick",
+    patients: 16,
+    pediatricPatients: 4,
+    frames: 8,
+    size: 32,
+    encoder: { ...ENCODER, embedDim: 32, depth: 2 },
+    pretrainSteps: 10,
+    pretrainBatch: 4,
+    pretrain: {},
+    probe: { depth: 1, numHeads: 4, epochs: 4, batchSize: 16, lrs: [1e-3], weightDecays: [0.01] },
+    fractionSeeds: [1],
+    pretrainClips: 32,
+    clipsPerView: 1,
+  },
+  default: {
+    name: "default",
+    patients: 60,
+    pediatricPatients: 12,
+    frames: 8,
+    size: 48,
+    encoder: ENCODER,
+    pretrainSteps: 150,
+    pretrainBatch: 4,
+    pretrain: {},
+    probe: { depth: 1, numHeads: 4, epochs: 10, batchSize: 32, lrs: [1e-3, 3e-4], weightDecays: [0.01] },
+    fractionSeeds: [1, 2, 3],
+    pretrainClips: 256,
+    clipsPerView: 1,
+  },
+  gpu: {
+    name: "gpu",
+    patients: 400,
+    pediatricPatients: 60,
+    frames: 16,
+    size: 112,
+    encoder: { embedDim: 192, depth: 12, numHeads: 3, patchSize: 16, tubeletSize: 2 },
+    pretrainSteps: 5000,
+    pretrainBatch: 32,
+    pretrain: {
+      predictor: { embedDim: 192, depth: 6, numHeads: 6, mlpHidden: 768, numMaskTokens: 1 },
+      mae: { decoderEmbedDim: 192, decoderDepth: 4, decoderNumHeads: 6 },
+      optim: { lr: 5e-4, finalLr: 5e-4, startLr: 5e-5, ema: [0.998, 0.998] },
+    },
+    probe: {
+      depth: 4,
+      numHeads: 16,
+      epochs: 20,
+      batchSize: 16,
+      lrs: [1e-4, 5e-5],
+      weightDecays: [0.01, 0.1, 0.4],
+    },
+    fractionSeeds: [1, 2, 3],
+    pretrainClips: 4096,
+    clipsPerView: 2,
+  },
+};
