@@ -22,7 +22,7 @@ import {
   trainProbes,
   viewDropout,
 } from "@echojepa/probe";
-import { noGrad, Random, type Tensor, tensor, tidy } from "@echojepa/tensor";
+import { noGrad, type Random, type Tensor, tensor, tidy } from "@echojepa/tensor";
 import { type DemoClip, type DemoData, EF_VIEWS, RVSP_VIEWS, studies } from "./data.ts";
 import type { DemoPreset } from "./presets.ts";
 import type {
