@@ -1,0 +1,102 @@
+/**
+ * Small pieces every CLI of this folder shares: a user-facing error type, number flag parsing, a main wrapper that
+ * prints `tool: message` instead of a stack trace, and CSV/JSON writing helpers.
+ *
+ * @module
+ */
+
+import { createProgressBar, type ProgressBar } from "@echojepa/video";
+
+/** An error caused by the user's input (a flag, a file, a manifest): printed without a stack trace. */
+export class CliError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "CliError";
+  }
+}
+
+/** Parses a number flag; `undefined` stays undefined. Integers are checked when `integer` is set. */
+export function numberFlag(
+  flag: string,
+  value: string | undefined,
+  { integer = false, min = -Infinity }: { integer?: boolean; min?: number } = {},
+): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min) {
+    const kind = integer ? "an integer" : "a number";
+    throw new CliError(`--${flag}: expected ${kind}${min > -Infinity ? ` ≥ ${min}` : ""}, got "${value}"`);
+  }
+  return n;
+}
+
+/** Parses a comma-separated list of numbers (`1e-4,5e-5`). */
+export function numberListFlag(flag: string, value: string | undefined): number[] | undefined {
+  if (value === undefined) return undefined;
+  const parts = value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  if (parts.length === 0) throw new CliError(`--${flag}: expected a comma-separated list of numbers`);
+  return parts.map((p) => numberFlag(flag, p)!);
+}
+
+/** Throws a {@link CliError} naming the flag when a required flag is absent. */
+export function required<T>(flag: string, value: T | undefined): T {
+  if (value === undefined || value === "") throw new CliError(`--${flag} is required (see --help)`);
+  return value;
+}
+
+/** Checks that a file or folder exists, with an error that names the flag and the path. */
+export async function mustExist(flag: string, path: string): Promise<void> {
+  try {
+    await Deno.stat(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) throw new CliError(`--${flag}: ${path} does not exist`);
+    throw e;
+  }
+}
+
+/**
+ * Runs a CLI's main function: a {@link CliError} (or any error when not debugging) is printed as `tool: message` and
+ * the process exits with status 1. `ECHOJEPA_DEBUG=1` prints the stack instead.
+ */
+export async function runCli(tool: string, main: (args: string[]) => Promise<void>): Promise<void> {
+  try {
+    await main(Deno.args);
+  } catch (e) {
+    if (Deno.env.get("ECHOJEPA_DEBUG") && !(e instanceof CliError)) throw e;
+    console.error(`${tool}: ${(e as Error).message}`);
+    Deno.exit(1);
+  }
+}
+
+/** A progress bar on stderr (the video package's), or a silent one. */
+export function progressBar(label: string, enabled = true): ProgressBar {
+  return enabled ? createProgressBar(label) : { update: () => {}, finish: () => {} };
+}
+
+/** Quotes a CSV field when it holds a comma, quote or newline. */
+function csvField(value: string | number): string {
+  const text = typeof value === "number" ? (Number.isNaN(value) ? "" : String(value)) : value;
+  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** Formats rows (header first) as CSV text. */
+export function toCsv(rows: (string | number)[][]): string {
+  return rows.map((r) => r.map(csvField).join(",")).join("\n") + "\n";
+}
+
+/** Writes JSON (NaN and ±Infinity become null) with a trailing newline, creating the folder. */
+export async function writeJson(path: string, value: unknown): Promise<void> {
+  await ensureParent(path);
+  await Deno.writeTextFile(path, JSON.stringify(value, null, 2) + "\n");
+}
+
+/** Creates the folder that will hold `path`. */
+export async function ensureParent(path: string): Promise<void> {
+  const slash = path.lastIndexOf("/");
+  if (slash > 0) await Deno.mkdir(path.slice(0, slash), { recursive: true });
+}
+
+/** An absolute version of a path (relative to the working directory). */
+export function absolutePath(path: string): string {
+  return path.startsWith("/") ? path : `${Deno.cwd()}/${path.replace(/^\.\//, "")}`;
+}

@@ -1,0 +1,174 @@
+/**
+ * Encoding samples with a frozen encoder, a few at a time (decoded clips never pile up in memory), optionally cached
+ * on disk; and applying a probe to encoded features.
+ *
+ * @module
+ */
+
+import { cachedFeatures, extractFeatures, type FeatureSet, gatherFeatures } from "@echojepa/probe";
+import { type Module, noGrad, type Tensor, tensor, tidy } from "@echojepa/tensor";
+import type { VisionTransformer } from "@echojepa/vit";
+import { CliError, progressBar } from "./cli.ts";
+import { type ClipSettings, modelInputs, type Sample } from "./samples.ts";
+
+/** A sample that could not be decoded, and why. */
+export interface SkippedSample {
+  /** Sample id (file path). */
+  id: string;
+  /** Reason. */
+  reason: string;
+}
+
+/** Features of the samples that decoded, in order. */
+export interface EncodedSamples {
+  /** One feature row per kept sample. */
+  features: FeatureSet;
+  /** Indices (into the given samples) of the kept samples, aligned with the feature rows. */
+  kept: number[];
+  /** Samples that failed to decode (left out). */
+  skipped: SkippedSample[];
+}
+
+/** Options of {@link encodeSamples}. */
+export interface EncodeOptions {
+  /** "tokens" for attentive probes, "mean" (one vector per segment) for linear/MLP probes. */
+  pooling: "tokens" | "mean";
+  /** Samples decoded and encoded per step (default 8). */
+  batchSize?: number;
+  /** Progress bar label (default "encode"). */
+  label?: string;
+  /** Show a progress bar on stderr (default true). */
+  progress?: boolean;
+}
+
+/** Decodes and encodes every sample; samples that fail to decode are skipped and reported. */
+export async function encodeSamples(
+  encoder: VisionTransformer,
+  samples: readonly Sample[],
+  settings: ClipSettings,
+  options: EncodeOptions,
+): Promise<EncodedSamples> {
+  const batchSize = options.batchSize ?? 8;
+  const bar = progressBar(options.label ?? "encode", options.progress ?? true);
+  const chunks: Float32Array[] = [];
+  const kept: number[] = [];
+  const skipped: SkippedSample[] = [];
+  let tokens = 0;
+  let dim = 0;
+  const clipShape: [number, number, number, number] = [
+    3,
+    settings.frames,
+    settings.resolution,
+    settings.resolution,
+  ];
+  for (let start = 0; start < samples.length; start += batchSize) {
+    const inputs: Float32Array[] = [];
+    for (let i = start; i < Math.min(start + batchSize, samples.length); i++) {
+      try {
+        inputs.push(...modelInputs(await samples[i].load(), settings));
+        kept.push(i);
+      } catch (e) {
+        skipped.push({ id: samples[i].id, reason: (e as Error).message });
+      }
+    }
+    if (inputs.length > 0) {
+      const set = await extractFeatures(encoder, inputs, clipShape, {
+        pooling: options.pooling,
+        segments: settings.segments,
+        batchSize,
+      });
+      chunks.push(set.data);
+      tokens = set.tokens;
+      dim = set.dim;
+    }
+    bar.update(
+      Math.min(start + batchSize, samples.length),
+      samples.length,
+      skipped.length ? `${skipped.length} skipped` : "",
+    );
+  }
+  bar.finish();
+  if (kept.length === 0) {
+    throw new CliError(
+      `none of the ${samples.length} samples could be decoded; first failure: ${skipped[0]?.id}: ${
+        skipped[0]?.reason
+      }`,
+    );
+  }
+  const data = new Float32Array(chunks.reduce((n, c) => n + c.length, 0));
+  chunks.reduce((at, c) => (data.set(c, at), at + c.length), 0);
+  return { features: { count: kept.length, tokens, dim, data }, kept, skipped };
+}
+
+/**
+ * {@link encodeSamples} with a disk cache at `path` (`.f32` + `.json` from the probe package, plus `.samples.json`
+ * for which samples were kept), valid while `key` is unchanged.
+ */
+export async function cachedEncodeSamples(
+  path: string,
+  key: string,
+  encode: () => Promise<EncodedSamples>,
+): Promise<EncodedSamples & { fromCache: boolean }> {
+  const metaPath = `${path}.samples.json`;
+  let computed: EncodedSamples | null = null;
+  const compute = async (): Promise<FeatureSet> => (computed = await encode()).features;
+  let features = await cachedFeatures(path, key, compute);
+  if (computed) {
+    const { kept, skipped } = computed as EncodedSamples;
+    await Deno.writeTextFile(metaPath, JSON.stringify({ key, kept, skipped }));
+    return { ...(computed as EncodedSamples), fromCache: false };
+  }
+  try {
+    const meta = JSON.parse(await Deno.readTextFile(metaPath));
+    if (meta.key === key && meta.kept.length === features.count) {
+      return { features, kept: meta.kept, skipped: meta.skipped, fromCache: true };
+    }
+  } catch {
+    // Fall through: the side file is missing or stale, so recompute everything.
+  }
+  await Deno.remove(`${path}.json`).catch(() => {});
+  features = await cachedFeatures(path, key, compute);
+  const { kept, skipped } = computed! as EncodedSamples;
+  await Deno.writeTextFile(metaPath, JSON.stringify({ key, kept, skipped }));
+  return { features, kept, skipped, fromCache: false };
+}
+
+/** A SHA-256 hex digest of a JSON-serialisable description (the cache key of a feature set). */
+export async function digestOf(value: unknown): Promise<string> {
+  const bytes = new TextEncoder().encode(JSON.stringify(value));
+  const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return [...hash].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** What identifies a file's content for caching: path, size and modification time. */
+export async function fileStamp(path: string): Promise<{ path: string; size: number; mtime: number | null }> {
+  const s = await Deno.stat(path);
+  return { path, size: s.size, mtime: s.mtime?.getTime() ?? null };
+}
+
+/** A probe as the tools apply it: tokens `[B, N, D]` → `[B, outputs]`. */
+export interface ForwardProbe extends Module {
+  /** The probe's forward pass. */
+  forward(x: Tensor, keyPaddingMask?: Tensor | null): Tensor;
+}
+
+/** Applies a probe (in evaluation mode) to feature rows; returns `[n, outputs]` row-major. */
+export async function applyProbe(
+  probe: ForwardProbe,
+  set: FeatureSet,
+  batchSize = 16,
+): Promise<Float32Array> {
+  probe.eval();
+  const reads: Promise<Float32Array>[] = [];
+  for (let s = 0; s < set.count; s += batchSize) {
+    const idx = Array.from({ length: Math.min(batchSize, set.count - s) }, (_, i) => s + i);
+    const out = noGrad(() =>
+      tidy(() => probe.forward(tensor(gatherFeatures(set, idx), [idx.length, set.tokens, set.dim]), null))
+    );
+    reads.push(out.toArray().finally(() => out.dispose()) as Promise<Float32Array>);
+  }
+  const parts = await Promise.all(reads);
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((at, p) => (out.set(p, at), at + p.length), 0);
+  return out;
+}
