@@ -10,24 +10,13 @@ import { join } from "node:path";
 import type { Backbone, DemoResults, PretrainRecord, RvspVariant, ViewResult } from "../demo/results.ts";
 import { BACKBONES } from "../demo/results.ts";
 import type { EmbeddingSet, ExampleClips } from "./run_data.ts";
+import { seededRandom } from "./random.ts";
 
 /** A whole fake run: results plus the side files it names. */
 export interface FakeRun {
   results: DemoResults;
   embeddings: Partial<Record<Backbone, EmbeddingSet>>;
   examples: ExampleClips;
-}
-
-/** Deterministic uniform numbers on [0, 1) (mulberry32). */
-function rng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function gaussian(random: () => number): number {
@@ -103,7 +92,7 @@ function exampleClip(t: number, size: number): ExampleClips {
 
 /** Builds a complete fake run; `seed` changes the noise, not the ranking of the backbones. */
 export function fakeRun(seed = 0): FakeRun {
-  const random = rng(seed + 1);
+  const random = seededRandom(seed + 1);
   const results: DemoResults = {
     preset: "fixture",
     updatedAt: "2026-11-29T12:00:00.000Z",
