@@ -115,7 +115,8 @@ function greyToRgb(stack: FrameStack): FrameStack {
 
 /** Opens a file and returns one preprocessed clip; every failure is a {@link VideoError}. */
 export async function loadClip(path: string, options: ClipOptions = {}): Promise<LoadedClip> {
-  const video = await openVideo(path);
+  // Decode straight to the output channels: grey decoding of a colour JPEG skips the chroma transforms.
+  const video = await openVideo(path, { channels: options.channels ?? 1 });
   try {
     return await clipFromVideo(video, options);
   } catch (error) {

@@ -403,6 +403,12 @@ export function decodeJpegFast(
     // Luma at full resolution unless the stream subsamples it (then nearest neighbour, like jpeg-js).
     const sx = luma.h / maxH;
     const sy = luma.v / maxV;
+    if (sx === 1 && sy === 1) {
+      for (let y = 0; y < height; y++) {
+        out.set(luma.plane.subarray(y * luma.planeWidth, y * luma.planeWidth + width), y * width);
+      }
+      return { pixels: out, width, height };
+    }
     for (let y = 0; y < height; y++) {
       const row = Math.floor(y * sy) * luma.planeWidth;
       for (let x = 0; x < width; x++) out[y * width + x] = luma.plane[row + Math.floor(x * sx)];

@@ -57,15 +57,28 @@ export function resizeStack(stack: FrameStack, width: number, height: number): F
       t * stack.width * stack.height * c,
       (t + 1) * stack.width * stack.height * c,
     );
-    // Horizontal pass into float rows.
-    for (let y = 0; y < stack.height; y++) {
-      for (let x = 0; x < width; x++) {
-        for (let k = 0; k < c; k++) {
+    // Horizontal pass into float rows (a specialised loop for grey, the common case).
+    if (c === 1) {
+      for (let y = 0; y < stack.height; y++) {
+        const row = y * stack.width;
+        for (let x = 0; x < width; x++) {
           let sum = 0;
-          for (let n = 0; n < h.count[x]; n++) {
-            sum += h.weights[x * h.maxTaps + n] * src[((y * stack.width) + h.start[x] + n) * c + k];
+          const start = row + h.start[x];
+          const w0 = x * h.maxTaps;
+          for (let n = 0; n < h.count[x]; n++) sum += h.weights[w0 + n] * src[start + n];
+          rows[y * width + x] = sum;
+        }
+      }
+    } else {
+      for (let y = 0; y < stack.height; y++) {
+        for (let x = 0; x < width; x++) {
+          for (let k = 0; k < c; k++) {
+            let sum = 0;
+            for (let n = 0; n < h.count[x]; n++) {
+              sum += h.weights[x * h.maxTaps + n] * src[((y * stack.width) + h.start[x] + n) * c + k];
+            }
+            rows[(y * width + x) * c + k] = sum;
           }
-          rows[(y * width + x) * c + k] = sum;
         }
       }
     }
