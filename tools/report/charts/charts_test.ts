@@ -1,0 +1,46 @@
+import assert from "node:assert/strict";
+import { fakePartialRun, fakeRun } from "../fixture.ts";
+import { normalizeResults } from "../run_data.ts";
+import { efScatterFigure } from "./ef_scatter.ts";
+import { examplesFigure } from "./examples.ts";
+import { lossFigure } from "./loss.ts";
+import { umap2d, umapFigure } from "./umap.ts";
+
+Deno.test("the UMAP layout is the same for the same seed", () => {
+  const features = fakeRun().embeddings.jepa!.features.slice(0, 30);
+  assert.deepEqual(umap2d(features, 3), umap2d(features, 3));
+});
+
+Deno.test("the UMAP figure has one panel per backbone with embeddings, or says none were written", async () => {
+  const run = fakeRun();
+  const figure = await umapFigure({ jepa: run.embeddings.jepa, mae: run.embeddings.mae }, ["A4C"], {
+    maxPoints: 40,
+  });
+  assert.match(figure.svg!, /JEPA/);
+  assert.match(figure.svg!, /MAE/);
+  assert.doesNotMatch(figure.svg!, /random init/);
+  assert.match(figure.caption, /40 test clips per backbone/);
+  assert.equal((await umapFigure({})).missing, "No embeddings written yet.");
+});
+
+Deno.test("the loss figure summarises the curves and drops absent objectives", async () => {
+  const partial = await lossFigure(normalizeResults(fakePartialRun().results));
+  assert.match(partial.caption, /^JEPA loss [\d.]+ → [\d.]+ over 400 steps; target-embedding std ended at/);
+  assert.doesNotMatch(partial.caption, /MAE loss/);
+  assert.ok((await lossFigure(normalizeResults({}))).missing);
+});
+
+Deno.test("the EF scatter titles each panel with its metrics", async () => {
+  const results = normalizeResults(fakeRun().results);
+  const figure = await efScatterFigure(results);
+  assert.match(figure.svg!, new RegExp(`MAE ${results.ef.jepa!.mae.toFixed(2)}`));
+  assert.ok((await efScatterFigure(normalizeResults({}))).missing);
+});
+
+Deno.test("the perturbation grid embeds one image per condition and frame", () => {
+  const { examples } = fakeRun();
+  const figure = examplesFigure(examples, { framesShown: 3 });
+  assert.equal((figure.svg!.match(/<image /g) ?? []).length, (examples.conditions.length + 1) * 3);
+  assert.match(figure.svg!, />DA med</);
+  assert.ok(examplesFigure(undefined).missing);
+});
