@@ -1,7 +1,8 @@
 /**
  * A minimal DICOM Part 10 writer for multi-frame ultrasound: native (implicit/explicit little endian, explicit
- * big endian, deflated), RLE Lossless, JPEG Baseline, JPEG Lossless (SV1) and pre-encoded H.264 pixel data; MONOCHROME1/2, RGB (planar 0/1), YBR_FULL
- * and PALETTE COLOR; frame timing (FrameTime or FrameTimeVector, CineRate) and an ultrasound region with pixel
+ * big endian, deflated), RLE Lossless, JPEG Baseline/Extended, JPEG Lossless (process 14 and SV1) and
+ * pre-encoded H.264 pixel data; MONOCHROME1/2 (8–16 bits), RGB (planar 0/1), YBR_FULL, YBR_FULL_422 and PALETTE
+ * COLOR; frame timing (FrameTime or FrameTimeVector, CineRate) and an ultrasound region with pixel
  * spacing. Made for synthetic datasets and round-trip tests, not for clinical archives.
  * @module
  */
@@ -30,7 +31,9 @@ export type DicomWriteSyntax =
   | "deflated-le"
   | "rle"
   | "jpeg-baseline"
+  | "jpeg-extended"
   | "jpeg-lossless"
+  | "jpeg-lossless-14"
   | "h264";
 
 /** Photometric interpretations {@link writeDicom} can produce. */
@@ -114,14 +117,14 @@ export function writeDicom(
   const { width, height, channels, fps } = options;
   const syntaxName = options.transferSyntax ?? "explicit-le";
   const photometric = options.photometric ??
-    (channels === 1 ? "MONOCHROME2" : syntaxName === "jpeg-baseline" ? "YBR_FULL" : "RGB");
+    (channels === 1 ? "MONOCHROME2" : isLossyJpeg(syntaxName) ? "YBR_FULL" : "RGB");
   validate(frames, options, photometric);
   // An H.264 stream is 4:2:0 YCbCr whatever the frames were (PS3.5 §8.2.8).
   const samples = photometric === "RGB" || photometric.startsWith("YBR") || syntaxName === "h264" ? 3 : 1;
   const bits = options.bitsStored ?? 8;
   const planar =
-    samples === 3 && syntaxName !== "jpeg-baseline" && syntaxName !== "rle" && syntaxName !== "h264" &&
-      syntaxName !== "jpeg-lossless"
+    samples === 3 && !isLossyJpeg(syntaxName) && !isLosslessJpeg(syntaxName) && syntaxName !== "rle" &&
+      syntaxName !== "h264"
       ? options.planarConfiguration ?? 0
       : 0;
   const tsUid = {
@@ -131,7 +134,9 @@ export function writeDicom(
     "deflated-le": TRANSFER_SYNTAX.deflatedExplicitLittle,
     "rle": TRANSFER_SYNTAX.rleLossless,
     "jpeg-baseline": TRANSFER_SYNTAX.jpegBaseline,
+    "jpeg-extended": TRANSFER_SYNTAX.jpegExtended,
     "jpeg-lossless": TRANSFER_SYNTAX.jpegLosslessSv1,
+    "jpeg-lossless-14": TRANSFER_SYNTAX.jpegLossless,
     "h264": TRANSFER_SYNTAX.h264High,
   }[syntaxName];
   const syntax: Syntax = {
@@ -182,7 +187,7 @@ export function writeDicom(
   if (photometric === "PALETTE COLOR") elements.push(...paletteElements(options.palette!, le));
 
   // JPEG streams carry display RGB/grey: the codec does its own YCbCr transform.
-  const stored = syntaxName === "jpeg-baseline" || syntaxName === "h264"
+  const stored = isLossyJpeg(syntaxName) || syntaxName === "h264"
     ? frames
     : frames.map((frame) => toStored(frame, width, height, photometric, planar, bits));
   elements.push(pixelDataElement(stored, syntaxName, options, samples, le));
@@ -207,6 +212,14 @@ export function writeDicom(
   writeElement(out, num(0x00020000, "UL", [metaBytes.length], true), metaSyntax);
   out.bytes(metaBytes).bytes(dataset);
   return out.toBytes();
+}
+
+function isLossyJpeg(syntax: DicomWriteSyntax): boolean {
+  return syntax === "jpeg-baseline" || syntax === "jpeg-extended";
+}
+
+function isLosslessJpeg(syntax: DicomWriteSyntax): boolean {
+  return syntax === "jpeg-lossless" || syntax === "jpeg-lossless-14";
 }
 
 function validate(
@@ -264,7 +277,8 @@ function validate(
     );
   }
   if (
-    options.transferSyntax === "jpeg-baseline" && photometric !== "YBR_FULL" && photometric !== "MONOCHROME2"
+    isLossyJpeg(options.transferSyntax ?? "explicit-le") && photometric !== "YBR_FULL" &&
+    photometric !== "MONOCHROME2"
   ) {
     throw new RangeError(
       `writeDicom: JPEG Baseline is written as YBR_FULL or MONOCHROME2, not ${photometric}`,
@@ -337,7 +351,7 @@ function pixelDataElement(
     const fragment = stream.length & 1 ? padded(stream) : stream;
     return { tag: 0x7fe00010, vr: "OB", value: [new Uint8Array(0), fragment], encapsulated: true };
   }
-  if (syntax !== "rle" && syntax !== "jpeg-baseline" && syntax !== "jpeg-lossless") {
+  if (syntax !== "rle" && !isLossyJpeg(syntax) && !isLosslessJpeg(syntax)) {
     const wide = stored[0] instanceof Uint16Array;
     let total = 0;
     for (const s of stored) total += s.length * (wide ? 2 : 1);
@@ -360,8 +374,10 @@ function pixelDataElement(
         width,
       );
     }
-    if (syntax === "jpeg-lossless") return encodeLosslessJpeg(frame, width, height, samples as 1 | 3);
-    if (syntax === "jpeg-baseline") {
+    // Lossless process 14 with predictor 1 is valid under both lossless JPEG transfer syntaxes.
+    if (isLosslessJpeg(syntax)) return encodeLosslessJpeg(frame, width, height, samples as 1 | 3);
+    // Baseline streams are valid under the extended syntax too (its 8-bit subset).
+    if (isLossyJpeg(syntax)) {
       // Grey frames become 1-component JPEGs, colour frames YCbCr (JFIF) ones.
       return encodeJpeg(frame, width, height, samples as 1 | 3, options.jpegQuality ?? 90);
     }

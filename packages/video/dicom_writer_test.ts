@@ -12,6 +12,7 @@ const LOSSLESS: DicomWriteSyntax[] = [
   "deflated-le",
   "rle",
   "jpeg-lossless",
+  "jpeg-lossless-14",
 ];
 
 for (const syntax of LOSSLESS) {
@@ -175,4 +176,20 @@ Deno.test("writeDicom round-trips native YBR_FULL_422 (chroma shared by pixel pa
       }),
     /only as MONOCHROME, native or RLE/,
   );
+});
+
+Deno.test("writeDicom JPEG Extended (8-bit) round-trips and is labelled jpeg-extended", async () => {
+  for (const channels of [1, 3] as const) {
+    const frames = syntheticFrames(2, 32, 16, channels);
+    const bytes = writeDicom(frames, {
+      width: 32,
+      height: 16,
+      channels,
+      fps: 30,
+      transferSyntax: "jpeg-extended",
+    });
+    const video = openDicom(bytes, "ext.dcm");
+    assert.equal(video.codec, "jpeg-extended");
+    assert.ok(difference(await video.readFrame(1), frames[1]).mean < 3);
+  }
 });
