@@ -285,33 +285,42 @@ interface WorkerPool {
 /** Worker threads running {@link loadSourceClips}; jobs go to the least busy worker. */
 function createWorkerPool(size: number): WorkerPool {
   const url = new URL("./clip_cache_worker.ts", import.meta.url);
-  const workers = Array.from({ length: size }, () => ({
-    worker: new Worker(url, { type: "module" }),
-    busy: 0,
-  }));
-  const waiting = new Map<number, { resolve: (r: SourceResult) => void; slot: (typeof workers)[number] }>();
-  let nextId = 0;
-  for (const slot of workers) {
+  interface Slot {
+    worker: Worker;
+    busy: number;
+  }
+  const waiting = new Map<number, { resolve: (r: SourceResult) => void; slot: Slot }>();
+  const start = (slot: Slot): void => {
+    slot.worker = new Worker(url, { type: "module" });
     slot.worker.onmessage = (event: MessageEvent<{ id: number; result: SourceResult }>) => {
       const job = waiting.get(event.data.id);
       if (!job) return;
       waiting.delete(event.data.id);
-      job.slot.busy--;
+      slot.busy--;
       job.resolve(event.data.result);
     };
     slot.worker.onerror = (event: ErrorEvent) => {
       event.preventDefault();
-      // A crashed worker fails its jobs as typed skips instead of stopping the build.
+      // A crashed worker (out of memory, say) fails its jobs as skips and is replaced, so the build goes on.
       for (const [id, job] of waiting) {
         if (job.slot !== slot) continue;
         waiting.delete(id);
         job.resolve({ ok: false, kind: "corrupt", reason: `decoder worker failed: ${event.message}` });
       }
+      slot.busy = 0;
+      slot.worker.terminate();
+      start(slot);
     };
-  }
+  };
+  const slots: Slot[] = Array.from(
+    { length: size },
+    () => ({ worker: undefined as unknown as Worker, busy: 0 }),
+  );
+  slots.forEach(start);
+  let nextId = 0;
   return {
     run(path: string, settings: PrepareSettings): Promise<SourceResult> {
-      const slot = workers.reduce((a, b) => (b.busy < a.busy ? b : a));
+      const slot = slots.reduce((a, b) => (b.busy < a.busy ? b : a));
       slot.busy++;
       const id = nextId++;
       return new Promise((resolve) => {
@@ -320,7 +329,7 @@ function createWorkerPool(size: number): WorkerPool {
       });
     },
     close(): void {
-      for (const slot of workers) slot.worker.terminate();
+      for (const slot of slots) slot.worker.terminate();
     },
   };
 }
