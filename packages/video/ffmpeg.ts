@@ -5,6 +5,7 @@
  * @module
  */
 import { VideoError } from "./errors.ts";
+import type { FrameDecoder } from "./video.ts";
 
 /** How to get ffmpeg, quoted in the missing-tool error. */
 export const FFMPEG_INSTALL_HINT =
@@ -126,22 +127,41 @@ export async function decodeWithFfmpeg(
 }
 
 /**
- * A frame decoder that runs ffmpeg once, on the first request, and serves frames from its output. Frames past
- * what ffmpeg produced are an error naming how many it did produce.
+ * A frame decoder backed by ffmpeg. ffmpeg runs on the first request; a batch read first calls `prefetch` with
+ * its largest index, so only the frames up to it are decoded (a 16-frame clip from the start of a long cine never
+ * decodes the rest). A later request past what was decoded runs ffmpeg again over the whole stream.
  */
 export function lazyFfmpegFrames(
   input: string | Uint8Array,
   file: string,
   options: FfmpegDecodeOptions,
-): (index: number) => Promise<Uint8Array> {
+): FrameDecoder {
   const frameBytes = options.width * options.height * options.channels;
   let decoded: Promise<Uint8Array> | undefined;
-  return async (index) => {
-    decoded ??= decodeWithFfmpeg(input, file, options);
-    const all = await decoded;
-    if ((index + 1) * frameBytes > all.length) {
-      throw new RangeError(`ffmpeg produced only ${Math.floor(all.length / frameBytes)} frames`);
-    }
+  let complete = false;
+  let frames = 0;
+  const run = (maxFrames?: number): Promise<Uint8Array> => {
+    complete = maxFrames === undefined;
+    decoded = decodeWithFfmpeg(input, file, { ...options, maxFrames }).then((all) => {
+      frames = Math.floor(all.length / frameBytes);
+      return all;
+    });
+    return decoded;
+  };
+  const decode = async (index: number): Promise<Uint8Array> => {
+    let all = await (decoded ?? run());
+    if (index >= frames && !complete) all = await run();
+    if (index >= frames) throw new RangeError(`ffmpeg produced only ${frames} frames`);
     return all.subarray(index * frameBytes, (index + 1) * frameBytes);
   };
+  return Object.assign(decode, {
+    prefetch: async (maxIndex: number): Promise<void> => {
+      if (!decoded) {
+        await run(maxIndex + 1);
+        return;
+      }
+      await decoded;
+      if (!complete && maxIndex >= frames) await run();
+    },
+  });
 }

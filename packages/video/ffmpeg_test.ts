@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { writeAvi } from "./avi_writer.ts";
 import { writeDicom } from "./dicom_writer.ts";
-import { findFfmpeg } from "./ffmpeg.ts";
+import { findFfmpeg, lazyFfmpegFrames } from "./ffmpeg.ts";
 import { openVideo } from "./open_video.ts";
 import { difference, syntheticFrames } from "./test_util.ts";
 
@@ -101,4 +101,18 @@ Deno.test("ffmpeg path decodes H.264 in DICOM (MPEG-4 AVC transfer syntax)", asy
   assert.equal(video.frameCount, 10);
   const last = await video.readFrame(9);
   assert.ok(difference(last, FRAMES[9]).mean < 4);
+});
+
+Deno.test("ffmpeg decoding stops after the frames a batch needs, and resumes for later ones", async () => {
+  const ffmpeg = await findFfmpeg();
+  if (!ffmpeg) {
+    console.warn("skipped: ffmpeg not found (install it or set FFMPEG_PATH)");
+    return;
+  }
+  const avi = writeAvi(FRAMES, { width: W, height: H, channels: 1, fps: 25, quality: 98 });
+  const decode = lazyFfmpegFrames(avi, "partial.avi", { channels: 1, width: W, height: H });
+  await decode.prefetch!(2); // decodes frames 0..2 only
+  assert.ok(difference(await decode(2), FRAMES[2]).mean < 3);
+  assert.ok(difference(await decode(9), FRAMES[9]).mean < 3); // past the partial decode: whole stream
+  await assert.rejects(async () => await decode(10), /ffmpeg produced only 10 frames/);
 });

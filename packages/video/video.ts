@@ -89,8 +89,13 @@ export function frameStackShape(stack: FrameStack): number[] {
     : [stack.frames, stack.height, stack.width, 3];
 }
 
-/** Decodes one frame; may be synchronous. */
-export type FrameDecoder = (index: number) => Uint8Array | Promise<Uint8Array>;
+/**
+ * Decodes one frame; may be synchronous. An optional `prefetch(maxIndex)` is awaited before a batch read, for
+ * decoders that work on whole streams (ffmpeg) and can stop after the last frame a batch needs.
+ */
+export type FrameDecoder = ((index: number) => Uint8Array | Promise<Uint8Array>) & {
+  prefetch?: (maxIndex: number) => Promise<void>;
+};
 
 /**
  * Builds a {@link Video} from metadata and a per-frame decoder: adds bounds checks, error wrapping (file and frame
@@ -126,6 +131,16 @@ export function makeVideo(info: VideoInfo, decode: FrameDecoder, onClose: () => 
   };
   const readFrames = async (indices: readonly number[]): Promise<FrameStack> => {
     const data = new Uint8Array(indices.length * frameBytes);
+    if (decode.prefetch && indices.length > 0 && !closed) {
+      const last = Math.max(...indices);
+      if (last < info.frameCount) {
+        try {
+          await decode.prefetch(last);
+        } catch (error) {
+          throw asVideoError(info.file, error);
+        }
+      }
+    }
     const decoded = new Map<number, Uint8Array>();
     for (let t = 0; t < indices.length; t++) {
       const index = indices[t];
