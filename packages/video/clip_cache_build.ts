@@ -290,8 +290,7 @@ function createWorkerPool(size: number): WorkerPool {
     busy: number;
   }
   const waiting = new Map<number, { resolve: (r: SourceResult) => void; slot: Slot }>();
-  const start = (slot: Slot): void => {
-    slot.worker = new Worker(url, { type: "module" });
+  const attach = (slot: Slot): void => {
     slot.worker.onmessage = (event: MessageEvent<{ id: number; result: SourceResult }>) => {
       const job = waiting.get(event.data.id);
       if (!job) return;
@@ -309,14 +308,15 @@ function createWorkerPool(size: number): WorkerPool {
       }
       slot.busy = 0;
       slot.worker.terminate();
-      start(slot);
+      slot.worker = new Worker(url, { type: "module" });
+      attach(slot);
     };
   };
   const slots: Slot[] = Array.from(
     { length: size },
-    () => ({ worker: undefined as unknown as Worker, busy: 0 }),
+    () => ({ worker: new Worker(url, { type: "module" }), busy: 0 }),
   );
-  slots.forEach(start);
+  slots.forEach(attach);
   let nextId = 0;
   return {
     run(path: string, settings: PrepareSettings): Promise<SourceResult> {

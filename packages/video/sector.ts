@@ -97,7 +97,7 @@ export function detectSector(stack: FrameStack, options: SectorOptions = {}): Se
   }
   const radius = options.openingRadius ?? Math.max(1, Math.round(Math.max(width, height) / 100));
   const opened = dilate(erode(candidate, width, height, radius), width, height, radius);
-  const region = largestComponent(opened, width, height);
+  const region = largestComponent(opened, width);
   if (countOnes(region) < pixels * 0.01) {
     const mask = new Uint8Array(pixels).fill(1);
     return { mask, width, height, box: { x0: 0, y0: 0, x1: width, y1: height }, coverage: 1, method: "full" };
@@ -168,7 +168,7 @@ function morph(
 }
 
 /** The largest 4-connected region of ones. */
-function largestComponent(mask: Uint8Array, width: number, height: number): Uint8Array {
+function largestComponent(mask: Uint8Array, width: number): Uint8Array {
   const labels = new Int32Array(mask.length);
   const stack = new Int32Array(mask.length);
   let best = 0;
@@ -210,7 +210,6 @@ function largestComponent(mask: Uint8Array, width: number, height: number): Uint
   }
   const out = new Uint8Array(mask.length);
   for (let i = 0; i < mask.length; i++) out[i] = labels[i] === best && best > 0 ? 1 : 0;
-  void height;
   return out;
 }
 
