@@ -27,7 +27,7 @@ Deno.test("a complete run gives every table, every figure inline and as a decoda
     assert.equal((html.match(/<svg/g) ?? []).length, FIGURE_IDS.length);
     assert.match(html, /data:image\/png;base64,/);
     assert.match(html, /EchoJEPA-L/);
-    assert.match(html, /JEPA had the lowest EF MAE/);
+    assert.match(html, /JEPA backbone had the lowest EF MAE/);
     assert.doesNotMatch(html, /NaN|undefined/);
     // Self-contained: no scripts, stylesheets or images fetched from elsewhere.
     assert.doesNotMatch(html, /<script|<link|src="http|href="http/);

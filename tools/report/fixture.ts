@@ -36,7 +36,8 @@ const CONDITIONS = [
 const QUALITY: Record<Backbone, number> = { jepa: 1, mae: 0.7, random: 0.45 };
 
 function repeated(mean: number, spread: number, random: () => number): ViewResult["accuracy"] {
-  const runs = [0, 1, 2].map(() => Math.min(1, Math.max(0, mean + spread * gaussian(random))));
+  // In %, as the demo records accuracies.
+  const runs = [0, 1, 2].map(() => 100 * Math.min(1, Math.max(0, mean + spread * gaussian(random))));
   const m = runs.reduce((a, b) => a + b, 0) / runs.length;
   const std = Math.sqrt(runs.reduce((a, b) => a + (b - m) ** 2, 0) / (runs.length - 1));
   return { mean: m, std, runs };
@@ -132,7 +133,7 @@ export function fakeRun(seed = 0): FakeRun {
       const accuracy = repeated(0.2 + 0.55 * q + boost * q, 0.02, random);
       fractions[fraction] = {
         accuracy,
-        balancedAccuracy: { ...accuracy, mean: accuracy.mean - 0.02 },
+        balancedAccuracy: { ...accuracy, mean: accuracy.mean - 2 },
         confusion: VIEWS.map((_, i) => VIEWS.map((_, j) => (i === j ? 20 : 2))),
         trainClips: fraction === "1%" ? 6 : fraction === "10%" ? 58 : 576,
       };

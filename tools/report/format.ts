@@ -15,20 +15,11 @@ export function fixed(value: number | undefined | null, digits = 2): string {
   return typeof value === "number" && Number.isFinite(value) ? value.toFixed(digits) : MISSING;
 }
 
-/** A fraction (0–1) as a percentage with `digits` decimals, or {@link MISSING}. */
-export function percent(fraction: number | undefined | null, digits = 1): string {
-  return typeof fraction === "number" && Number.isFinite(fraction)
-    ? (fraction * 100).toFixed(digits)
-    : MISSING;
-}
-
-/** A repeated fraction as "mean±std" in percent; the std is left out when there was a single run. */
-export function percentMeanStd(value: Repeated | undefined, digits = 1): string {
+/** A repeated measurement as "mean±std"; the std is left out when there was a single run. */
+export function meanStd(value: Repeated | undefined, digits = 1): string {
   if (!value || !Number.isFinite(value.mean)) return MISSING;
-  const mean = (value.mean * 100).toFixed(digits);
-  return value.runs.length > 1 && Number.isFinite(value.std)
-    ? `${mean}±${(value.std * 100).toFixed(digits)}`
-    : mean;
+  const mean = value.mean.toFixed(digits);
+  return value.runs.length > 1 && Number.isFinite(value.std) ? `${mean}±${value.std.toFixed(digits)}` : mean;
 }
 
 /** Seconds as "1 h 02 min", "3 min 05 s" or "12.3 s". */

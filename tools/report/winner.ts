@@ -9,6 +9,13 @@ import { type Backbone, BACKBONES } from "../demo/results.ts";
 /** How backbones are named in the report. */
 export const BACKBONE_LABELS: Record<Backbone, string> = { jepa: "JEPA", mae: "MAE", random: "random init" };
 
+/** How a backbone is named at the start of a sentence (so "MAE had the lowest EF MAE" cannot be misread). */
+const SUBJECT_LABELS: Record<Backbone, string> = {
+  jepa: "The JEPA backbone",
+  mae: "The MAE backbone",
+  random: "The random encoder",
+};
+
 /** Whether a smaller or a larger value of a metric is better. */
 export type Better = "lower" | "higher";
 
@@ -28,9 +35,15 @@ export function rankBackbones(values: Partial<Record<Backbone, number>>, better:
   return ranked.sort((a, b) => (better === "lower" ? a.value - b.value : b.value - a.value));
 }
 
+/** A list in prose: "A", "A and B", "A, B and C". */
+function prose(names: string[]): string {
+  return names.length <= 1 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+}
+
 /**
- * "On the phantom, JEPA had the lowest EF MAE (4.10; MAE 5.30, random init 6.41)." — or a sentence saying that
- * only one or no backbone has been measured. `format` prints a value.
+ * "The JEPA backbone had the lowest EF MAE (4.10; MAE 5.30, random init 6.41)." — backbones whose printed values
+ * are equal are reported as tied (the reader sees printed values, so a lead in the fourth decimal is no lead); a
+ * sentence says so when only one or no backbone has been measured. `format` prints a value.
  */
 export function winnerSentence(
   metric: string,
@@ -40,11 +53,18 @@ export function winnerSentence(
 ): string {
   const ranked = rankBackbones(values, better);
   if (ranked.length === 0) return `${metric}: not measured yet.`;
-  const [first, ...rest] = ranked;
-  const name = BACKBONE_LABELS[first.backbone];
-  if (rest.length === 0) return `${metric}: only ${name} measured so far (${format(first.value)}).`;
-  const others = rest.map((r) => `${BACKBONE_LABELS[r.backbone]} ${format(r.value)}`).join(", ");
-  const tie = rest[0].value === first.value ? " (tied)" : "";
+  const best = format(ranked[0].value);
+  if (ranked.length === 1) {
+    return `${metric}: only ${BACKBONE_LABELS[ranked[0].backbone]} measured so far (${best}).`;
+  }
+  const tied = ranked.filter((r) => format(r.value) === best);
+  const rest = ranked.slice(tied.length);
   const word = better === "lower" ? "lowest" : "highest";
-  return `On the phantom, ${name} had the ${word} ${metric}${tie} (${format(first.value)}; ${others}).`;
+  const others = rest.map((r) => `${BACKBONE_LABELS[r.backbone]} ${format(r.value)}`).join(", ");
+  if (tied.length === 1) {
+    return `${SUBJECT_LABELS[ranked[0].backbone]} had the ${word} ${metric} (${best}; ${others}).`;
+  }
+  const names = prose(tied.map((r) => BACKBONE_LABELS[r.backbone]));
+  if (rest.length === 0) return `${names} tied on ${metric} (${best}).`;
+  return `${names} tied for the ${word} ${metric} (${best}; ${others}).`;
 }

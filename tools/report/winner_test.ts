@@ -12,10 +12,23 @@ Deno.test("rankBackbones orders by the metric's direction and drops non-finite v
 Deno.test("winnerSentence names whichever backbone the numbers favour", () => {
   assert.equal(
     winnerSentence("EF MAE", { jepa: 6.2, mae: 4.1, random: 9 }, "lower", f),
-    "On the phantom, MAE had the lowest EF MAE (4.1; JEPA 6.2, random init 9.0).",
+    "The MAE backbone had the lowest EF MAE (4.1; JEPA 6.2, random init 9.0).",
   );
-  assert.match(winnerSentence("accuracy", { jepa: 0.9, random: 0.3 }, "higher", f), /JEPA had the highest/);
-  assert.match(winnerSentence("accuracy", { mae: 0.5, jepa: 0.5 }, "higher", f), /\(tied\)/);
+  assert.match(
+    winnerSentence("accuracy", { jepa: 0.9, random: 0.3 }, "higher", f),
+    /JEPA backbone had the highest/,
+  );
   assert.equal(winnerSentence("R²", { mae: 0.5 }, "higher", f), "R²: only MAE measured so far (0.5).");
   assert.equal(winnerSentence("R²", {}, "higher", f), "R²: not measured yet.");
+});
+
+Deno.test("winnerSentence reports equal printed values as a tie", () => {
+  assert.equal(
+    winnerSentence("accuracy", { jepa: 11.54, mae: 7.7, random: 11.5 }, "higher", f),
+    "JEPA and random init tied for the highest accuracy (11.5; MAE 7.7).",
+  );
+  assert.equal(
+    winnerSentence("EF MAE", { jepa: 8.7, mae: 8.7 }, "lower", f),
+    "JEPA and MAE tied on EF MAE (8.7).",
+  );
 });

@@ -24,13 +24,13 @@ export async function fractionsFigure(results: RunResults): Promise<Figure> {
       const r = results.viewClassification[b]?.[fraction];
       if (!r || !Number.isFinite(r.accuracy.mean)) continue;
       const std = Number.isFinite(r.accuracy.std) ? r.accuracy.std : 0;
-      const mean = r.accuracy.mean * 100;
+      const mean = r.accuracy.mean; // The demo records accuracies in %.
       points.push({
         backbone: BACKBONE_LABELS[b],
         fraction,
         mean,
-        low: mean - std * 100,
-        high: mean + std * 100,
+        low: mean - std,
+        high: mean + std,
       });
     }
   }

@@ -6,9 +6,10 @@
  */
 
 import { type Backbone, BACKBONES, PAPER } from "../../demo/results.ts";
-import { fixed, percent } from "../format.ts";
+import { fixed } from "../format.ts";
 import type { RunResults } from "../run_data.ts";
 import { OURS_GROUP, PAPER_GROUP, PHANTOM_NOTE, type Table } from "../table.ts";
+import { chanceSentence } from "./fractions.ts";
 import { BACKBONE_ROW_LABELS } from "./labels.ts";
 import { winnerSentence } from "../winner.ts";
 
@@ -23,16 +24,17 @@ export function controlledTable(results: RunResults): Table {
     if (!ef && !view) continue;
     if (ef) efMae[backbone] = ef.mae;
     if (view) viewAcc[backbone] = view.accuracy.mean;
-    rows.push([BACKBONE_ROW_LABELS[backbone], fixed(ef?.mae), percent(view?.accuracy.mean)]);
+    rows.push([BACKBONE_ROW_LABELS[backbone], fixed(ef?.mae), fixed(view?.accuracy.mean, 1)]);
   }
   const paper = PAPER.controlled;
   const caption = [
     winnerSentence("EF MAE", efMae, "lower", (v) => fixed(v)),
-    winnerSentence("view accuracy with all labels", viewAcc, "higher", (v) => `${percent(v)} %`),
+    winnerSentence("view accuracy with all labels", viewAcc, "higher", (v) => `${fixed(v, 1)} %`),
+    chanceSentence(results),
     `Paper: EchoJEPA-L ${paper["EchoJEPA-L"].lvefMae} vs EchoMAE-L ${paper["EchoMAE-L"].lvefMae} LVEF MAE, ` +
     `${paper["EchoJEPA-L"].viewAcc} vs ${paper["EchoMAE-L"].viewAcc} % view accuracy.`,
     PHANTOM_NOTE,
-  ].join(" ");
+  ].filter((sentence) => sentence).join(" ");
   return {
     id: "controlled",
     title: "Controlled comparison: same encoder, data and compute, different objective",

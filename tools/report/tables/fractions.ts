@@ -6,7 +6,7 @@
  */
 
 import { type Backbone, BACKBONES, PAPER } from "../../demo/results.ts";
-import { percent, percentMeanStd } from "../format.ts";
+import { fixed, meanStd } from "../format.ts";
 import type { RunResults } from "../run_data.ts";
 import { OURS_GROUP, PAPER_GROUP, PHANTOM_NOTE, type Table } from "../table.ts";
 import { winnerSentence } from "../winner.ts";
@@ -15,7 +15,13 @@ import { BACKBONE_ROW_LABELS } from "./labels.ts";
 /** The label fractions the demo runs, in column order. */
 export const FRACTIONS = ["1%", "10%", "100%"] as const;
 
-/** The label-fraction table (accuracies in %). */
+/** "Chance is 7.7 % (13 views)." — the floor a view accuracy must be read against; empty when views are unknown. */
+export function chanceSentence(results: RunResults): string {
+  const views = results.data?.views.length ?? 0;
+  return views > 0 ? `Chance is ${(100 / views).toFixed(1)} % (${views} views).` : "";
+}
+
+/** The label-fraction table (the demo records accuracies in %). */
 export function fractionsTable(results: RunResults): Table {
   const rows: string[][] = [];
   const at = (fraction: string): Partial<Record<Backbone, number>> => {
@@ -31,14 +37,15 @@ export function fractionsTable(results: RunResults): Table {
     if (!byFraction) continue;
     rows.push([
       BACKBONE_ROW_LABELS[backbone],
-      ...FRACTIONS.map((f) => percentMeanStd(byFraction[f]?.accuracy)),
+      ...FRACTIONS.map((f) => meanStd(byFraction[f]?.accuracy)),
     ]);
   }
   const oneClips = BACKBONES.map((b) => results.viewClassification[b]?.["1%"]?.trainClips).find((n) => n);
   const paper = PAPER.viewFractions;
   const caption = [
-    winnerSentence("view accuracy with 1 % of the labels", at("1%"), "higher", (v) => `${percent(v)} %`),
-    winnerSentence("view accuracy with 10 % of the labels", at("10%"), "higher", (v) => `${percent(v)} %`),
+    winnerSentence("view accuracy with 1 % of the labels", at("1%"), "higher", (v) => `${fixed(v, 1)} %`),
+    winnerSentence("view accuracy with 10 % of the labels", at("10%"), "higher", (v) => `${fixed(v, 1)} %`),
+    chanceSentence(results),
     oneClips ? `1 % of the labels is ${oneClips} training clips here.` : "",
     `Paper at 1 %: EchoJEPA-L ${paper["EchoJEPA-L"]["1%"]} vs EchoMAE-L ${paper["EchoMAE-L"]["1%"]} %.`,
     PHANTOM_NOTE,

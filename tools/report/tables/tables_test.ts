@@ -29,9 +29,9 @@ Deno.test("every table of a complete run has our rows, the paper's rows and no m
 
 Deno.test("captions name the backbone the numbers favour, whichever it is", () => {
   const results = normalizeResults(fakeRun().results);
-  assert.match(controlledTable(results).caption, /JEPA had the lowest EF MAE/);
+  assert.match(controlledTable(results).caption, /JEPA backbone had the lowest EF MAE/);
   results.ef.mae!.mae = 0.5;
-  assert.match(controlledTable(results).caption, /MAE had the lowest EF MAE \(0\.50;/);
+  assert.match(controlledTable(results).caption, /MAE backbone had the lowest EF MAE \(0\.50;/);
 });
 
 Deno.test("a run with most sections missing says so in each table", () => {
