@@ -57,7 +57,7 @@ export interface LoadEncoderOptions {
   key?: string;
   /** Architecture for safetensors files without stored configuration: variant name or JSON file. */
   config?: string;
-  /** An already resolved architecture for such files (e.g. the one a saved probe recorded). */
+  /** Architecture for such files when `config` is not given (e.g. the one a saved probe recorded). */
   resolvedConfig?: VitConfig;
   /** Called with notices worth showing the user (e.g. a fallback key). */
   onNotice?: (message: string) => void;
@@ -143,10 +143,10 @@ async function fromSafetensors(path: string, options: LoadEncoderOptions): Promi
   const key = bare && options.key === undefined ? null : chooseKey(modules, options, path);
   let config: VitConfig;
   if (options.config !== undefined) config = await configFromFlag(options.config);
-  else if (options.resolvedConfig) config = vitConfig(options.resolvedConfig);
   else if (header.metadata[CONFIG_METADATA_KEY]) {
     config = vitConfig(JSON.parse(header.metadata[CONFIG_METADATA_KEY]) as VitConfig);
-  } else {
+  } else if (options.resolvedConfig) config = vitConfig(options.resolvedConfig);
+  else {
     throw new CliError(
       `encoder: ${path} does not record its architecture; pass --config with a variant name ` +
         `(${Object.keys(VIT_VARIANTS).join(", ")}), a VitConfig JSON file or a Hugging Face config.json`,

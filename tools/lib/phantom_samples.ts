@@ -23,6 +23,8 @@ export interface PhantomSampleOptions {
   seed?: number;
   /** Side of the rendered frames (default 112, EchoNet's). */
   size?: number;
+  /** Rendering threads (default: one per core; 1 renders on this thread). */
+  workers?: number;
   /** Called after each rendered clip. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -49,6 +51,7 @@ export async function phantomSamples(
     frames: settings.segments * settings.frames,
     height: size,
     width: size,
+    workers: options.workers,
     onProgress: options.onProgress,
   });
   const toSamples = (clips: typeof data.train): Sample[] =>

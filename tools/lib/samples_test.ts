@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+import { phantomSamples } from "./phantom_samples.ts";
+import { type ClipSettings, loadFileClip, manifestSamples, modelInputs } from "./samples.ts";
+import { writeTinyDataset } from "./testing.ts";
+
+const settings: ClipSettings = {
+  frames: 4,
+  fps: null,
+  frameStep: 2,
+  segments: 2,
+  resolution: 32,
+  sector: true,
+};
+
+Deno.test("samples: manifests by split, labels and studies; segments decoded back to back; model inputs", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const data = await writeTinyDataset(dir);
+    const list = (await Deno.readTextFile(`${data}/FileList.csv`)).trim().split("\n").slice(1);
+    const train = await manifestSamples(`${data}/FileList.csv`, settings, {
+      split: "train",
+      requireLabels: true,
+    });
+    assert.equal(train.length, list.filter((l) => l.endsWith(",TRAIN")).length);
+    const first = list.find((l) => l.endsWith(",TRAIN"))!.split(",");
+    assert.equal(train[0].study, first[0]); // EchoNet: one study per file stem
+    assert.equal(train[0].label, Number(first[1]));
+    const esv = await manifestSamples(`${data}/FileList.csv`, settings, {
+      split: "train",
+      labelColumn: "ESV",
+    });
+    assert.equal(esv[0].label, Number(first[2]));
+    await assert.rejects(
+      () => manifestSamples(`${data}/FileList.csv`, settings, { split: "holdout" }),
+      /no rows of split "holdout" \(splits: /,
+    );
+    await assert.rejects(
+      () => manifestSamples(`${data}/rvsp_train.csv`, settings),
+      /has 2 views; this tool reads/,
+    );
+    await assert.rejects(
+      () => manifestSamples(`${data}/missing.csv`, settings),
+      /missing\.csv does not exist/,
+    );
+    const views = await manifestSamples(`${data}/views_train.csv`, settings);
+    assert.equal(views[0].study, `${data}/Videos`); // no study column: the file's folder
+
+    const clip = await loadFileClip(train[0].id, settings);
+    assert.equal(clip.shape[0], 8);
+    assert.equal(clip.data.length, 8 * clip.shape[1] * clip.shape[2]);
+    const inputs = modelInputs(clip, settings);
+    assert.equal(inputs.length, 2);
+    for (const x of inputs) assert.equal(x.length, 3 * 4 * 32 * 32);
+    // The two windows come from different parts of the video.
+    assert.notDeepEqual(inputs[0], inputs[1]);
+    assert.throws(() => modelInputs(clip, { ...settings, segments: 1 }), /clip has 8 frames, expected 1×4/);
+    await assert.rejects(() => loadFileClip(`${data}/nope.avi`, settings), /nope\.avi/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("samples: phantom patients split by patient, labelled by view or EF", async () => {
+  const s = { ...settings, segments: 1 };
+  const ef = await phantomSamples(5, "ef", s, { size: 32, workers: 1 });
+  assert.deepEqual([ef.train.length, ef.val.length, ef.test.length], [3, 1, 1]);
+  const patients = (xs: typeof ef.train) => new Set(xs.map((x) => x.study));
+  for (const p of patients(ef.test)) assert.ok(!patients(ef.train).has(p));
+  assert.ok(ef.train.every((x) => x.label! > 0 && x.label! < 100));
+  const clip = await ef.train[0].load();
+  assert.deepEqual(clip.shape, [4, 32, 32]);
+  const views = await phantomSamples(5, "view", s, { size: 16, workers: 1 });
+  assert.equal(views.train.length, 3 * 13);
+  assert.deepEqual([...new Set(views.train.map((x) => x.label))].sort((a, b) => a! - b!), [
+    ...Array(13).keys(),
+  ]);
+  await assert.rejects(() => phantomSamples(4, "ef", s), /at least 5 patients/);
+});
