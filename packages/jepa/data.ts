@@ -139,11 +139,20 @@ export async function buildBatch(
   return { data: out, shape: [batchSize, C, T, H, W], clipIndices };
 }
 
+/** Something that hands out the batch of each training step. */
+export interface BatchProvider {
+  /** The batch of `step` (and a hint that the next steps will follow). */
+  get(step: number): Promise<HostBatch>;
+  /** Releases resources (workers). */
+  close(): void;
+}
+
 /**
- * Prepares batches ahead of the training loop: while step `s` trains, step `s + 1` is being built, so clip
- * decoding and augmentation overlap GPU work (the GPU runs asynchronously once a step is submitted).
+ * Prepares batches ahead of the training loop on the main thread: while step `s` trains, the next steps are being
+ * built, so clip decoding and augmentation overlap GPU work (the GPU runs asynchronously once a step is
+ * submitted). Works with any {@link ClipSource}.
  */
-export class BatchLoader {
+export class BatchLoader implements BatchProvider {
   #pending = new Map<number, Promise<HostBatch>>();
 
   constructor(
@@ -167,5 +176,81 @@ export class BatchLoader {
     this.#pending.delete(step);
     for (const s of this.#pending.keys()) if (s < step) this.#pending.delete(s);
     return batch;
+  }
+
+  /** Nothing to release. */
+  close(): void {}
+}
+
+/**
+ * Builds batches in background workers (`data.workers` of them), each rebuilding the config's clip source, so
+ * clip decoding, phantom rendering and augmentation run off the main thread. Step `s` goes to worker
+ * `s mod workers`; the batches are identical to {@link buildBatch}'s.
+ */
+export class WorkerBatchLoader implements BatchProvider {
+  #workers: Worker[];
+  /** Batches requested and not yet handed out by `get`. */
+  #promises = new Map<number, Promise<HostBatch>>();
+  /** Settlers of batches the workers have not answered yet. */
+  #waiting = new Map<number, { resolve: (b: HostBatch) => void; reject: (e: Error) => void }>();
+
+  constructor(
+    data: DataConfig,
+    batchSize: number,
+    seed: number,
+    workers: number,
+    readonly prefetch: number = workers,
+  ) {
+    if (!(workers >= 1)) throw new RangeError(`WorkerBatchLoader: needs at least one worker, got ${workers}`);
+    this.#workers = Array.from({ length: workers }, () => {
+      const w = new Worker(new URL("./batch_worker.ts", import.meta.url).href, { type: "module" });
+      w.onmessage = (e: MessageEvent) => this.#receive(e.data);
+      w.onerror = (e: ErrorEvent) => {
+        e.preventDefault();
+        this.#failAll(new Error(`batch worker failed: ${e.message}`));
+      };
+      w.postMessage({ type: "init", data, seed, batchSize });
+      return w;
+    });
+  }
+
+  #receive(
+    msg: { type: "batch"; step: number } & HostBatch | { type: "error"; step: number; message: string },
+  ): void {
+    const w = this.#waiting.get(msg.step);
+    if (!w) return;
+    this.#waiting.delete(msg.step);
+    if (msg.type === "error") w.reject(new Error(`batch ${msg.step}: ${msg.message}`));
+    else w.resolve({ data: msg.data, shape: msg.shape, clipIndices: msg.clipIndices });
+  }
+
+  #failAll(e: Error): void {
+    for (const w of this.#waiting.values()) w.reject(e);
+    this.#waiting.clear();
+  }
+
+  #request(step: number): void {
+    if (this.#promises.has(step) || this.#waiting.has(step)) return;
+    const promise = new Promise<HostBatch>((resolve, reject) => this.#waiting.set(step, { resolve, reject }));
+    // A prefetched batch that fails is reported when its step asks for it, not as an unhandled rejection.
+    promise.catch(() => {});
+    this.#promises.set(step, promise);
+    this.#workers[step % this.#workers.length].postMessage({ type: "build", step });
+  }
+
+  /** The batch of `step`; also requests the next `prefetch` batches. */
+  get(step: number): Promise<HostBatch> {
+    for (let s = step; s <= step + this.prefetch; s++) this.#request(s);
+    const p = this.#promises.get(step)!;
+    this.#promises.delete(step);
+    for (const s of this.#promises.keys()) if (s < step) this.#promises.delete(s);
+    return p;
+  }
+
+  /** Terminates the workers. */
+  close(): void {
+    for (const w of this.#workers) w.terminate();
+    this.#failAll(new Error("WorkerBatchLoader closed"));
+    this.#promises.clear();
   }
 }

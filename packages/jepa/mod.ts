@@ -48,12 +48,14 @@ export { type ConfigFile, loadConfigFile, parseConfigText } from "./config_file.
 export { hyperparametersAt, scheduleLength, type StepHyperparameters } from "./schedules.ts";
 export {
   BatchLoader,
+  type BatchProvider,
   buildBatch,
   type ClipSource,
   type HostBatch,
   manifestSource,
   phantomSource,
   sourceFromConfig,
+  WorkerBatchLoader,
 } from "./data.ts";
 export {
   Predictor,

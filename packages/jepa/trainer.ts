@@ -30,7 +30,14 @@ import {
   saveCheckpoint,
 } from "./checkpoint.ts";
 import { type PretrainConfig, totalSteps, validateConfig } from "./config.ts";
-import { BatchLoader, type ClipSource, type HostBatch, sourceFromConfig } from "./data.ts";
+import {
+  BatchLoader,
+  type BatchProvider,
+  type ClipSource,
+  type HostBatch,
+  sourceFromConfig,
+  WorkerBatchLoader,
+} from "./data.ts";
 import { jepaLoss } from "./jepa_objective.ts";
 import { maeLoss, tubeMasks } from "./mae.ts";
 import { MultiBlockMaskCollator } from "./mask_collator.ts";
@@ -226,7 +233,10 @@ export async function pretrain(
   }
 
   const source = options.source ?? await sourceFromConfig(c.data, c.seed);
-  const loader = new BatchLoader(source, c.data, c.optim.batchSize, c.seed);
+  // Background workers rebuild the source from the config; a caller-provided source stays on this thread.
+  const loader: BatchProvider = c.data.workers > 0 && !options.source
+    ? new WorkerBatchLoader(c.data, c.optim.batchSize, c.seed, c.data.workers)
+    : new BatchLoader(source, c.data, c.optim.batchSize, c.seed);
   const vc = encoder.config;
   const grid: TokenGrid = tokenGrid(vc, c.data.frames, c.data.cropSize, c.data.cropSize);
   const collator = new MultiBlockMaskCollator(grid, { generators: c.masks, seed: c.seed });
@@ -399,6 +409,7 @@ export async function pretrain(
     checkDiverged();
     if (lastSavedStep !== step) await save(Math.floor(step / c.optim.itersPerEpoch));
   } finally {
+    loader.close();
     for (const p of pending) {
       p.loss.dispose();
       p.targetStd?.dispose();
