@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { fakePartialRun, fakeRun } from "../fixture.ts";
 import { normalizeResults } from "../run_data.ts";
-import { efScatterFigure } from "./ef_scatter.ts";
+import { efScatterFigure, isNearlyConstant } from "./ef_scatter.ts";
 import { examplesFigure } from "./examples.ts";
 import { lossFigure } from "./loss.ts";
 import { umap2d, umapFigure } from "./umap.ts";
@@ -43,4 +43,13 @@ Deno.test("the perturbation grid embeds one image per condition and frame", () =
   assert.equal((figure.svg!.match(/<image /g) ?? []).length, (examples.conditions.length + 1) * 3);
   assert.match(figure.svg!, />DA med</);
   assert.ok(examplesFigure(undefined).missing);
+});
+
+Deno.test("the EF scatter caption flags a probe that only predicts the mean", async () => {
+  assert.equal(isNearlyConstant([55, 55.1, 54.9], [30, 50, 70]), true);
+  assert.equal(isNearlyConstant([35, 50, 65], [30, 50, 70]), false);
+  const results = normalizeResults(fakeRun().results);
+  assert.doesNotMatch((await efScatterFigure(results)).caption, /barely vary/);
+  results.ef.mae!.predicted = results.ef.mae!.target.map(() => 55);
+  assert.match((await efScatterFigure(results)).caption, /Here the MAE probe's predictions barely vary/);
 });

@@ -12,6 +12,16 @@ import { vegaLiteToSvg } from "../render/vega_svg.ts";
 import type { RunResults } from "../run_data.ts";
 import { BACKBONE_LABELS } from "../winner.ts";
 
+function std(values: readonly number[]): number {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  return Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
+}
+
+/** True when the predictions spread less than a tenth as much as the targets: the probe outputs ~the mean. */
+export function isNearlyConstant(predicted: readonly number[], target: readonly number[]): boolean {
+  return predicted.length > 1 && std(predicted) < 0.1 * std(target);
+}
+
 /** The EF scatter figure. */
 export async function efScatterFigure(results: RunResults): Promise<Figure> {
   const base = { id: "ef-scatter", title: "EF: predicted vs true on held-out test patients" };
@@ -44,8 +54,14 @@ export async function efScatterFigure(results: RunResults): Promise<Figure> {
     };
   });
   const svg = await vegaLiteToSvg({ hconcat: panels } as TopLevelSpec);
-  const caption =
-    "Each dot is one test clip; the dashed line is a perfect prediction. A probe that ignores the " +
-    "input collapses onto a horizontal line at the mean EF.";
+  const flat = present.filter((b) => isNearlyConstant(results.ef[b]!.predicted, results.ef[b]!.target));
+  const caption = [
+    `Each dot is one of ${results.ef[present[0]]!.target.length} test clips; the dashed line is a perfect ` +
+    "prediction. A probe that ignores the input collapses onto a horizontal line at the mean EF.",
+    flat.length > 0
+      ? `Here the ${flat.map((b) => BACKBONE_LABELS[b]).join(", ")} probe${flat.length > 1 ? "s'" : "'s"} ` +
+        "predictions barely vary (std under a tenth of the targets'): little beyond the mean EF was learnt."
+      : "",
+  ].filter((sentence) => sentence).join(" ");
   return { ...base, svg, caption };
 }
