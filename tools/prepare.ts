@@ -7,7 +7,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { countSkips, createProgressBar, loadManifest, prepareClipCache } from "@echojepa/video";
+import { assignSplits, countSkips, createProgressBar, loadManifest, prepareClipCache } from "@echojepa/video";
 
 const USAGE = `usage: deno task prepare MANIFEST --out DIR [options]
   --out DIR           cache folder (created; an existing compatible cache there is resumed)
@@ -20,7 +20,9 @@ const USAGE = `usage: deno task prepare MANIFEST --out DIR [options]
   --shard-size N      clips per shard file (default 256)
   --seed N            seed for clip positions (default 0)
   --workers N         decoding threads (default: CPU cores, at most 8; the cache is the same for any N)
-  --split NAME        only entries of this split (train/val/test)`;
+  --split NAME        only entries of this split (train/val/test)
+  --assign-splits T,V give entries without a split train/val/test by hashing their patient/study group
+                      (fractions T and V, test gets the rest; e.g. 0.8,0.1), before --split filters`;
 
 if (import.meta.main) {
   const { values, positionals } = parseArgs({
@@ -37,6 +39,7 @@ if (import.meta.main) {
       seed: { type: "string", default: "0" },
       workers: { type: "string", default: String(Math.min(8, navigator.hardwareConcurrency || 1)) },
       split: { type: "string" },
+      "assign-splits": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     allowPositionals: true,
@@ -73,6 +76,16 @@ if (import.meta.main) {
     Deno.exit(2);
   }
   let entries = await loadManifest(positionals[0]);
+  if (values["assign-splits"]) {
+    const [train, val] = values["assign-splits"].split(",").map(Number);
+    if (!(train >= 0 && val >= 0 && train + val <= 1)) {
+      console.error(
+        `--assign-splits wants two fractions summing to at most 1, got '${values["assign-splits"]}'`,
+      );
+      Deno.exit(2);
+    }
+    entries = assignSplits(entries, { train, val }, seed);
+  }
   if (values.split) entries = entries.filter((e) => e.split === values.split);
   console.error(`prepare: ${entries.length} manifest entries from ${positionals[0]} → ${values.out}`);
   const bar = createProgressBar("prepare");

@@ -50,6 +50,7 @@ Deno.test("deno task prepare builds a cache from a folder, reports throughput, a
     const cache = openClipCache(`${dir}/cache`);
     assert.equal(cache.readClip(2).data.length, 4 * 16 * 16);
     cache.close();
+    assert.ok(cache.index.clips.every((c) => c.split === undefined));
     // Running again resumes: nothing new to decode.
     const again = JSON.parse(
       (await run(PREPARE, [`${dir}/videos`, "--out", `${dir}/cache`, "--frames", "4", "--size", "16"]))
@@ -63,6 +64,45 @@ Deno.test("deno task prepare builds a cache from a folder, reports throughput, a
     const lines = info.stdout.trim().split("\n").map((l) => JSON.parse(l));
     assert.equal(lines.length, 4);
     assert.equal(lines.filter((l) => l.error).length, 1);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task prepare --assign-splits labels every clip with a split by group", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    for (let s = 0; s < 4; s++) {
+      await Deno.mkdir(`${dir}/videos/study${s}`, { recursive: true });
+      const frames = Array.from({ length: 6 }, (_, t) => new Uint8Array(16 * 16).fill(40 + t * 10 + s));
+      for (const v of [0, 1]) {
+        await Deno.writeFile(
+          `${dir}/videos/study${s}/v${v}.avi`,
+          writeAvi(frames, { width: 16, height: 16, channels: 1, fps: 30 }),
+        );
+      }
+    }
+    const args = [
+      `${dir}/videos`,
+      "--out",
+      `${dir}/cache`,
+      "--frames",
+      "2",
+      "--size",
+      "8",
+      "--assign-splits",
+      "0.5,0.25",
+    ];
+    const result = await run(PREPARE, args);
+    assert.equal(result.code, 0, result.stderr);
+    const cache = openClipCache(`${dir}/cache`);
+    assert.equal(cache.length, 8);
+    for (const clip of cache.index.clips) {
+      assert.ok(["train", "val", "test"].includes(clip.split!));
+      const sibling = cache.index.clips.find((c) => c.group === clip.group && c !== clip)!;
+      assert.equal(sibling.split, clip.split, "videos of one study share a split");
+    }
+    cache.close();
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
