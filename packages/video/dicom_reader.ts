@@ -46,13 +46,25 @@ export function looksLikeDicom(bytes: Uint8Array): boolean {
     bytes[131] === 0x4d;
 }
 
-/** Parses a Part 10 file, inflating deflated datasets. Errors become {@link VideoError}s. */
+/**
+ * The transfer syntax of a bare DICOM dataset (no preamble or file meta, as some old exports are), or undefined
+ * when the bytes do not start like one: a group-0008 element, followed by a VR in explicit encoding.
+ */
+export function rawDicomSyntax(bytes: Uint8Array): string | undefined {
+  if (bytes.length < 16 || bytes[0] !== 0x08 || bytes[1] !== 0x00 || bytes[3] !== 0x00) return undefined;
+  const upper = (b: number): boolean => b >= 0x41 && b <= 0x5a;
+  return upper(bytes[4]) && upper(bytes[5]) ? TRANSFER_SYNTAX.explicitLittle : TRANSFER_SYNTAX.implicitLittle;
+}
+
+/** Parses a Part 10 file (or a bare dataset), inflating deflated datasets. Errors become {@link VideoError}s. */
 export function parseDicomDataSet(bytes: Uint8Array, file: string): dicomParser.DataSet {
-  if (!looksLikeDicom(bytes)) {
+  const raw = looksLikeDicom(bytes) ? undefined : rawDicomSyntax(bytes);
+  if (!looksLikeDicom(bytes) && !raw) {
     throw new VideoError(file, "corrupt", "not a DICOM Part 10 file (no DICM prefix)");
   }
   try {
     return dicomParser.parseDicom(bytes, {
+      ...(raw ? { TransferSyntaxUID: raw } : {}),
       // dicom-parser's own Node fallback is not reachable under Deno: inflate the raw-deflated dataset here.
       inflater: ((all: Uint8Array, position: number) =>
         concatBytes([all.subarray(0, position), inflateSync(all.subarray(position))])) as unknown as (

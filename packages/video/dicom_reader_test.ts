@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { openDicom } from "./dicom_reader.ts";
+import { openVideo } from "./open_video.ts";
 import { writeDicom } from "./dicom_writer.ts";
 import { VideoError } from "./errors.ts";
 import { difference, syntheticFrames } from "./test_util.ts";
@@ -86,5 +87,20 @@ Deno.test("big-endian 8-bit pixel data stored as OW is un-swapped in pairs", asy
   const video = openDicom(ow, "be-ow.dcm");
   for (let t = 0; t < 3; t++) {
     assert.equal(difference(await video.readFrame(t), frames[t]).max, 0, `frame ${t}`);
+  }
+});
+
+Deno.test("a bare dataset without preamble and file meta (old exports) is read too", async () => {
+  for (const transferSyntax of ["implicit-le", "explicit-le"] as const) {
+    const frames = syntheticFrames(2, W, H, 1);
+    const part10 = writeDicom(frames, { width: W, height: H, channels: 1, fps: 25, transferSyntax });
+    // Skip the preamble, "DICM" and the file meta group (its length is the value of (0002,0000)).
+    const metaLength = new DataView(part10.buffer).getUint32(132 + 8, true);
+    const bare = part10.slice(132 + 12 + metaLength);
+    const video = await openVideo(bare, { label: "bare" });
+    assert.equal(video.format, "dicom");
+    assert.equal(video.frameCount, 2);
+    assert.equal(video.fps, 25);
+    assert.equal(difference(await video.readFrame(1), frames[1]).max, 0);
   }
 });

@@ -5,7 +5,7 @@
  */
 import { asVideoError, VideoError } from "./errors.ts";
 import { isMjpegCodec, looksLikeAvi, openAvi, parseAviLayout } from "./avi_reader.ts";
-import { looksLikeDicom, openDicom } from "./dicom_reader.ts";
+import { looksLikeDicom, openDicom, rawDicomSyntax } from "./dicom_reader.ts";
 import { looksLikeMp4, openMp4 } from "./mp4_reader.ts";
 import { makeVideo, type Video, type VideoInfo } from "./video.ts";
 import { lazyFfmpegFrames } from "./ffmpeg.ts";
@@ -25,6 +25,7 @@ export function sniffFormat(bytes: Uint8Array): "dicom" | "avi" | "mp4" | undefi
   if (looksLikeDicom(bytes)) return "dicom";
   if (looksLikeAvi(bytes)) return "avi";
   if (looksLikeMp4(bytes)) return "mp4";
+  if (rawDicomSyntax(bytes)) return "dicom"; // a bare dataset without the Part 10 preamble
   return undefined;
 }
 
