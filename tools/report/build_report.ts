@@ -6,6 +6,7 @@
  */
 
 import { basename, join, resolve } from "node:path";
+import { confusionFigure } from "./charts/confusion.ts";
 import { efScatterFigure } from "./charts/ef_scatter.ts";
 import { examplesFigure } from "./charts/examples.ts";
 import { fractionsFigure } from "./charts/fractions.ts";
@@ -64,6 +65,7 @@ export async function reportSections(run: RunData, options: ReportOptions = {}):
   const umap = await umapFigure(run.embeddings, r.data?.views ?? [], { seed: options.umapSeed ?? 0 });
   progress("charts: probes and robustness");
   const fractions = await fractionsFigure(r);
+  const confusion = await confusionFigure(r);
   const scatter = await efScatterFigure(r);
   const robustness = await robustnessFigure(r);
   const examples = examplesFigure(run.examples);
@@ -78,7 +80,10 @@ export async function reportSections(run: RunData, options: ReportOptions = {}):
       heading: "What the frozen features know",
       items: [fig(umap), tab(controlledTable(r))],
     },
-    { heading: "Label efficiency (view classification)", items: [tab(fractionsTable(r)), fig(fractions)] },
+    {
+      heading: "Label efficiency (view classification)",
+      items: [tab(fractionsTable(r)), fig(fractions), fig(confusion)],
+    },
     { heading: "Ejection fraction", items: [tab(efTable(r)), fig(scatter)] },
     { heading: "Multi-view RVSP and ablations", items: [tab(rvspTable(r))] },
     { heading: "Zero-shot paediatric transfer", items: [tab(pediatricTable(r))] },

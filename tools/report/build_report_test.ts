@@ -9,6 +9,7 @@ const FIGURE_IDS = [
   "pretraining",
   "umap",
   "label-efficiency",
+  "confusion",
   "ef-scatter",
   "robustness-bars",
   "perturbations",

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { fakePartialRun, fakeRun } from "../fixture.ts";
 import { normalizeResults } from "../run_data.ts";
+import { confusionFigure } from "./confusion.ts";
 import { efScatterFigure, isNearlyConstant } from "./ef_scatter.ts";
 import { examplesFigure } from "./examples.ts";
 import { lossFigure } from "./loss.ts";
@@ -52,4 +53,11 @@ Deno.test("the EF scatter caption flags a probe that only predicts the mean", as
   assert.doesNotMatch((await efScatterFigure(results)).caption, /barely vary/);
   results.ef.mae!.predicted = results.ef.mae!.target.map(() => 55);
   assert.match((await efScatterFigure(results)).caption, /Here the MAE probe's predictions barely vary/);
+});
+
+Deno.test("the confusion figure draws one panel per backbone or says none exist", async () => {
+  const results = normalizeResults(fakeRun().results);
+  const figure = await confusionFigure(results);
+  assert.match(figure.svg!, /PSAX-MV/);
+  assert.ok((await confusionFigure(normalizeResults({}))).missing);
 });
