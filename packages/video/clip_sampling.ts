@@ -30,11 +30,15 @@ export class FrameRateTooLowError extends Error {
   }
 }
 
-/** The reference's integer frame step: `ceil(videoFps) // targetFps`, at least 1, else an error. */
+/**
+ * The reference's integer frame step: `ceil(videoFps) // targetFps` (fps rounded to 0.01 first), at least 1,
+ * else a {@link FrameRateTooLowError}.
+ */
 export function frameStepForFps(videoFps: number, targetFps: number): number {
   if (!(targetFps > 0)) throw new RangeError(`target fps must be positive, got ${targetFps}`);
   if (!(videoFps > 0)) throw new RangeError(`video fps must be positive, got ${videoFps}`);
-  const step = Math.floor(Math.ceil(videoFps - 1e-9) / targetFps);
+  // Round to 0.01 fps first: a FrameTime stored as 33.333 ms gives 30.0003 fps, which must count as 30, not 31.
+  const step = Math.floor(Math.ceil(Math.round(videoFps * 100) / 100) / targetFps);
   if (step < 1) throw new FrameRateTooLowError(videoFps, targetFps);
   return step;
 }
