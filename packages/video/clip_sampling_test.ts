@@ -13,8 +13,9 @@ Deno.test("frameStepForFps follows ceil(fps) // target (spec §5.6 examples)", (
   assert.equal(frameStepForFps(30, 8), 3);
   assert.equal(frameStepForFps(30, 4), 7);
   assert.equal(frameStepForFps(29.97, 8), 3); // ceil(29.97) = 30
-  assert.equal(frameStepForFps(1000 / 33.333, 30), 1); // FrameTime 33.333 ms is 30 fps, not ceil(30.0003) = 31
-  assert.equal(frameStepForFps(1000 / 33.333, 15), 2);
+  // FrameTime 33.333 ms is 30 fps, not ceil(30.0003) = 31: a 31 fps target is too fast for it.
+  assert.equal(frameStepForFps(1000 / 33.333, 30), 1);
+  assert.throws(() => frameStepForFps(1000 / 33.333, 31), FrameRateTooLowError);
   assert.equal(frameStepForFps(50, 8), 6);
   assert.throws(() => frameStepForFps(20, 24), FrameRateTooLowError);
   assert.throws(() => frameStepForFps(20, 24), /below the requested 24 fps/);
