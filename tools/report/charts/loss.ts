@@ -48,7 +48,7 @@ export async function lossFigure(results: RunResults): Promise<Figure> {
       width: 240,
       height: 170,
       data: { values: downsample(record.lossHistory, 300).map((p) => ({ step: p.index, loss: p.value })) },
-      mark: { type: "line", color: COLORS[objective], strokeWidth: 1.5 },
+      mark: { type: "line", color: COLORS[objective], strokeWidth: 1.5, clip: true },
       encoding: {
         x: { field: "step", type: "quantitative", title: "step" },
         y: { field: "loss", type: "quantitative", title: "loss", scale: { zero: false } },
@@ -63,20 +63,24 @@ export async function lossFigure(results: RunResults): Promise<Figure> {
         "a fall towards 0 would mean representation collapse)",
     );
     panels.push({
-      title: "JEPA collapse monitor",
+      title: "JEPA collapse monitor: target std",
       width: 240,
       height: 170,
       data: { values: monitor.map(([step, std]) => ({ step, std })) },
       mark: { type: "line", color: COLORS.jepa, point: { size: 12 }, strokeWidth: 1.5 },
       encoding: {
         x: { field: "step", type: "quantitative", title: "step" },
-        y: { field: "std", type: "quantitative", title: "std of target embeddings", scale: { zero: true } },
+        y: { field: "std", type: "quantitative", title: "std across batch", scale: { zero: true } },
       },
     } as TopLevelSpec);
   }
   if (panels.length === 0) return { ...base, caption: "", missing: "No pretraining records yet." };
   const svg = await vegaLiteToSvg(
-    { hconcat: panels, resolve: { scale: { y: "independent" } } } as TopLevelSpec,
+    {
+      hconcat: panels,
+      resolve: { scale: { y: "independent" } },
+      config: { axisY: { labelFlush: true } },
+    } as TopLevelSpec,
   );
   const caption = `${sentences.join("; ")}. Curves are averaged into at most 300 points. ` +
     "The two losses measure different things (latent vs pixel error) and are not comparable in value.";
