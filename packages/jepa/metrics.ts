@@ -22,7 +22,7 @@ export interface StepMetrics {
   momentum: number;
   /** Collapse monitor: std of target features across the batch (JEPA; null for MAE). */
   targetStd: number | null;
-  /** Training throughput over the steps since the previous record. */
+  /** Training throughput: average since the first logged window (which includes kernel compilation). */
   clipsPerSecond: number;
   /** GPU bytes held by live tensors, and the peak so far. */
   memoryBytes: number;

@@ -272,12 +272,13 @@ export async function pretrain(
     inflight = reads.then(async (values) => {
       const now = performance.now();
       const seconds = (now - windowStart) / 1000;
-      // Steps read back in this batch, over the time since the previous read completed (steady state: the GPU
-      // time of these steps, since the CPU runs ahead and waits only here).
-      const clipsPerSecond = (batch.length * c.optim.batchSize) / Math.max(seconds, 1e-9);
+      // A single window is noisy (the CPU runs ahead, so a window's GPU work can finish while the previous read
+      // is awaited); report the average since the first window, which excludes pipeline compilation.
+      let clipsPerSecond = (batch.length * c.optim.batchSize) / Math.max(seconds, 1e-9);
       if (!firstWindow) {
         measuredSteps += batch.length;
         measuredSeconds += seconds;
+        clipsPerSecond = (measuredSteps * c.optim.batchSize) / Math.max(measuredSeconds, 1e-9);
       }
       firstWindow = false;
       windowStart = now;
