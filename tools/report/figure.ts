@@ -22,7 +22,9 @@ export function downsample(values: readonly number[], maxPoints: number): { inde
   const bucket = Math.max(1, Math.ceil(values.length / maxPoints));
   const out: { index: number; value: number }[] = [];
   for (let start = 0; start < values.length; start += bucket) {
-    const slice = values.slice(start, start + bucket).filter((v) => Number.isFinite(v));
+    const slice = values.slice(start, start + bucket).filter((v) =>
+      typeof v === "number" && Number.isFinite(v)
+    );
     if (slice.length === 0) continue;
     out.push({
       index: start + (Math.min(bucket, values.length - start) - 1) / 2,

@@ -57,6 +57,7 @@ function pretrain(
   const targetStdHistory: [number, number][] = jepa
     ? Array.from({ length: 21 }, (_, k) => [Math.round((k * steps) / 20), 0.6 + 0.3 * Math.exp(-k / 6)])
     : [];
+  lossHistory[Math.floor(steps / 3)] = Number.NaN; // one diverged step, as a real run may record
   return { lossHistory, targetStdHistory, steps, clipsPerSecond: 14.2, seconds: steps / 14.2 * 8 };
 }
 

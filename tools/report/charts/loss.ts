@@ -13,8 +13,10 @@ import type { RunResults } from "../run_data.ts";
 
 const COLORS = { jepa: "#1f77b4", mae: "#ff7f0e" } as const;
 
-function mean(values: readonly number[]): number {
-  return values.reduce((a, b) => a + b, 0) / values.length;
+/** Mean of the finite values (a diverged step is stored as NaN, which JSON turns into null). */
+function mean(values: readonly (number | null)[]): number {
+  const finite = values.filter((v): v is number => typeof v === "number" && Number.isFinite(v));
+  return finite.reduce((a, b) => a + b, 0) / finite.length;
 }
 
 /** "JEPA loss 0.91 → 0.18 over 400 steps" from the first and last tenth of the curve. */
