@@ -11,8 +11,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { buildReport } from "./report/build_report.ts";
-import { fakeRun, writeFakeRun } from "./report/fixture.ts";
+import { buildReport, fakeRun, writeFakeRun } from "./report/mod.ts";
 
 const HELP = `deno task report --run DIR [options]
 
