@@ -231,7 +231,7 @@ export const PRESETS: Readonly<Record<string, PretrainConfigOverrides>> = {
     mae: { decoderEmbedDim: 48, decoderDepth: 2, decoderNumHeads: 4 },
     optim: {
       batchSize: 4,
-      epochs: 10,
+      epochs: 5,
       itersPerEpoch: 20,
       ipeScale: 1,
       warmupEpochs: 1,

@@ -40,7 +40,7 @@ Deno.test("MAE targets are the hidden tubelets, normalised per channel", async (
   }
 });
 
-Deno.test("MAE pretraining on phantom clips runs and its loss falls", async () => {
+Deno.test("MAE pretraining (with gradient clipping) on phantom clips runs and its loss falls", async () => {
   const config = resolveConfig("micro", {
     objective: "mae",
     data: { frames: 4, cropSize: 32, phantomClips: 2 },
@@ -54,6 +54,7 @@ Deno.test("MAE pretraining on phantom clips runs and its loss falls", async () =
       lr: 3e-3,
       startLr: 3e-3,
       finalLr: 3e-3,
+      clipGradNorm: 1,
     },
     run: { logEvery: 4 },
   });

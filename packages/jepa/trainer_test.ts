@@ -31,12 +31,25 @@ Deno.test("resume from an epoch checkpoint reproduces the uninterrupted run", as
   try {
     const full = await pretrain(testConfig(dirA), quiet);
     assert.equal(full.lossHistory.length, 6);
-    const first = await pretrain(testConfig(dirB), { ...quiet, stopAtStep: 3 });
+    const first = await pretrain(testConfig(dirB, { run: { keepEveryEpochs: 1 } }), {
+      ...quiet,
+      stopAtStep: 3,
+    });
     assert.equal(first.steps, 3);
     const { state } = await readCheckpointState(`${dirB}/checkpoints`);
     assert.equal(state.step, 3);
+    const kept = await readCheckpointState(`${dirB}/checkpoints/e0001.json`);
+    assert.equal(kept.state.weights, state.weights);
     const resumed = await pretrain(testConfig(dirB), { ...quiet, resume: true });
     assert.equal(resumed.steps, 6);
+    // The kept epoch-1 weights survive later `latest` saves; superseded ones are pruned.
+    const files = [...Deno.readDirSync(`${dirB}/checkpoints`)].map((e) => e.name).sort();
+    assert.deepEqual(files, [
+      "e0001.json",
+      "latest.json",
+      "step-0000003.safetensors",
+      "step-0000006.safetensors",
+    ]);
     for (let i = 0; i < 6; i++) {
       assert.ok(
         Math.abs(resumed.lossHistory[i] - full.lossHistory[i]) <= 1e-6 * Math.abs(full.lossHistory[i]),
