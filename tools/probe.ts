@@ -62,6 +62,7 @@ Data (labels: class index or regression target; paths relative to the manifest):
   --manifest M          shorthand for the same M as --train, --val and --test (needs a Split column)
   --label-column NAME   FileList.csv column used as the label (default EF)
   --phantom N           instead: N synthetic patients (classification: 13 views; regression: A4C EF)
+  --phantom-size PX     side of the phantom's frames (default 112)
 Task and probe:
   --task T              classification (default) | regression
   --classes K           number of classes (default: largest label + 1)
@@ -96,6 +97,7 @@ export interface ProbeArgs {
   val?: string;
   test?: string;
   phantom?: number;
+  phantomSize: number;
   labelColumn?: string;
   task: "classification" | "regression";
   classes?: number;
@@ -131,6 +133,7 @@ export function parseProbeArgs(args: string[]): ProbeArgs | null {
       test: { type: "string" },
       manifest: { type: "string" },
       phantom: { type: "string" },
+      "phantom-size": { type: "string", default: "112" },
       "label-column": { type: "string" },
       task: { type: "string", default: "classification" },
       classes: { type: "string" },
@@ -188,6 +191,7 @@ export function parseProbeArgs(args: string[]): ProbeArgs | null {
     val: split("val"),
     test: split("test"),
     phantom,
+    phantomSize: numberFlag("phantom-size", values["phantom-size"], { integer: true, min: 16 })!,
     labelColumn: values["label-column"],
     task,
     classes: numberFlag("classes", values.classes, { integer: true, min: 2 }),
@@ -266,11 +270,12 @@ export async function runProbe(args: ProbeArgs): Promise<ProbeRunResult> {
     const bar = progressBar("phantom", args.progress);
     samples = await phantomSamples(args.phantom, phantomTask, settings, {
       seed: args.seed,
+      size: args.phantomSize,
       onProgress: (d, t) => bar.update(d, t),
     });
     bar.finish();
     if (phantomTask === "view") classNames = [...PHANTOM_VIEW_NAMES];
-    const source = { phantom: args.phantom, task: phantomTask, seed: args.seed };
+    const source = { phantom: args.phantom, task: phantomTask, seed: args.seed, size: args.phantomSize };
     sources = { train: source, val: source, test: source };
   } else {
     const entries = await Promise.all(
@@ -389,7 +394,7 @@ export async function runProbe(args: ProbeArgs): Promise<ProbeRunResult> {
     clips: settings,
     training: {
       data: args.phantom !== undefined
-        ? { phantom: args.phantom, seed: args.seed }
+        ? { phantom: args.phantom, size: args.phantomSize, seed: args.seed }
         : { train: args.train, val: args.val, test: args.test, labelColumn: args.labelColumn ?? null },
       fraction: args.fraction,
       seed: args.seed,

@@ -152,3 +152,20 @@ Deno.test("probe CLI: regression from one FileList.csv z-scores with training ta
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("probe CLI: --phantom trains without any data files", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const encoder = await writeTinyEncoder(dir);
+    const out = `${dir}/phantom-ef`;
+    const argv = ["--encoder", encoder, "--phantom", "5", "--phantom-size", "32", "--task", "regression"];
+    const result = await runProbe(parseProbeArgs([...argv, "--segments", "1", "--out", out, ...quiet])!);
+    assert.deepEqual(result.spec.training.samples, { train: 3, val: 1, test: 1 });
+    assert.equal(result.spec.classNames, null);
+    assert.ok(result.spec.scaler!.mean > 0 && result.spec.scaler!.mean < 100); // EF in %
+    const rows = (await Deno.readTextFile(`${out}/predictions_test.csv`)).trim().split("\n");
+    assert.match(rows[1], /^phantom\/P[0-9A-F]+_A4C_0,P[0-9A-F]+,/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

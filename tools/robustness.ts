@@ -256,20 +256,22 @@ export function formatTable(r: RobustnessResult): string {
   const width = Math.max(9, ...r.results.map((x) => x.condition.length));
   const lines = [`${"condition".padEnd(width)}  ${name.padStart(9)}  ${"change".padStart(8)}`];
   for (const x of r.results) {
-    const change = x.condition === "clean"
-      ? ""
-      : `${x.changePercent >= 0 ? "+" : ""}${x.changePercent.toFixed(1)}%`;
+    const change = x.condition === "clean" ? "" : signedPercent(x.changePercent, 1);
     lines.push(`${x.condition.padEnd(width)}  ${x.value.toFixed(4).padStart(9)}  ${change.padStart(8)}`);
   }
-  const sign = r.averageDegradation >= 0 ? "+" : "";
   const worse = r.metric === "accuracy" ? "negative" : "positive";
+  const conditions = r.results.length - 1;
   lines.push(
-    `average degradation: ${sign}${r.averageDegradation.toFixed(2)}% over ${
-      r.results.length - 1
-    } conditions, ` +
+    `average degradation: ${signedPercent(r.averageDegradation, 2)} over ${conditions} conditions, ` +
       `n = ${r.n} (${worse} is worse)`,
   );
   return lines.join("\n");
+}
+
+/** `+1.2%` / `-0.4%`, with no "-0.0%" for changes that round to zero. */
+function signedPercent(value: number, digits: number): string {
+  const text = Math.abs(value).toFixed(digits);
+  return `${value < 0 && Number(text) !== 0 ? "-" : "+"}${text}%`;
 }
 
 if (import.meta.main) {
