@@ -69,6 +69,8 @@ export interface CheckpointState {
   seed: number;
   /** Loss of every completed step. */
   lossHistory: number[];
+  /** Collapse-monitor readings `[step, std]` so far (JEPA; absent in older checkpoints). */
+  targetStdHistory?: [number, number][];
   /** Optimizer step count per parameter name (`encoder.blocks.0…`). */
   optimizerSteps: Record<string, number>;
   /** The weights file, relative to the JSON's folder. */

@@ -211,6 +211,7 @@ export async function pretrain(
   let step = 0;
   let lossHistory: number[] = [];
   let lastCheckpoint: string | null = null;
+  let resumedStdHistory: [number, number][] = [];
   if (options.resume) {
     const where = options.resume === true ? checkpointDir : await resolveResumePath(options.resume);
     const { state, jsonPath } = await readCheckpointState(where);
@@ -228,6 +229,7 @@ export async function pretrain(
     restoreCheckpoint(await readCheckpointTensors(jsonPath, state), parts, state);
     step = state.step;
     lossHistory = state.lossHistory.slice(0, step);
+    resumedStdHistory = (state.targetStdHistory ?? []).filter(([s]) => s <= step);
     lastCheckpoint = jsonPath;
     log(`resumed from ${jsonPath} at step ${step}`);
   }
@@ -249,7 +251,7 @@ export async function pretrain(
 
   const startStep = step;
   let lastSavedStep = step;
-  const targetStdHistory: [number, number][] = [];
+  const targetStdHistory: [number, number][] = resumedStdHistory;
   let pending: PendingStep[] = [];
   let inflight: Promise<void> = Promise.resolve();
   let diverged: { step: number; value: number } | null = null;
@@ -352,6 +354,7 @@ export async function pretrain(
       config: c,
       seed: c.seed,
       lossHistory: lossHistory.slice(0, step),
+      targetStdHistory: targetStdHistory.filter(([s]) => s <= step),
     });
     lastSavedStep = step;
   };

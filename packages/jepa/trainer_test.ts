@@ -56,6 +56,7 @@ Deno.test("resume from an epoch checkpoint reproduces the uninterrupted run", as
         `step ${i}: resumed ${resumed.lossHistory[i]} vs uninterrupted ${full.lossHistory[i]}`,
       );
     }
+    assert.deepEqual(resumed.targetStdHistory.map(([s]) => s), full.targetStdHistory.map(([s]) => s));
     const metrics = (await Deno.readTextFile(`${dirA}/metrics.jsonl`)).trim().split("\n").map((l) =>
       JSON.parse(l)
     );
