@@ -3,7 +3,7 @@
  * stride is a linear map applied to non-overlapping patches).
  */
 
-import { permute, reshape, type Tensor } from "@echojepa/tensor";
+import { expectDType, permute, reshape, type Tensor } from "@echojepa/tensor";
 import { type TokenGrid, tokenGrid, type VitConfig } from "./config.ts";
 
 /**
@@ -15,6 +15,7 @@ import { type TokenGrid, tokenGrid, type VitConfig } from "./config.ts";
  * `linear(patches, weight.view([D, −1]), bias)` is the convolution.
  */
 export function patchify(video: Tensor, config: VitConfig): { patches: Tensor; grid: TokenGrid } {
+  expectDType("patchify", video, "f32");
   if (video.rank !== 5 || video.shape[1] !== config.inChannels) {
     throw new RangeError(
       `patchify: expected a clip batch [B, ${config.inChannels}, T, H, W], got [${video.shape}]`,
