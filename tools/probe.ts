@@ -260,6 +260,13 @@ export async function runProbe(args: ProbeArgs): Promise<ProbeRunResult> {
   const encoder = await loadEncoder(args.encoder, { key: args.key, config: args.config, onNotice: notice });
   const settings = clipSettingsFor(args, encoder);
   const pooling = args.probe === "attentive" ? "tokens" : "mean";
+  if (args.probe === "attentive" && encoder.config.embedDim % args.heads !== 0) {
+    // Checked before any clip is decoded or encoded.
+    throw new CliError(
+      `--heads ${args.heads}: the encoder's width ${encoder.config.embedDim} does not divide into ` +
+        `${args.heads} heads`,
+    );
+  }
 
   // Samples of each split, and what identifies them for the feature cache.
   let samples: Record<SplitName, Sample[]>;
@@ -353,7 +360,6 @@ export async function runProbe(args: ProbeArgs): Promise<ProbeRunResult> {
   const linearGrid = args.probe !== "attentive";
   const lrs = args.lrs ?? (linearGrid ? [1e-3, 5e-4, 1e-4] : [1e-4, 5e-5]);
   const weightDecays = args.wds ?? (linearGrid ? [0, 1e-3, 1e-2] : [0.01, 0.1, 0.4]);
-  buildProbe(arch, task.type === "regression").dispose(); // Fail fast on a bad architecture.
   const bar = progressBar(`train ${lrs.length * weightDecays.length} heads`, args.progress);
   const sets: Record<SplitName, FeatureSet> = {
     train: encoded.train.features,

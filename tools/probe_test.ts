@@ -145,6 +145,14 @@ Deno.test("probe CLI: regression from one FileList.csv z-scores with training ta
       /nope\.safetensors does not exist/,
     );
     await assert.rejects(
+      () => runProbe(parseProbeArgs([...argv, "--heads", "5", ...base])!),
+      /--heads 5: the encoder's width 16 does not divide into 5 heads/,
+    );
+    await assert.rejects(
+      () => runProbe(parseProbeArgs(["--encoder", encoder, "--manifest", `${data}/FileList.csv`, ...base])!),
+      /classification labels must be class indices 0, 1, …; found [\d.]+ \(use --task regression\?\)/,
+    );
+    await assert.rejects(
       () => runProbe(parseProbeArgs([...argv, "--frames", "3", ...base])!),
       /--frames 3: must be a multiple of the encoder's tubelet size 2/,
     );
