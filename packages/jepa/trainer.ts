@@ -414,6 +414,8 @@ export async function pretrain(
     if (lastSavedStep !== step) await save(Math.floor(step / c.optim.itersPerEpoch));
   } finally {
     loader.close();
+    // Let a read still in flight (after an error) finish before the metrics file closes.
+    await inflight.catch(() => {});
     for (const p of pending) {
       p.loss.dispose();
       p.targetStd?.dispose();
