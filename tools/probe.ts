@@ -272,15 +272,15 @@ export async function runProbe(args: ProbeArgs): Promise<ProbeRunResult> {
   let samples: Record<SplitName, Sample[]>;
   let sources: Record<SplitName, unknown>;
   let classNames: string[] | null = null;
+  let closePhantom = (): void => {};
   if (args.phantom !== undefined) {
     const phantomTask = args.task === "classification" ? "view" : "ef";
-    const bar = progressBar("phantom", args.progress);
-    samples = await phantomSamples(args.phantom, phantomTask, settings, {
+    const phantom = phantomSamples(args.phantom, phantomTask, settings, {
       seed: args.seed,
       size: args.phantomSize,
-      onProgress: (d, t) => bar.update(d, t),
     });
-    bar.finish();
+    samples = phantom;
+    closePhantom = phantom.close;
     if (phantomTask === "view") classNames = [...PHANTOM_VIEW_NAMES];
     const source = { phantom: args.phantom, task: phantomTask, seed: args.seed, size: args.phantomSize };
     sources = { train: source, val: source, test: source };
@@ -303,28 +303,32 @@ export async function runProbe(args: ProbeArgs): Promise<ProbeRunResult> {
   const encoderStamp = await fileStamp(encoder.path);
   const encoded = {} as Record<SplitName, EncodedSamples>;
   await Deno.mkdir(`${args.out}/features`, { recursive: true });
-  for (const s of SPLITS) {
-    const key = await digestOf({
-      encoder: encoderStamp,
-      key: encoder.key,
-      settings,
-      pooling,
-      source: sources[s],
-      s,
-    });
-    const result = await cachedEncodeSamples(
-      `${args.out}/features/${s}-${key.slice(0, 16)}`,
-      key,
-      () =>
-        encodeSamples(encoder.encoder, samples[s], settings, {
-          pooling,
-          label: `encode ${s}`,
-          progress: args.progress,
-        }),
-    );
-    if (result.fromCache) notice(`${s}: ${result.kept.length} cached feature rows`);
-    for (const k of result.skipped) notice(`skipped ${k.id}: ${k.reason}`);
-    encoded[s] = result;
+  try {
+    for (const s of SPLITS) {
+      const key = await digestOf({
+        encoder: encoderStamp,
+        key: encoder.key,
+        settings,
+        pooling,
+        source: sources[s],
+        s,
+      });
+      const result = await cachedEncodeSamples(
+        `${args.out}/features/${s}-${key.slice(0, 16)}`,
+        key,
+        () =>
+          encodeSamples(encoder.encoder, samples[s], settings, {
+            pooling,
+            label: `encode ${s}`,
+            progress: args.progress,
+          }),
+      );
+      if (result.fromCache) notice(`${s}: ${result.kept.length} cached feature rows`);
+      for (const k of result.skipped) notice(`skipped ${k.id}: ${k.reason}`);
+      encoded[s] = result;
+    }
+  } finally {
+    closePhantom();
   }
   encoder.encoder.dispose();
   const labelsOf = (s: SplitName): number[] => encoded[s].kept.map((i) => samples[s][i].label!);

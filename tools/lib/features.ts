@@ -62,15 +62,20 @@ export async function encodeSamples(
     settings.resolution,
   ];
   for (let start = 0; start < samples.length; start += batchSize) {
+    // Loads of a chunk run concurrently (file reads overlap; the phantom renders on its worker threads).
+    const indices = Array.from({ length: Math.min(batchSize, samples.length - start) }, (_, k) => start + k);
+    const loaded = await Promise.allSettled(indices.map((i) => samples[i].load()));
     const inputs: Float32Array[] = [];
-    for (let i = start; i < Math.min(start + batchSize, samples.length); i++) {
+    loaded.forEach((result, k) => {
+      const i = indices[k];
       try {
-        inputs.push(...modelInputs(await samples[i].load(), settings));
+        if (result.status === "rejected") throw result.reason;
+        inputs.push(...modelInputs(result.value, settings));
         kept.push(i);
       } catch (e) {
         skipped.push({ id: samples[i].id, reason: (e as Error).message });
       }
-    }
+    });
     if (inputs.length > 0) {
       const set = await extractFeatures(encoder, inputs, clipShape, {
         pooling: options.pooling,

@@ -1,21 +1,43 @@
 /**
  * Samples from the built-in phantom, so the probe tools run without any data: N synthetic patients split by
  * patient (60 / 20 / 20 %), each rendered in every view (view classification, 13 classes) or in A4C only (ejection
- * fraction regression). Clips are rendered once, in memory, with `segments·frames` frames at the phantom's own
- * frame rate; the study id is the patient.
+ * fraction regression), with `segments·frames` frames at the phantom's own frame rate; the study id is the patient.
+ *
+ * Labels come from the data-set plan (no rendering); a clip is rendered only when it is loaded (on worker threads
+ * when several are loaded at once), so a run whose features are cached renders nothing.
  *
  * @module
  */
 
-import { generateDataset, VIEW_NAMES, type ViewName } from "@echojepa/phantom";
+import {
+  type Clip,
+  type ClipSpec,
+  PhantomWorkerPool,
+  planDataset,
+  renderClipSpec,
+  studyLabels,
+  studyPatient,
+  VIEW_NAMES,
+  viewIndex,
+  type ViewName,
+} from "@echojepa/phantom";
 import { CliError } from "./cli.ts";
 import type { ClipSettings, Sample } from "./samples.ts";
 
 /** What the phantom's samples are labelled with. */
 export type PhantomTask = "view" | "ef";
 
-/** Phantom samples of each split. */
-export type PhantomSplits = Record<"train" | "val" | "test", Sample[]>;
+/** Phantom samples of each split, and a way to stop the rendering threads. */
+export interface PhantomSplits {
+  /** Training samples. */
+  train: Sample[];
+  /** Validation samples. */
+  val: Sample[];
+  /** Test samples. */
+  test: Sample[];
+  /** Stops the rendering workers (if any were started); loading afterwards renders on this thread. */
+  close(): void;
+}
 
 /** Options of {@link phantomSamples}. */
 export interface PhantomSampleOptions {
@@ -25,17 +47,15 @@ export interface PhantomSampleOptions {
   size?: number;
   /** Rendering threads (default: one per core; 1 renders on this thread). */
   workers?: number;
-  /** Called after each rendered clip. */
-  onProgress?: (done: number, total: number) => void;
 }
 
-/** Renders `patients` phantom patients and returns their samples per split. */
-export async function phantomSamples(
+/** Plans `patients` phantom patients and returns their samples per split (rendered on load). */
+export function phantomSamples(
   patients: number,
   task: PhantomTask,
   settings: ClipSettings,
   options: PhantomSampleOptions = {},
-): Promise<PhantomSplits> {
+): PhantomSplits {
   if (!(Number.isInteger(patients) && patients >= 5)) {
     throw new CliError(
       `--phantom: need at least 5 patients (train, val and test each get some), got ${patients}`,
@@ -43,25 +63,39 @@ export async function phantomSamples(
   }
   const views: readonly ViewName[] = task === "view" ? VIEW_NAMES : ["A4C"];
   const size = options.size ?? 112;
-  const data = await generateDataset({
-    patients,
-    seed: options.seed ?? 0,
-    splitFractions: [0.6, 0.2, 0.2],
-    views,
-    frames: settings.segments * settings.frames,
-    height: size,
-    width: size,
-    workers: options.workers,
-    onProgress: options.onProgress,
-  });
-  const toSamples = (clips: typeof data.train): Sample[] =>
-    clips.map((clip, i) => ({
-      id: `phantom/${clip.labels.patientId}_${clip.labels.view}_${i}`,
-      study: clip.labels.patientId,
-      label: task === "view" ? clip.labels.viewIndex : clip.labels.ef,
-      load: () => Promise.resolve({ data: clip.frames, shape: [clip.t, clip.h, clip.w] as const }),
-    }));
-  return { train: toSamples(data.train), val: toSamples(data.val), test: toSamples(data.test) };
+  const clipOptions = { frames: settings.segments * settings.frames, height: size, width: size };
+  const specs = planDataset({ patients, seed: options.seed ?? 0, splitFractions: [0.6, 0.2, 0.2], views });
+  const workers = options.workers ?? navigator.hardwareConcurrency ?? 2;
+  let pool: PhantomWorkerPool | null = null;
+  let closed = false;
+  const render = async (spec: ClipSpec): Promise<Clip> => {
+    if (workers <= 1 || closed) return renderClipSpec(spec, clipOptions);
+    pool ??= new PhantomWorkerPool(workers);
+    return await pool.renderSpec(spec, clipOptions);
+  };
+  const efOf = new Map<number, number>();
+  const sample = (spec: ClipSpec): Sample => {
+    if (!efOf.has(spec.studySeed)) efOf.set(spec.studySeed, studyLabels(studyPatient(spec.studySeed)).ef);
+    return {
+      id: `phantom/${spec.patientId}_${spec.view}_${spec.clipIndex}`,
+      study: spec.patientId,
+      label: task === "view" ? viewIndex(spec.view) : efOf.get(spec.studySeed)!,
+      load: async () => {
+        const clip = await render(spec);
+        return { data: clip.frames, shape: [clip.t, clip.h, clip.w] as const };
+      },
+    };
+  };
+  const of = (split: ClipSpec["split"]): Sample[] => specs.filter((s) => s.split === split).map(sample);
+  return {
+    train: of("train"),
+    val: of("val"),
+    test: of("test"),
+    close: () => {
+      closed = true;
+      (pool as PhantomWorkerPool | null)?.close();
+    },
+  };
 }
 
 /** Class names of the phantom's view task, in class-index order. */

@@ -62,17 +62,23 @@ Deno.test("samples: manifests by split, labels and studies; segments decoded bac
 
 Deno.test("samples: phantom patients split by patient, labelled by view or EF", async () => {
   const s = { ...settings, segments: 1 };
-  const ef = await phantomSamples(5, "ef", s, { size: 32, workers: 1 });
+  const ef = phantomSamples(5, "ef", s, { size: 32, workers: 1 });
   assert.deepEqual([ef.train.length, ef.val.length, ef.test.length], [3, 1, 1]);
   const patients = (xs: typeof ef.train) => new Set(xs.map((x) => x.study));
   for (const p of patients(ef.test)) assert.ok(!patients(ef.train).has(p));
   assert.ok(ef.train.every((x) => x.label! > 0 && x.label! < 100));
   const clip = await ef.train[0].load();
   assert.deepEqual(clip.shape, [4, 32, 32]);
-  const views = await phantomSamples(5, "view", s, { size: 16, workers: 1 });
+  const views = phantomSamples(5, "view", s, { size: 16 });
   assert.equal(views.train.length, 3 * 13);
   assert.deepEqual([...new Set(views.train.map((x) => x.label))].sort((a, b) => a! - b!), [
     ...Array(13).keys(),
   ]);
-  await assert.rejects(() => phantomSamples(4, "ef", s), /at least 5 patients/);
+  // Labels come from the plan; rendering (here on worker threads) gives clips with the same labels.
+  const rendered = await Promise.all(views.train.slice(0, 3).map((x) => x.load()));
+  assert.deepEqual(rendered.map((c) => c.shape), [[4, 16, 16], [4, 16, 16], [4, 16, 16]]);
+  views.close();
+  const again = await views.train[13].load(); // after close: rendered on this thread
+  assert.equal(again.data.length, 4 * 16 * 16);
+  assert.throws(() => phantomSamples(4, "ef", s), /at least 5 patients/);
 });
