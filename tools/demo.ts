@@ -7,7 +7,7 @@
  * 3. Freeze each backbone, encode every clip once, and train attentive probes: view classification at 1 %, 10 % and
  *    100 % of the labels, EF regression (MAE, R², AUROC), zero-shot paediatric EF, robustness to the six reference
  *    perturbations, and the RVSP-like multi-view task with its ablations.
- * 4. Write `results.json` and the report.
+ * 4. Write `results.json` and the report (`<run>/report/index.html` + PNG figures).
  *
  * Every finished stage is recorded in results.json; running the same command again resumes from there.
  *
@@ -27,6 +27,7 @@ import { efExperiments, rvspExperiments, viewClassification } from "./demo/tasks
 import { REFERENCE_CONDITION_IDS } from "@echojepa/perturb";
 import { perturbedEfTest } from "./demo/features.ts";
 import { summaryTable } from "./demo/summary.ts";
+import { buildReport } from "./report/build_report.ts";
 
 const { values } = parseArgs({
   options: {
@@ -238,5 +239,7 @@ for (const b of BACKBONES) {
 await save();
 for (const e of encoders.values()) e.dispose();
 
+const report = await buildReport(runDir, { onProgress: (m) => log(`  report: ${m}`) });
+if (report.warning) log(`report: ${report.warning}`);
 console.log(summaryTable(results));
-console.log(`\nresults: ${resultsPath}`);
+console.log(`\nresults: ${resultsPath}\nreport:  ${report.html} (+ ${report.pngs.length} PNG figures)`);

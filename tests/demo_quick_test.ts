@@ -1,0 +1,67 @@
+/**
+ * Smoke test of the main job: the quick preset runs end to end on the built-in phantom and writes results and a
+ * report with sane values. It asserts completeness and ranges only; what the numbers say is the report's business.
+ */
+
+import assert from "node:assert/strict";
+import type { DemoResults } from "../tools/demo/results.ts";
+
+Deno.test({
+  name: "deno task demo --preset quick completes and writes results.json and the report",
+  // The demo leaves its GPU device and worker pools to process exit.
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const out = await Deno.makeTempDir({ prefix: "demo-quick-" });
+    const cmd = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-all",
+        new URL("../tools/demo.ts", import.meta.url).pathname,
+        "--preset",
+        "quick",
+        "--out",
+        out,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    });
+    const { code, stdout, stderr } = await cmd.output();
+    const text = new TextDecoder().decode(stdout) + new TextDecoder().decode(stderr);
+    assert.equal(code, 0, `demo failed:\n${text.slice(-3000)}`);
+    const r = JSON.parse(await Deno.readTextFile(`${out}/results.json`)) as DemoResults;
+    for (const b of ["jepa", "mae", "random"] as const) {
+      for (const k of ["1%", "10%", "100%"]) {
+        const acc = r.viewClassification[b]![k].accuracy.mean;
+        assert.ok(acc >= 0 && acc <= 100, `${b} ${k} accuracy ${acc}`);
+      }
+      assert.ok(Number.isFinite(r.ef[b]!.mae) && r.ef[b]!.mae > 0 && r.ef[b]!.mae < 60);
+      assert.equal(r.robustness[b]!.conditions.length, 6);
+      assert.ok(Number.isFinite(r.rvsp[b]!["multi-view"]!.mae));
+      assert.ok(Number.isFinite(r.pediatric[b]!.pediatricMae));
+    }
+    assert.ok(r.pretraining.jepa!.lossHistory.every(Number.isFinite));
+    assert.ok(r.pretraining.mae!.lossHistory.every(Number.isFinite));
+    const html = await Deno.readTextFile(`${out}/report/index.html`);
+    assert.match(html, /<table/);
+    assert.ok((await Deno.stat(`${out}/report/pretraining.png`)).size > 1000);
+    // A second run resumes: every stage is already done.
+    const again = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-all",
+        new URL("../tools/demo.ts", import.meta.url).pathname,
+        "--preset",
+        "quick",
+        "--out",
+        out,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const log = new TextDecoder().decode(again.stderr);
+    assert.equal(again.code, 0);
+    assert.match(log, /pretrain-jepa \(done in an earlier run\)/);
+    await Deno.remove(out, { recursive: true });
+  },
+});
