@@ -95,6 +95,31 @@ Deno.test("eval CLI: clip and per-study predictions, metrics only with labels, c
     assert.equal(unlabeled.rows, 10);
     assert.equal(unlabeled.metrics, null);
 
+    // Real files (EchoNet-style AVI, JPEG-baseline and RLE DICOM, a still) through the same path, when present.
+    const samples = new URL("../../shared/samples/", import.meta.url).pathname;
+    const real = [
+      "derived_a4c_112x112_mjpeg_30fps.avi",
+      "pydicom_examples_ybr_color_a4c_jpegbaseline_30f.dcm",
+      "dicomparser_IM00001_us_doppler_jpegbaseline_8f.dcm",
+      "pydicomdata_OBXXXX1A_rle_us_palette.dcm",
+    ];
+    if (real.every((f) => exists(samples + f))) {
+      await Deno.writeTextFile(`${dir}/real.csv`, real.map((f) => `${samples}${f} 55`).join("\n") + "\n");
+      const r = await runEval(
+        parseEvalArgs([
+          "--probe",
+          probeDir,
+          "--manifest",
+          `${dir}/real.csv`,
+          "--out",
+          `${dir}/out/real.csv`,
+          "--no-progress",
+        ])!,
+      );
+      assert.equal(r.rows + r.skipped.length, real.length);
+      assert.equal(r.rows, real.length, JSON.stringify(r.skipped));
+    } else console.log(`eval test: ${samples} absent, real-file check skipped`);
+
     // Errors: a probe folder without probe.json, an encoder of another width.
     await assert.rejects(
       () =>
@@ -122,3 +147,11 @@ Deno.test("eval CLI: clip and per-study predictions, metrics only with labels, c
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+function exists(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+}
