@@ -5,7 +5,8 @@ import { resolveConfig } from "./config.ts";
 import { jepaLoss, targetFeatures } from "./jepa_objective.ts";
 import { MultiBlockMaskCollator } from "./mask_collator.ts";
 import { Predictor } from "./predictor.ts";
-import { buildModels, pretrain } from "./trainer.ts";
+import { buildModels } from "./models.ts";
+import { pretrain } from "./trainer.ts";
 
 const arr = async (t: Tensor): Promise<Float32Array> => (await t.toArray()) as Float32Array;
 

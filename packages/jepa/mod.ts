@@ -76,12 +76,5 @@ export {
   saveCheckpoint,
 } from "./checkpoint.ts";
 export { formatDuration, JsonlWriter, ProgressBar, type StepMetrics } from "./metrics.ts";
-export {
-  buildModels,
-  encoderConfig,
-  pretrain,
-  PretrainDivergedError,
-  type PretrainModels,
-  type PretrainOptions,
-  type PretrainResult,
-} from "./trainer.ts";
+export { buildModels, encoderConfig, type PretrainModels } from "./models.ts";
+export { pretrain, PretrainDivergedError, type PretrainOptions, type PretrainResult } from "./trainer.ts";
