@@ -2,10 +2,9 @@
 
 import { BACKBONES, type DemoResults } from "./results.ts";
 
-const f = (
-  v: number | undefined,
-  digits = 2,
-): string => (v === undefined || Number.isNaN(v) ? "—" : v.toFixed(digits));
+/** JSON turns NaN (e.g. an AUROC with one class absent) into null; both print as a dash. */
+const f = (v: number | null | undefined, digits = 2): string =>
+  v == null || Number.isNaN(v) ? "—" : v.toFixed(digits);
 
 /** The controlled comparison as a text table: one row per backbone. */
 export function summaryTable(r: DemoResults): string {
