@@ -6,9 +6,8 @@
  * frontier of gradients. Gradients of leaf tensors that require them accumulate in `.grad` and survive `tidy`.
  */
 
-import { add } from "./ops/elementwise.ts";
-import { full } from "./ops/elementwise.ts";
-import { keep, noGrad, Tensor } from "./tensor.ts";
+import { add, full } from "./ops/elementwise.ts";
+import { keep, noGrad, type Tensor } from "./tensor.ts";
 
 /**
  * Back-propagates from `loss`. `grad` defaults to 1 and may only be omitted for a one-element `loss`.

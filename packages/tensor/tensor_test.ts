@@ -4,7 +4,7 @@ import { backward } from "./autograd.ts";
 import { ones, randn, tensor, truncNormal, zeros } from "./creation.ts";
 import { add, mul } from "./ops/elementwise.ts";
 import { sum } from "./ops/reduce.ts";
-import { detach, keep, noGrad, Tensor, tidy } from "./tensor.ts";
+import { detach, keep, noGrad, type Tensor, tidy } from "./tensor.ts";
 
 await init();
 
