@@ -42,3 +42,12 @@ Deno.test("layerNorm gradients of x, weight and bias match finite differences", 
   }]);
   await gradCheck((x) => layerNorm(x), [{ data: x, shape: [2, 2, 5] }]);
 });
+
+Deno.test("layerNorm rows longer than 256 take the cooperative kernel and agree with the reference", async () => {
+  const x = randomData([3, 300], 7, 3);
+  const w = randomData([300], 8);
+  const b = randomData([300], 9);
+  const y = await layerNorm(tensor(x, [3, 300]), tensor(w), tensor(b), 1e-6).toArray();
+  assertClose(y, reference(x, 300, w, b, 1e-6), { atol: 2e-3, rtol: 1e-3, label: "long rows" });
+  await gradCheck((x) => layerNorm(x), [{ data: randomData([2, 260], 10), shape: [2, 260] }], { check: [0] });
+});
