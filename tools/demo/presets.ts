@@ -70,7 +70,7 @@ export const DEMO_PRESETS: Record<string, DemoPreset> = {
     pretrain: {},
     // Probes on a tiny, briefly pretrained encoder need larger steps than the reference's 1e-4 (measured: at 1e-3
     // the view probe barely leaves chance in 10 epochs; at 3e-3 it does).
-    probe: { depth: 1, numHeads: 4, epochs: 15, batchSize: 32, lrs: [3e-3, 1e-3], weightDecays: [0.01] },
+    probe: { depth: 1, numHeads: 4, epochs: 10, batchSize: 32, lrs: [3e-3], weightDecays: [0.01] },
     fractionSeeds: [1, 2, 3],
     pretrainClips: 256,
     clipsPerView: 1,
