@@ -168,23 +168,23 @@ const RUN: Record<(typeof WORKLOADS)[number], () => Promise<BenchResult>> = {
   vit_tiny_train_step: benchVit,
 };
 
-const results: BenchResult[] = [];
-for (const name of WORKLOADS) {
-  if (!selected.includes(name)) continue;
-  progress(`${name}…`);
-  results.push(await RUN[name]());
-}
-
-// Keep the entries of workloads not run this time.
+// Keep the entries of workloads not run this time; write after each workload so an interrupted run keeps its data.
 let previous: BenchResult[] = [];
 try {
   previous = JSON.parse(await Deno.readTextFile(values.out));
 } catch {
   previous = [];
 }
-const merged = WORKLOADS.map((n) => results.find((r) => r.name === n) ?? previous.find((r) => r.name === n))
-  .filter((r): r is BenchResult => r !== undefined);
-await Deno.writeTextFile(values.out, JSON.stringify(merged, null, 2) + "\n");
+const results: BenchResult[] = [];
+let merged: BenchResult[] = previous;
+for (const name of WORKLOADS) {
+  if (!selected.includes(name)) continue;
+  progress(`${name}…`);
+  results.push(await RUN[name]());
+  merged = WORKLOADS.map((n) => results.find((r) => r.name === n) ?? previous.find((r) => r.name === n))
+    .filter((r): r is BenchResult => r !== undefined);
+  await Deno.writeTextFile(values.out, JSON.stringify(merged, null, 2) + "\n");
+}
 
 console.log(
   `\n${"workload".padEnd(22)}${"ours".padStart(10)}${"TF.js".padStart(10)}  ${"unit".padEnd(8)}ratio`,

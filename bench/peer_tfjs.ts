@@ -2,7 +2,9 @@
  * The peer: TensorFlow.js 4.22 with its WebGPU backend, on the same adapter in the same process. Each function
  * mirrors one of ours in workloads_ours.ts / vit_ours.ts op for op.
  */
-import * as tf from "npm:@tensorflow/tfjs-core@4.22.0";
+// The union package is tfjs-core plus the gradient registrations (tfjs-core's bundle alone has none; its ESM
+// module that registers them cannot be loaded by Deno) and the CPU/WebGL backends, which stay unused here.
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import "npm:@tensorflow/tfjs-backend-webgpu@4.22.0";
 import { type ClipShape, patchGrid, sincosPositions, W2 } from "./w2_config.ts";
 
