@@ -6,9 +6,10 @@
  * transposed B, M for a transposed A, N for a row-major B). Neighbouring threads of a workgroup row own neighbouring
  * vec4 columns (column block `tx + j·wx`), so each vec4 load of B or C is contiguous across the SIMD lanes of a
  * software rasteriser and coalesced on a discrete GPU, while A is shared by the whole workgroup row. No workgroup
- * memory: on llvmpipe barriers cost more than the reuse they buy (measured), and on discrete GPUs the register block
- * keeps the arithmetic intensity high enough for these model sizes. Shapes whose contiguous axes are not multiples
- * of 4 take a scalar register-blocked kernel with clamped loads; the choice is made per call.
+ * memory: on llvmpipe its loads cost as much per lane as storage loads, plus barriers (BENCHMARKS.md), and on
+ * discrete GPUs the register block keeps the arithmetic intensity high enough for these model sizes. Shapes whose
+ * contiguous axes are not multiples of 4 take a scalar register-blocked kernel with clamped loads; the kernel and
+ * its tile ({@link selectTile}) are chosen per call.
  *
  * Gradients reuse the same kernel through the transpose flags, so no transposed copy is ever materialised. When an
  * operand is 2-D and shared across the other's batch, its gradient sums over that batch inside the kernel (the

@@ -3,7 +3,7 @@ import { init } from "../backend.ts";
 import { tensor } from "../creation.ts";
 import { shapeSize } from "../tensor.ts";
 import { assertClose, gradCheck, randomData } from "../testing.ts";
-import { linear, matmul, matmulKernel, vec4KernelSource } from "./matmul.ts";
+import { linear, matmul, matmulKernel, TILES, vec4KernelSource } from "./matmul.ts";
 
 await init();
 
@@ -142,12 +142,12 @@ Deno.test("matmul: other register tiles compute the same product", async () => {
   const a = randomData([m, k], 16);
   const b = randomData([k, n], 17);
   const expected = reference(a, [m, k], b, [k, n], false, false);
-  const tiles = [{ rows: 4, vecCols: 1, wx: 8, wy: 4 }, { rows: 8, vecCols: 4, wx: 4, wy: 4 }, {
-    rows: 12,
-    vecCols: 3,
-    wx: 2,
-    wy: 1,
-  }];
+  const tiles = [
+    { rows: 4, vecCols: 1, wx: 8, wy: 4 },
+    { rows: 8, vecCols: 4, wx: 4, wy: 4 },
+    { rows: 12, vecCols: 3, wx: 2, wy: 1 },
+    TILES.hardware,
+  ];
   for (const tile of tiles) {
     const pr = { m, n, k, outBatches: 1, accBatch: 1, strideA: 0, strideB: 0 };
     const out = matmulKernel(tensor(a, [m, k]), tensor(b, [k, n]), false, false, null, [m, n], pr, tile);
