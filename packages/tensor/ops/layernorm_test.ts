@@ -51,3 +51,12 @@ Deno.test("layerNorm rows longer than 256 take the cooperative kernel and agree 
   assertClose(y, reference(x, 300, w, b, 1e-6), { atol: 2e-3, rtol: 1e-3, label: "long rows" });
   await gradCheck((x) => layerNorm(x), [{ data: randomData([2, 260], 10), shape: [2, 260] }], { check: [0] });
 });
+
+Deno.test("layerNorm parameter gradients keep their shape when the input has leading size-1 axes", async () => {
+  const d = 6;
+  await gradCheck((x, w, b) => layerNorm(x, w, b), [
+    { data: randomData([1, 1, d], 11), shape: [1, 1, d] },
+    { data: randomData([d], 12), shape: [d] },
+    { data: randomData([d], 13), shape: [d] },
+  ]);
+});

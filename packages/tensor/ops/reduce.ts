@@ -146,7 +146,8 @@ function squeezeWithGrad(t: Tensor, axis: number): Tensor {
 
 /**
  * Sums `x` over the axes along which `shape` was broadcast to `x.shape` (leading axes and size-1 axes), returning a
- * tensor of exactly `shape`. Used by broadcasting ops' gradients; records no tape.
+ * tensor of exactly `shape` (the input itself when nothing needs summing and the shapes already agree, else a new
+ * tensor, possibly a view of the input's buffer). Used by broadcasting ops' gradients; records no tape.
  */
 export function sumToShape(x: Tensor, shape: Shape): Tensor {
   let cur = x;
@@ -159,7 +160,7 @@ export function sumToShape(x: Tensor, shape: Shape): Tensor {
       cur = next;
     }
   }
-  if (cur === x) return x;
+  if (cur === x) return x.rank === shape.length ? x : x.view(shape);
   const out = cur.view(shape);
   cur.dispose();
   return out;
