@@ -6,6 +6,17 @@
 import assert from "node:assert/strict";
 import type { DemoResults } from "../tools/demo/results.ts";
 
+/** Runs the quick demo into `out`; returns its exit code and combined output. */
+async function runDemo(out: string): Promise<{ code: number; text: string }> {
+  const demo = new URL("../tools/demo.ts", import.meta.url).pathname;
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", demo, "--preset", "quick", "--out", out],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return { code, text: new TextDecoder().decode(stdout) + new TextDecoder().decode(stderr) };
+}
+
 Deno.test({
   name: "deno task demo --preset quick completes and writes results.json and the report",
   // The demo leaves its GPU device and worker pools to process exit.
@@ -13,22 +24,8 @@ Deno.test({
   sanitizeResources: false,
   fn: async () => {
     const out = await Deno.makeTempDir({ prefix: "demo-quick-" });
-    const cmd = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-all",
-        new URL("../tools/demo.ts", import.meta.url).pathname,
-        "--preset",
-        "quick",
-        "--out",
-        out,
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    });
-    const { code, stdout, stderr } = await cmd.output();
-    const text = new TextDecoder().decode(stdout) + new TextDecoder().decode(stderr);
-    assert.equal(code, 0, `demo failed:\n${text.slice(-3000)}`);
+    const first = await runDemo(out);
+    assert.equal(first.code, 0, `demo failed:\n${first.text.slice(-3000)}`);
     const r = JSON.parse(await Deno.readTextFile(`${out}/results.json`)) as DemoResults;
     for (const b of ["jepa", "mae", "random"] as const) {
       for (const k of ["1%", "10%", "100%"]) {
@@ -46,22 +43,9 @@ Deno.test({
     assert.match(html, /<table/);
     assert.ok((await Deno.stat(`${out}/report/pretraining.png`)).size > 1000);
     // A second run resumes: every stage is already done.
-    const again = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-all",
-        new URL("../tools/demo.ts", import.meta.url).pathname,
-        "--preset",
-        "quick",
-        "--out",
-        out,
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const log = new TextDecoder().decode(again.stderr);
-    assert.equal(again.code, 0);
-    assert.match(log, /pretrain-jepa \(done in an earlier run\)/);
+    const again = await runDemo(out);
+    assert.equal(again.code, 0, again.text.slice(-3000));
+    assert.match(again.text, /pretrain-jepa \(done in an earlier run\)/);
     await Deno.remove(out, { recursive: true });
   },
 });
