@@ -16,6 +16,7 @@
 
 import { parseArgs } from "node:util";
 import { ProgressBar } from "@echojepa/jepa";
+import { perturbClip, REFERENCE_CONDITION_IDS } from "@echojepa/perturb";
 import { init } from "@echojepa/tensor";
 import type { VisionTransformer } from "@echojepa/vit";
 import { loadBackbone, pretrainBackbone, randomBackbone } from "./demo/backbones.ts";
@@ -24,8 +25,6 @@ import { backboneFeatures, pooled } from "./demo/features.ts";
 import { DEMO_PRESETS } from "./demo/presets.ts";
 import { type Backbone, BACKBONES, type DemoResults } from "./demo/results.ts";
 import { efExperiments, rvspExperiments, viewClassification } from "./demo/tasks.ts";
-import { REFERENCE_CONDITION_IDS } from "@echojepa/perturb";
-import { perturbedEfTest } from "./demo/features.ts";
 import { summaryTable } from "./demo/summary.ts";
 import { buildReport } from "./report/build_report.ts";
 
@@ -215,12 +214,9 @@ for (const b of BACKBONES) {
   });
 }
 
-// Example clip under each perturbation, for the report.
+// Example clip under each perturbation, for the report (the same perturbation the robustness probe saw).
 {
-  const i = data.test.findIndex((c) => EF_VIEWS.includes(c.view));
-  const c = data.test[i];
-  const efOrder = data.test.flatMap((x, k) => (EF_VIEWS.includes(x.view) ? [k] : []));
-  const j = efOrder.indexOf(i);
+  const c = data.test.find((x) => EF_VIEWS.includes(x.view))!;
   const examples = {
     clip: {
       frames: Array.from(c.clip.data as Uint8Array),
@@ -230,7 +226,7 @@ for (const b of BACKBONES) {
     },
     conditions: REFERENCE_CONDITION_IDS.map((id) => ({
       name: id,
-      frames: Array.from(perturbedEfTest(data, id)[j].data as Uint8Array),
+      frames: Array.from(perturbClip(c.clip, id, { clipId: c.id, seed: 0 }).data as Uint8Array),
     })),
   };
   await Deno.writeTextFile(`${runDir}/examples.json`, JSON.stringify(examples));

@@ -133,10 +133,10 @@ export class AttentivePooler extends Module {
 
   /** Tokens `[B, N, D]` → pooled `[B, D]`. */
   forward(x: Tensor, keyPaddingMask: Tensor | null = null): Tensor {
-    const [B, N, D] = x.shape;
+    const [B, , D] = x.shape;
     let h = x;
-    const positions = { grid: { t: 1, h: 1, w: N }, ids: null };
-    for (const block of this.blocks) h = block.forward(h, positions, { keyPaddingMask });
+    // The probe's blocks have no RoPE, so they need no token positions.
+    for (const block of this.blocks) h = block.forward(h, null, { keyPaddingMask });
     const q = broadcastTo(this.query_tokens, [B, 1, D]);
     return reshape(this.cross_attention_block.forward(q, h, keyPaddingMask), [B, D]);
   }

@@ -192,7 +192,6 @@ export async function trainProbes<P extends ProbeModule>(
   probe.eval();
   const [valOut] = await predictAll([probe], apply, makeBatch, "val", labels.val.length, batchSize, rng);
   const [testOut] = await predictAll([probe], apply, makeBatch, "test", labels.test.length, batchSize, rng);
-  const outputs = task.type === "classification" ? task.numClasses : 1;
   const testPredictions = decode(task, testOut, scaler);
   return {
     probe,
@@ -200,7 +199,7 @@ export async function trainProbes<P extends ProbeModule>(
     val: metricsOf(task, decode(task, valOut, scaler), labels.val),
     test: metricsOf(task, testPredictions, labels.test),
     testPredictions,
-    testScores: task.type === "classification" && outputs > 0 ? testOut : null,
+    testScores: task.type === "classification" ? testOut : null,
     scaler,
     lossHistory,
   };
