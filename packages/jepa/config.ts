@@ -9,6 +9,7 @@
  * @module
  */
 
+import type { PositionEncoding } from "@echojepa/vit";
 import { type MaskGeneratorConfig, REFERENCE_MASK_GENERATORS } from "./mask_collator.ts";
 
 /** Which loss trains the encoder. */
@@ -55,6 +56,12 @@ export interface EncoderConfig {
   tubeletSize: number;
   /** Pixels per patch side. */
   patchSize: number;
+  /**
+   * Token positions: "rope" (V-JEPA 2 / EchoJEPA, the default) or "sincos" (V-JEPA 1's fixed 3-D table added to the
+   * patch embeddings). A small encoder trained briefly from scratch learns little absolute position under RoPE, and
+   * the reference's probes add none, so the demo's tiny encoders use "sincos".
+   */
+  positionEncoding: PositionEncoding;
 }
 
 /** The JEPA predictor (a narrow ViT over context + mask tokens). */
@@ -186,7 +193,15 @@ const VITL_ECHOJEPA: PretrainConfig = {
     phantomClips: 512,
     workers: 2,
   },
-  encoder: { embedDim: 1024, depth: 24, numHeads: 16, mlpHidden: 4096, tubeletSize: 2, patchSize: 16 },
+  encoder: {
+    embedDim: 1024,
+    depth: 24,
+    numHeads: 16,
+    mlpHidden: 4096,
+    tubeletSize: 2,
+    patchSize: 16,
+    positionEncoding: "rope",
+  },
   predictor: { embedDim: 384, depth: 12, numHeads: 12, mlpHidden: 1536, numMaskTokens: 10 },
   masks: referenceMasks(),
   mae: { maskRatio: 0.9, decoderEmbedDim: 512, decoderDepth: 4, decoderNumHeads: 8, normPixLoss: true },
@@ -392,7 +407,12 @@ export function validateConfig(c: PretrainConfig): void {
   range("data.cropScale", c.data.cropScale, 0, 1);
   range("data.cropAspect", c.data.cropAspect, 0, Infinity);
   const e = c.encoder;
-  for (const k of Object.keys(e) as (keyof EncoderConfig)[]) posInt(`encoder.${k}`, e[k]);
+  for (const k of ["embedDim", "depth", "numHeads", "mlpHidden", "tubeletSize", "patchSize"] as const) {
+    posInt(`encoder.${k}`, e[k]);
+  }
+  if (e.positionEncoding !== "rope" && e.positionEncoding !== "sincos") {
+    errors.push(`encoder.positionEncoding must be "rope" or "sincos", got "${e.positionEncoding}"`);
+  }
   if (e.embedDim % e.numHeads) {
     errors.push(`encoder.embedDim ${e.embedDim} must divide by numHeads ${e.numHeads}`);
   }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { PRESETS, resolveConfig, totalSteps } from "./config.ts";
+import { encoderConfig } from "./models.ts";
 import { parseConfigText } from "./config_file.ts";
 import { hyperparametersAt } from "./schedules.ts";
 
@@ -56,4 +57,14 @@ Deno.test("schedules: warmup → constant, anneal decays linearly, EMA constant 
   const m = resolveConfig("micro", { optim: { ema: [0.9, 1.0], epochs: 1, itersPerEpoch: 10 } });
   assert.equal(hyperparametersAt(m, 0).momentum, 0.9);
   assert.ok(Math.abs(hyperparametersAt(m, 5).momentum - 0.95) < 1e-12);
+});
+
+Deno.test("the encoder's position encoding defaults to RoPE, accepts sin-cos, and rejects anything else", () => {
+  assert.equal(resolveConfig("micro").encoder.positionEncoding, "rope");
+  const c = resolveConfig("micro", { encoder: { positionEncoding: "sincos" } });
+  assert.equal(encoderConfig(c).positionEncoding, "sincos");
+  assert.throws(
+    () => resolveConfig("micro", { encoder: { positionEncoding: "learned" as never } }),
+    /encoder.positionEncoding must be "rope" or "sincos"/,
+  );
 });

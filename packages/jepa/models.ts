@@ -21,6 +21,7 @@ export function encoderConfig(c: PretrainConfig): VitConfig {
     patchSize: e.patchSize,
     numFrames: c.data.frames,
     imageSize: c.data.cropSize,
+    positionEncoding: e.positionEncoding,
   });
 }
 

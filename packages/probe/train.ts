@@ -69,8 +69,14 @@ export interface TrainProbesOptions<P extends ProbeModule> {
   lrs?: number[];
   /** Weight decays of the grid (default {0.01, 0.1, 0.4}). */
   weightDecays?: number[];
-  /** Epochs (default 20). */
+  /** Epochs (default 20): validation points at which the best head is chosen. */
   epochs?: number;
+  /**
+   * Least optimisation steps per head (default 0). With few labels an epoch is a step or two, so a small training
+   * subset (1 % of labels) would otherwise train for a handful of steps; each epoch then makes as many passes over
+   * the training split as needed to reach this budget.
+   */
+  minSteps?: number;
   /** Batch size (default 8). */
   batchSize?: number;
   /** Seed of shuffling and batch randomness. */
@@ -115,6 +121,7 @@ export async function trainProbes<P extends ProbeModule>(
     lrs = [1e-4, 5e-5],
     weightDecays = [0.01, 0.1, 0.4],
     epochs = 20,
+    minSteps = 0,
     batchSize = 8,
     seed = 0,
     onEpoch,
@@ -128,7 +135,9 @@ export async function trainProbes<P extends ProbeModule>(
   const scaler = task.type === "regression" ? fitScaler(labels.train) : null;
   const nTrain = labels.train.length;
   if (nTrain === 0) throw new Error("trainProbes: the training split is empty");
-  const stepsPerEpoch = Math.ceil(nTrain / batchSize);
+  const stepsPerPass = Math.ceil(nTrain / batchSize);
+  const passes = Math.max(1, Math.ceil(minSteps / (epochs * stepsPerPass)));
+  const stepsPerEpoch = passes * stepsPerPass;
   const totalSteps = epochs * stepsPerEpoch;
   const higherIsBetter = task.type === "classification";
   let best = { head: 0, epoch: -1, valScore: higherIsBetter ? -Infinity : Infinity };
@@ -138,10 +147,12 @@ export async function trainProbes<P extends ProbeModule>(
   let step = 0;
   for (let epoch = 0; epoch < epochs; epoch++) {
     heads.forEach((h) => h.train());
-    const order = shuffled(nTrain, rng);
+    const order = Array.from({ length: passes }, () => shuffled(nTrain, rng));
     const losses: Promise<number>[] = [];
     for (let s = 0; s < stepsPerEpoch; s++) {
-      const idx = order.slice(s * batchSize, (s + 1) * batchSize);
+      const pass = Math.floor(s / stepsPerPass);
+      const at = (s % stepsPerPass) * batchSize;
+      const idx = order[pass].slice(at, at + batchSize);
       opts.forEach((o, i) => (o.lr = warmupCosineLr(step, {
         warmupSteps: 0,
         startLr: grid[i].lr,

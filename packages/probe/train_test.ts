@@ -101,3 +101,37 @@ Deno.test("masked mean-pool ignores masked tokens", async () => {
   const pooled = await maskedMeanPool(x, tensor([1, 1, 0], [1, 3]) as Tensor).toArray();
   assert.deepEqual(Array.from(pooled), [2, 3]);
 });
+
+Deno.test("minSteps repeats passes over a small training split to reach the step budget", async () => {
+  const labels = { train: [0, 1, 0, 1, 0, 1], val: [0, 1], test: [1, 0] };
+  const feats = Object.fromEntries(
+    (["train", "val", "test"] as const).map((sp, k) => [
+      sp,
+      makeFeatures(labels[sp].length, k + 9, (i) => [labels[sp][i] ? 2 : -2]),
+    ]),
+  );
+  const make = batcher(feats);
+  const seen = new Map<number, number>();
+  let steps = 0;
+  await trainProbes({
+    task: { type: "classification", numClasses: 2 },
+    makeProbe: () => new LinearProbe({ dim: D, outputs: 2, kind: "classifier" }),
+    apply: (p, b) => p.forward(b.x, b.mask),
+    makeBatch: (split, idx) => {
+      if (split === "train") {
+        steps++;
+        idx.forEach((i) => seen.set(i, (seen.get(i) ?? 0) + 1));
+      }
+      return make(split, idx);
+    },
+    labels,
+    lrs: [1e-2],
+    weightDecays: [0],
+    epochs: 2,
+    minSteps: 9,
+    batchSize: 4,
+  });
+  // 2 steps per pass; 9 steps over 2 epochs need 3 passes per epoch: 12 steps, each sample seen 6 times.
+  assert.equal(steps, 12);
+  assert.deepEqual([...seen.values()], [6, 6, 6, 6, 6, 6]);
+});

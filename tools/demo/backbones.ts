@@ -32,7 +32,12 @@ export function pretrainConfig(p: DemoPreset, objective: "jepa" | "mae", outDir:
 
 /** The encoder architecture of a preset. */
 export function demoEncoderConfig(p: DemoPreset): VitConfig {
-  return vitConfig({ ...p.encoder, mlpHidden: 4 * p.encoder.embedDim });
+  return vitConfig({
+    ...p.encoder,
+    mlpHidden: 4 * p.encoder.embedDim,
+    numFrames: p.frames,
+    imageSize: p.size,
+  });
 }
 
 /**

@@ -60,8 +60,8 @@ function attentive(
 }
 
 function protocol(p: DemoPreset) {
-  const { epochs, batchSize, lrs, weightDecays } = p.probe;
-  return { epochs, batchSize, lrs, weightDecays };
+  const { epochs, minSteps, batchSize, lrs, weightDecays } = p.probe;
+  return { epochs, minSteps, batchSize, lrs, weightDecays };
 }
 
 /** View classification with `fraction` of the training labels (stratified), one run per seed. */
