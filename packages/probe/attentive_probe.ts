@@ -17,14 +17,18 @@ import {
   LayerNorm,
   Linear,
   linear,
+  matmul,
+  mean,
   Module,
   mul,
   noGrad,
   permute,
   reshape,
   slice,
+  softmax,
   type Tensor,
   truncNormalParameter,
+  where,
 } from "@echojepa/tensor";
 import { Block, Mlp, vitConfig } from "@echojepa/vit";
 
@@ -58,6 +62,23 @@ export class CrossAttention extends Module {
     const v = reshape(slice(kv, 0, 1, 2), [B, H, N, hd]);
     const o = attention(q, k, v, { keyPaddingMask: keyPaddingMask ?? undefined });
     return reshape(permute(o, [0, 2, 1, 3]), [B, Q, D]);
+  }
+
+  /**
+   * The attention weights `[B, H, Q, N]` that {@link forward} applies (each row sums to 1 over the unmasked
+   * tokens), computed explicitly for inspection; training uses the fused kernel, which never materialises them.
+   */
+  weights(query: Tensor, x: Tensor, keyPaddingMask: Tensor | null = null): Tensor {
+    const [B, Q, D] = query.shape;
+    const N = x.shape[1];
+    const H = this._heads;
+    const hd = D / H;
+    const q = permute(reshape(linear(query, this.q.weight, this.q.bias), [B, Q, H, hd]), [0, 2, 1, 3]);
+    const kv = reshape(linear(x, this.kv.weight, this.kv.bias), [B, N, 2, H, hd]);
+    const k = permute(reshape(slice(kv, 2, 0, 1), [B, N, H, hd]), [0, 2, 1, 3]);
+    let logits = mul(matmul(q, k, { transB: true }), 1 / Math.sqrt(hd));
+    if (keyPaddingMask) logits = where(reshape(keyPaddingMask, [B, 1, 1, N]), logits, -Infinity);
+    return softmax(logits, -1);
   }
 }
 
@@ -134,11 +155,25 @@ export class AttentivePooler extends Module {
   /** Tokens `[B, N, D]` → pooled `[B, D]`. */
   forward(x: Tensor, keyPaddingMask: Tensor | null = null): Tensor {
     const [B, , D] = x.shape;
+    const h = this.#refine(x, keyPaddingMask);
+    const q = broadcastTo(this.query_tokens, [B, 1, D]);
+    return reshape(this.cross_attention_block.forward(q, h, keyPaddingMask), [B, D]);
+  }
+
+  /** Where the query looks: its cross-attention weights over the tokens, averaged over heads, `[B, N]`. */
+  attentionMap(x: Tensor, keyPaddingMask: Tensor | null = null): Tensor {
+    const [B, N, D] = x.shape;
+    const xattn = this.cross_attention_block;
+    const h = xattn.norm1.forward(this.#refine(x, keyPaddingMask));
+    const w = xattn.xattn.weights(broadcastTo(this.query_tokens, [B, 1, D]), h, keyPaddingMask);
+    return reshape(mean(w, 1), [B, N]);
+  }
+
+  #refine(x: Tensor, keyPaddingMask: Tensor | null): Tensor {
     let h = x;
     // The probe's blocks have no RoPE, so they need no token positions.
     for (const block of this.blocks) h = block.forward(h, null, { keyPaddingMask });
-    const q = broadcastTo(this.query_tokens, [B, 1, D]);
-    return reshape(this.cross_attention_block.forward(q, h, keyPaddingMask), [B, D]);
+    return h;
   }
 }
 
@@ -164,6 +199,11 @@ export class AttentiveProbe extends Module {
   forward(x: Tensor, keyPaddingMask: Tensor | null = null): Tensor {
     const pooled = this.pooler.forward(x, keyPaddingMask);
     return (this.linear ?? this.regressor)!.forward(pooled);
+  }
+
+  /** The query's attention over the tokens `[B, N]` (mean over heads; see {@link AttentivePooler.attentionMap}). */
+  attentionMap(x: Tensor, keyPaddingMask: Tensor | null = null): Tensor {
+    return this.pooler.attentionMap(x, keyPaddingMask);
   }
 }
 

@@ -34,6 +34,32 @@ async function hostParams(probe: AttentiveProbe): Promise<Map<string, Float32Arr
   return new Map(entries.map(([n], i) => [n, values[i] as Float32Array]));
 }
 
+/** The cross-attention of a depth-1 probe in float64: per-head weights over the tokens, and the projected kv rows. */
+function referenceCrossAttention(
+  p: Map<string, Float32Array>,
+  x: number[][],
+  heads: number,
+): { weights: number[][]; kv: number[][] } {
+  const D = x[0].length;
+  const hd = D / heads;
+  const g = (n: string) => p.get(`pooler.cross_attention_block.${n}`)!;
+  const xn = x.map((t) => ln(t, g("norm1.weight"), g("norm1.bias")));
+  const q = lin(Array.from(p.get("pooler.query_tokens")!), g("xattn.q.weight"), g("xattn.q.bias"), D);
+  const kv = xn.map((t) => lin(t, g("xattn.kv.weight"), g("xattn.kv.bias"), 2 * D));
+  const weights = Array.from({ length: heads }, (_, h) => {
+    const s = kv.map((r) => {
+      let d = 0;
+      for (let j = 0; j < hd; j++) d += q[h * hd + j] * r[h * hd + j];
+      return d / Math.sqrt(hd);
+    });
+    const m = Math.max(...s);
+    const e = s.map((v) => Math.exp(v - m));
+    const z = e.reduce((a, b) => a + b, 0);
+    return e.map((v) => v / z);
+  });
+  return { weights, kv };
+}
+
 /** Depth-1 attentive probe written from the reference's module definitions, in float64 loops. */
 function referenceDepth1(
   p: Map<string, Float32Array>,
@@ -45,23 +71,13 @@ function referenceDepth1(
   const hd = D / heads;
   const g = (n: string) => p.get(`pooler.cross_attention_block.${n}`)!;
   const q0 = Array.from(p.get("pooler.query_tokens")!);
-  const xn = x.map((t) => ln(t, g("norm1.weight"), g("norm1.bias")));
-  const q = lin(q0, g("xattn.q.weight"), g("xattn.q.bias"), D);
-  const kv = xn.map((t) => lin(t, g("xattn.kv.weight"), g("xattn.kv.bias"), 2 * D));
+  const { weights, kv } = referenceCrossAttention(p, x, heads);
   const o = new Array<number>(D).fill(0);
-  for (let h = 0; h < heads; h++) {
-    const s = kv.map((r) => {
-      let d = 0;
-      for (let j = 0; j < hd; j++) d += q[h * hd + j] * r[h * hd + j];
-      return d / Math.sqrt(hd);
-    });
-    const m = Math.max(...s);
-    const e = s.map((v) => Math.exp(v - m));
-    const z = e.reduce((a, b) => a + b, 0);
+  weights.forEach((w, h) =>
     kv.forEach((r, n) => {
-      for (let j = 0; j < hd; j++) o[h * hd + j] += (e[n] / z) * r[D + h * hd + j];
-    });
-  }
+      for (let j = 0; j < hd; j++) o[h * hd + j] += w[n] * r[D + h * hd + j];
+    })
+  );
   const h1 = q0.map((v, i) => v + o[i]);
   const hidden = lin(
     ln(h1, g("norm2.weight"), g("norm2.bias")),
@@ -127,4 +143,24 @@ Deno.test("a key-padding mask gives the same output as dropping the masked token
   const dropped = probe.forward(tensor(keep.flatMap((i) => x[i]), [1, 4, D]));
   const [a, b] = await Promise.all([masked.toArray(), dropped.toArray()]);
   Array.from(a).forEach((v, i) => assert.ok(Math.abs(v - b[i]) < 1e-5, `${v} vs ${b[i]}`));
+});
+
+Deno.test("attentionMap gives the head-averaged cross-attention weights; masked tokens get none", async () => {
+  const D = 8;
+  const probe = new AttentiveProbe({ dim: D, outputs: 3, kind: "classifier", depth: 1, numHeads: 2 });
+  // Large enough inputs that the weights are far from uniform.
+  const x = Array.from(
+    { length: 5 },
+    (_, n) => Array.from({ length: D }, (_, d) => 3 * Math.sin(n * 2.3 + d)),
+  );
+  const map = await probe.attentionMap(tensor(x.flat(), [1, 5, D])).toArray();
+  const { weights } = referenceCrossAttention(await hostParams(probe), x, 2);
+  weights[0].forEach((w, n) => {
+    const expected = (w + weights[1][n]) / 2;
+    assert.ok(Math.abs(map[n] - expected) < 1e-5, `token ${n}: ${map[n]} vs ${expected}`);
+  });
+  const masked = await probe.attentionMap(tensor(x.flat(), [1, 5, D]), tensor([1, 1, 0, 1, 1], [1, 5]))
+    .toArray();
+  assert.equal(masked[2], 0);
+  assert.ok(Math.abs(Array.from(masked).reduce((a, b) => a + b, 0) - 1) < 1e-5);
 });
