@@ -17,9 +17,11 @@
 import { parseArgs } from "node:util";
 import { ProgressBar } from "@echojepa/jepa";
 import { perturbClip, REFERENCE_CONDITION_IDS } from "@echojepa/perturb";
+import type { AttentiveProbe } from "@echojepa/probe";
 import { init } from "@echojepa/tensor";
 import type { VisionTransformer } from "@echojepa/vit";
 import { loadBackbone, pretrainBackbone, randomBackbone } from "./demo/backbones.ts";
+import { attentionClips, attentionMaps } from "./demo/attention.ts";
 import { buildDemoData, EF_VIEWS } from "./demo/data.ts";
 import { backboneFeatures, pooled } from "./demo/features.ts";
 import { DEMO_PRESETS } from "./demo/presets.ts";
@@ -188,7 +190,13 @@ for (const b of BACKBONES) {
         ["100%", 1, [1]],
       ] as const
     ) {
-      out[label] = await viewClassification(preset, data, f, fraction, [...seeds]);
+      // The full-label probe's attention on a few test clips, for the report.
+      const onProbe = fraction < 1 ? undefined : async (probe: AttentiveProbe) => {
+        const maps = await attentionMaps(preset, probe, data.test, f.test, attentionClips(data.test));
+        await Deno.writeTextFile(`${runDir}/attention-${b}.json`, JSON.stringify(maps));
+        results.files.attention = { ...results.files.attention, [b]: `attention-${b}.json` };
+      };
+      out[label] = await viewClassification(preset, data, f, fraction, [...seeds], onProbe);
       log(
         `  view accuracy ${b} ${label}: ${out[label].accuracy.mean.toFixed(1)} ± ${
           out[label].accuracy.std.toFixed(1)

@@ -127,7 +127,34 @@ export interface DemoResults {
    * (`embeddings-<backbone>.json`: `{ features: number[][], views: string[] }`) and example clips
    * (`examples.json`: `{ clip: { frames: number[], t, h, w }, conditions: { name, frames: number[] }[] }`).
    */
-  files: { embeddings: Partial<Record<Backbone, string>>; examples?: string };
+  files: {
+    embeddings: Partial<Record<Backbone, string>>;
+    examples?: string;
+    /** Attention maps of each backbone's view probe (`attention-<backbone>.json`, an {@link AttentionMaps}). */
+    attention?: Partial<Record<Backbone, string>>;
+  };
+}
+
+/**
+ * Where a view probe's query looks in a few held-out clips: its cross-attention weights over the encoder's tokens
+ * (mean over heads), laid out on the token grid, with the clips' frames to draw them over.
+ */
+export interface AttentionMaps {
+  /** Token grid `[T', H', W']`: temporal slots (tubelets) × patch rows × patch columns. */
+  grid: [number, number, number];
+  clips: {
+    id: string;
+    view: string;
+    /** The probe's predicted view. */
+    predicted: string;
+    /** Grey frames 0–255, `t × h × w` row-major. */
+    frames: number[];
+    t: number;
+    h: number;
+    w: number;
+    /** `T'·H'·W'` weights summing to 1, in token order (time-major, then rows, then columns). */
+    weights: number[];
+  }[];
 }
 
 /** The paper's own numbers (spec §9), shown beside ours for orientation; ours are a miniature on phantom data. */

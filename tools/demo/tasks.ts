@@ -64,13 +64,17 @@ function protocol(p: DemoPreset) {
   return { epochs, minSteps, batchSize, lrs, weightDecays };
 }
 
-/** View classification with `fraction` of the training labels (stratified), one run per seed. */
+/**
+ * View classification with `fraction` of the training labels (stratified), one run per seed; `onProbe` sees each
+ * trained probe before it is released.
+ */
 export async function viewClassification(
   p: DemoPreset,
   data: DemoData,
   f: BackboneFeatures,
   fraction: number,
   seeds: number[],
+  onProbe?: (probe: AttentiveProbe, seed: number) => Promise<void>,
 ): Promise<ViewResult> {
   const classes = 13;
   const trainLabels = data.train.map((c) => c.viewIndex);
@@ -99,6 +103,7 @@ export async function viewClassification(
     });
     const m = classificationMetrics(result.testPredictions, data.test.map((c) => c.viewIndex), classes);
     runs.push({ acc: m.accuracy, bal: m.balancedAccuracy, confusion: m.confusion, n: subset.length });
+    await onProbe?.(result.probe, seed);
     result.probe.dispose();
   }
   const acc = meanStd(runs.map((r) => r.acc * 100));

@@ -6,6 +6,7 @@
  */
 
 import { basename, join, resolve } from "node:path";
+import { attentionFigure } from "./charts/attention.ts";
 import { confusionFigure } from "./charts/confusion.ts";
 import { efScatterFigure } from "./charts/ef_scatter.ts";
 import { examplesFigure } from "./charts/examples.ts";
@@ -69,6 +70,7 @@ export async function reportSections(run: RunData, options: ReportOptions = {}):
   const scatter = await efScatterFigure(r);
   const robustness = await robustnessFigure(r);
   const examples = examplesFigure(run.examples);
+  const attention = attentionFigure(run.attention);
   return [
     {
       heading: "Pretraining",
@@ -82,7 +84,7 @@ export async function reportSections(run: RunData, options: ReportOptions = {}):
     },
     {
       heading: "Label efficiency (view classification)",
-      items: [tab(fractionsTable(r)), fig(fractions), fig(confusion)],
+      items: [tab(fractionsTable(r)), fig(fractions), fig(confusion), fig(attention)],
     },
     { heading: "Ejection fraction", items: [tab(efTable(r)), fig(scatter)] },
     { heading: "Multi-view RVSP and ablations", items: [tab(rvspTable(r))] },

@@ -7,7 +7,14 @@
  */
 
 import { join } from "node:path";
-import type { Backbone, DemoResults, PretrainRecord, RvspVariant, ViewResult } from "../demo/results.ts";
+import type {
+  AttentionMaps,
+  Backbone,
+  DemoResults,
+  PretrainRecord,
+  RvspVariant,
+  ViewResult,
+} from "../demo/results.ts";
 import { BACKBONES } from "../demo/results.ts";
 import type { EmbeddingSet, ExampleClips } from "./run_data.ts";
 import { seededRandom } from "./random.ts";
@@ -17,6 +24,7 @@ export interface FakeRun {
   results: DemoResults;
   embeddings: Partial<Record<Backbone, EmbeddingSet>>;
   examples: ExampleClips;
+  attention: Partial<Record<Backbone, AttentionMaps>>;
 }
 
 function gaussian(random: () => number): number {
@@ -124,6 +132,11 @@ export function fakeRun(seed = 0): FakeRun {
         random: "embeddings-random.json",
       },
       examples: "examples.json",
+      attention: {
+        jepa: "attention-jepa.json",
+        mae: "attention-mae.json",
+        random: "attention-random.json",
+      },
     },
   };
   const embeddings: Partial<Record<Backbone, EmbeddingSet>> = {};
@@ -193,7 +206,24 @@ export function fakeRun(seed = 0): FakeRun {
     );
     embeddings[backbone] = { features, views };
   }
-  return { results, embeddings, examples: exampleClip(8, 48) };
+  const examples = exampleClip(8, 48);
+  const attention: Partial<Record<Backbone, AttentionMaps>> = {};
+  BACKBONES.forEach((backbone, k) => {
+    // A 4 × 6 × 6 token grid; better backbones get more peaked maps.
+    const clips = ["A4C", "PLAX"].map((view, i) => {
+      const logits = Array.from({ length: 144 }, () => gaussian(random) * (2 - k * 0.8));
+      const z = logits.reduce((a, l) => a + Math.exp(l), 0);
+      return {
+        id: `fake-${view}`,
+        view,
+        predicted: i === 0 || k === 0 ? view : "A2C",
+        ...examples.clip,
+        weights: logits.map((l) => Math.exp(l) / z),
+      };
+    });
+    attention[backbone] = { grid: [4, 6, 6], clips };
+  });
+  return { results, embeddings, examples, attention };
 }
 
 /**
@@ -212,7 +242,7 @@ export function fakePartialRun(seed = 0): FakeRun {
     robustness: {},
     files: { embeddings: { jepa: "embeddings-jepa.json" } },
   };
-  return { results, embeddings: { jepa: full.embeddings.jepa }, examples: full.examples };
+  return { results, embeddings: { jepa: full.embeddings.jepa }, examples: full.examples, attention: {} };
 }
 
 /** Writes a fake run into `dir` as the demo would (results.json plus the side files it names). */
@@ -225,5 +255,9 @@ export async function writeFakeRun(dir: string, run: FakeRun): Promise<void> {
   }
   if (run.results.files.examples) {
     await Deno.writeTextFile(join(dir, run.results.files.examples), JSON.stringify(run.examples));
+  }
+  for (const [backbone, file] of Object.entries(run.results.files.attention ?? {})) {
+    const maps = run.attention[backbone as Backbone];
+    if (file && maps) await Deno.writeTextFile(join(dir, file), JSON.stringify(maps));
   }
 }

@@ -7,7 +7,7 @@
  */
 
 import { join } from "node:path";
-import type { Backbone, DemoResults } from "../demo/results.ts";
+import type { AttentionMaps, Backbone, DemoResults } from "../demo/results.ts";
 import { BACKBONES } from "../demo/results.ts";
 
 /** Pooled test-clip embeddings of one backbone (`embeddings-<backbone>.json`). */
@@ -46,6 +46,8 @@ export interface RunData {
   results: RunResults;
   embeddings: Partial<Record<Backbone, EmbeddingSet>>;
   examples?: ExampleClips;
+  /** Attention maps of each backbone's view probe. */
+  attention: Partial<Record<Backbone, AttentionMaps>>;
   /** Side files that were named but could not be read, with the reason. */
   problems: string[];
 }
@@ -61,7 +63,11 @@ export function normalizeResults(raw: Partial<DemoResults>): RunResults {
     rvsp: raw.rvsp ?? {},
     pediatric: raw.pediatric ?? {},
     robustness: raw.robustness ?? {},
-    files: { embeddings: raw.files?.embeddings ?? {}, examples: raw.files?.examples },
+    files: {
+      embeddings: raw.files?.embeddings ?? {},
+      examples: raw.files?.examples,
+      attention: raw.files?.attention ?? {},
+    },
   };
 }
 
@@ -89,6 +95,23 @@ function checkExamples(value: unknown, path: string): ExampleClips {
     }
   }
   return { clip, conditions: ex.conditions ?? [] };
+}
+
+function checkAttention(value: unknown, path: string): AttentionMaps {
+  const m = value as AttentionMaps;
+  const tokens = Array.isArray(m?.grid) && m.grid.length === 3 ? m.grid[0] * m.grid[1] * m.grid[2] : -1;
+  if (tokens <= 0 || !Array.isArray(m.clips)) {
+    throw new Error(`${path}: expected { grid: [T, H, W], clips: [...] }`);
+  }
+  for (const c of m.clips) {
+    if (!Array.isArray(c.weights) || c.weights.length !== tokens) {
+      throw new Error(`${path}: clip ${c.id} has ${c.weights?.length} weights, expected ${tokens}`);
+    }
+    if (!Array.isArray(c.frames) || c.frames.length !== c.t * c.h * c.w) {
+      throw new Error(`${path}: clip ${c.id}: frames must hold t × h × w values`);
+    }
+  }
+  return m;
 }
 
 async function readJson(path: string): Promise<unknown> {
@@ -127,5 +150,16 @@ export async function loadRun(dir: string): Promise<RunData> {
       problems.push(`${path}: ${error instanceof Error ? error.message : error}`);
     }
   }
-  return { dir, results, embeddings, examples, problems };
+  const attention: Partial<Record<Backbone, AttentionMaps>> = {};
+  for (const backbone of BACKBONES) {
+    const file = results.files.attention?.[backbone];
+    if (!file) continue;
+    const path = join(dir, file);
+    try {
+      attention[backbone] = checkAttention(await readJson(path), path);
+    } catch (error) {
+      problems.push(`${path}: ${error instanceof Error ? error.message : error}`);
+    }
+  }
+  return { dir, results, embeddings, examples, attention, problems };
 }

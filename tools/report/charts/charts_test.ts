@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { fakePartialRun, fakeRun } from "../fixture.ts";
 import { normalizeResults } from "../run_data.ts";
+import { attentionFigure, relativeEntropy } from "./attention.ts";
 import { confusionFigure } from "./confusion.ts";
 import { efScatterFigure, isNearlyConstant } from "./ef_scatter.ts";
 import { examplesFigure } from "./examples.ts";
@@ -60,4 +61,16 @@ Deno.test("the confusion figure draws one panel per backbone or says none exist"
   const figure = await confusionFigure(results);
   assert.match(figure.svg!, /PSAX-MV/);
   assert.ok((await confusionFigure(normalizeResults({}))).missing);
+});
+
+Deno.test("the attention figure draws each clip's slots for every backbone and reports how peaked the maps are", () => {
+  const { attention } = fakeRun();
+  const figure = attentionFigure(attention);
+  // 3 backbones × 2 clips × 4 temporal slots.
+  assert.equal((figure.svg!.match(/<image /g) ?? []).length, 24);
+  assert.match(figure.svg!, /→ A2C/);
+  assert.match(figure.caption, /Relative entropy of the maps \(1 = uniform\): JEPA 0\.\d\d, MAE/);
+  assert.ok(attentionFigure({}).missing);
+  assert.ok(Math.abs(relativeEntropy([0.25, 0.25, 0.25, 0.25]) - 1) < 1e-12);
+  assert.equal(relativeEntropy([1, 0, 0, 0]), 0);
 });

@@ -6,8 +6,9 @@
  * @module
  */
 
-import { encodePng } from "../deps.ts";
 import type { Figure } from "../figure.ts";
+import { escapeHtml } from "../html/escape.ts";
+import { pngDataUri } from "../render/png_uri.ts";
 import { CHART_FONT } from "../render/vega_svg.ts";
 import type { ExampleClips } from "../run_data.ts";
 import { shortConditionName } from "../tables/robustness.ts";
@@ -25,14 +26,7 @@ function frameDataUri(frames: readonly number[], f: number, h: number, w: number
   const pixels = new Uint8Array(h * w);
   const base = f * h * w;
   for (let i = 0; i < h * w; i++) pixels[i] = Math.max(0, Math.min(255, Math.round(frames[base + i])));
-  const png = encodePng({ width: w, height: h, data: pixels, channels: 1, depth: 8 });
-  let binary = "";
-  for (let i = 0; i < png.length; i += 0x8000) binary += String.fromCharCode(...png.subarray(i, i + 0x8000));
-  return `data:image/png;base64,${btoa(binary)}`;
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  return pngDataUri(pixels, w, h, 1);
 }
 
 /** The perturbation examples figure. */
@@ -61,7 +55,7 @@ export function examplesFigure(examples: ExampleClips | undefined, options: Exam
     const y = headerH + r * (tileH + gap);
     parts.push(
       `<text x="${labelW - 8}" y="${y + tileH / 2 + 4}" text-anchor="end">${
-        escapeXml(shortConditionName(row.name))
+        escapeHtml(shortConditionName(row.name))
       }</text>`,
     );
     frameIndices.forEach((f, k) => {
