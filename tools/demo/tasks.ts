@@ -232,6 +232,9 @@ export async function rvspExperiments(
   ];
   const dim = f.train.dim;
   const tokens = f.train.tokens;
+  // Six probes on two-view studies: without the step floor (all labels are used, and the floor would make this the
+  // slowest stage of the demo).
+  const rvspProtocol = { ...protocol(p), minSteps: 0 };
   for (const [name, v] of variants) {
     const makeBatch = (split: SplitName, idx: number[], training: boolean, rng: Random): ProbeBatch => {
       const slots = idx.flatMap((i) => st[split][i].slots);
@@ -240,7 +243,7 @@ export async function rvspExperiments(
       return { x, mask: null, present: training && v.dropout > 0 ? viewDropout(all, v.dropout, rng) : all };
     };
     const result = await trainProbes({
-      ...protocol(p),
+      ...rvspProtocol,
       task: { type: "regression" },
       makeProbe: (head) =>
         new MultiViewProbe({
@@ -266,7 +269,7 @@ export async function rvspExperiments(
   for (const [vi, view] of RVSP_VIEWS.entries()) {
     const name = `${view} only` as RvspVariant;
     const result = await trainProbes({
-      ...protocol(p),
+      ...rvspProtocol,
       task: { type: "regression" },
       makeProbe: () => attentive(p, dim, 1, "regressor"),
       apply: (probe, b) => probe.forward(b.x, b.mask),
