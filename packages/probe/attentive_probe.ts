@@ -53,13 +53,7 @@ export class CrossAttention extends Module {
   /** `query [B, Q, D]` attends to `x [B, N, D]`; `keyPaddingMask [B, N]` non-zero = attend. */
   forward(query: Tensor, x: Tensor, keyPaddingMask: Tensor | null = null): Tensor {
     const [B, Q, D] = query.shape;
-    const N = x.shape[1];
-    const H = this._heads;
-    const hd = D / H;
-    const q = permute(reshape(linear(query, this.q.weight, this.q.bias), [B, Q, H, hd]), [0, 2, 1, 3]);
-    const kv = permute(reshape(linear(x, this.kv.weight, this.kv.bias), [B, N, 2, H, hd]), [2, 0, 3, 1, 4]);
-    const k = reshape(slice(kv, 0, 0, 1), [B, H, N, hd]);
-    const v = reshape(slice(kv, 0, 1, 2), [B, H, N, hd]);
+    const { q, k, v } = this.#heads(query, x);
     const o = attention(q, k, v, { keyPaddingMask: keyPaddingMask ?? undefined });
     return reshape(permute(o, [0, 2, 1, 3]), [B, Q, D]);
   }
@@ -69,16 +63,25 @@ export class CrossAttention extends Module {
    * tokens), computed explicitly for inspection; training uses the fused kernel, which never materialises them.
    */
   weights(query: Tensor, x: Tensor, keyPaddingMask: Tensor | null = null): Tensor {
+    const [B, , D] = query.shape;
+    const N = x.shape[1];
+    const { q, k } = this.#heads(query, x);
+    let logits = mul(matmul(q, k, { transB: true }), 1 / Math.sqrt(D / this._heads));
+    if (keyPaddingMask) logits = where(reshape(keyPaddingMask, [B, 1, 1, N]), logits, -Infinity);
+    return softmax(logits, -1);
+  }
+
+  /** Per-head queries `[B, H, Q, hd]`, keys and values `[B, H, N, hd]`. */
+  #heads(query: Tensor, x: Tensor): { q: Tensor; k: Tensor; v: Tensor } {
     const [B, Q, D] = query.shape;
     const N = x.shape[1];
     const H = this._heads;
     const hd = D / H;
     const q = permute(reshape(linear(query, this.q.weight, this.q.bias), [B, Q, H, hd]), [0, 2, 1, 3]);
-    const kv = reshape(linear(x, this.kv.weight, this.kv.bias), [B, N, 2, H, hd]);
-    const k = permute(reshape(slice(kv, 2, 0, 1), [B, N, H, hd]), [0, 2, 1, 3]);
-    let logits = mul(matmul(q, k, { transB: true }), 1 / Math.sqrt(hd));
-    if (keyPaddingMask) logits = where(reshape(keyPaddingMask, [B, 1, 1, N]), logits, -Infinity);
-    return softmax(logits, -1);
+    const kv = permute(reshape(linear(x, this.kv.weight, this.kv.bias), [B, N, 2, H, hd]), [2, 0, 3, 1, 4]);
+    const k = reshape(slice(kv, 0, 0, 1), [B, H, N, hd]);
+    const v = reshape(slice(kv, 0, 1, 2), [B, H, N, hd]);
+    return { q, k, v };
   }
 }
 

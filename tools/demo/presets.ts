@@ -6,6 +6,16 @@
 import type { PretrainConfigOverrides } from "@echojepa/jepa";
 import type { PositionEncoding } from "@echojepa/vit";
 
+/** The encoder architecture shared by a run's backbones. */
+export interface DemoEncoder {
+  embedDim: number;
+  depth: number;
+  numHeads: number;
+  patchSize: number;
+  tubeletSize: number;
+  positionEncoding: PositionEncoding;
+}
+
 /** Everything a demo run's size depends on. */
 export interface DemoPreset {
   name: string;
@@ -17,14 +27,7 @@ export interface DemoPreset {
   frames: number;
   size: number;
   /** Encoder shared by the three backbones. */
-  encoder: {
-    embedDim: number;
-    depth: number;
-    numHeads: number;
-    patchSize: number;
-    tubeletSize: number;
-    positionEncoding: PositionEncoding;
-  };
+  encoder: DemoEncoder;
   /** Pretraining steps (each objective) and batch size. */
   pretrainSteps: number;
   pretrainBatch: number;

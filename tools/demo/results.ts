@@ -5,6 +5,8 @@
  * same architecture, randomly initialised: the floor).
  */
 
+import type { DemoEncoder } from "./presets.ts";
+
 /** Backbone names, in report order. */
 export const BACKBONES = ["jepa", "mae", "random"] as const;
 /** A backbone name. */
@@ -106,13 +108,8 @@ export interface DemoResults {
     patients: { train: number; val: number; test: number; pediatric: number };
     clips: { train: number; val: number; test: number; pediatric: number };
   };
-  /** Encoder architecture shared by all backbones. */
-  encoder: {
-    embedDim: number;
-    depth: number;
-    numHeads: number;
-    patchSize: number;
-    tubeletSize: number;
+  /** Encoder architecture shared by all backbones (runs before sin-cos support lack `positionEncoding`). */
+  encoder: Omit<DemoEncoder, "positionEncoding"> & Partial<Pick<DemoEncoder, "positionEncoding">> & {
     params: number;
   };
   pretraining: Partial<Record<"jepa" | "mae", PretrainRecord>>;

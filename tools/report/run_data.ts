@@ -130,36 +130,29 @@ export async function loadRun(dir: string): Promise<RunData> {
   }
   const results = normalizeResults(raw);
   const problems: string[] = [];
-  const embeddings: Partial<Record<Backbone, EmbeddingSet>> = {};
-  for (const backbone of BACKBONES) {
-    const file = results.files.embeddings[backbone];
-    if (!file) continue;
+  /** Reads and checks one side file; a failure is recorded in `problems`, not thrown. */
+  async function side<T>(file: string | undefined, check: (value: unknown, path: string) => T) {
+    if (!file) return undefined;
     const path = join(dir, file);
     try {
-      embeddings[backbone] = checkEmbeddings(await readJson(path), path);
+      return check(await readJson(path), path);
     } catch (error) {
       problems.push(`${path}: ${error instanceof Error ? error.message : error}`);
     }
   }
-  let examples: ExampleClips | undefined;
-  if (results.files.examples) {
-    const path = join(dir, results.files.examples);
-    try {
-      examples = checkExamples(await readJson(path), path);
-    } catch (error) {
-      problems.push(`${path}: ${error instanceof Error ? error.message : error}`);
+  async function perBackbone<T>(
+    files: Partial<Record<Backbone, string>> | undefined,
+    check: (value: unknown, path: string) => T,
+  ): Promise<Partial<Record<Backbone, T>>> {
+    const out: Partial<Record<Backbone, T>> = {};
+    for (const backbone of BACKBONES) {
+      const value = await side(files?.[backbone], check);
+      if (value !== undefined) out[backbone] = value;
     }
+    return out;
   }
-  const attention: Partial<Record<Backbone, AttentionMaps>> = {};
-  for (const backbone of BACKBONES) {
-    const file = results.files.attention?.[backbone];
-    if (!file) continue;
-    const path = join(dir, file);
-    try {
-      attention[backbone] = checkAttention(await readJson(path), path);
-    } catch (error) {
-      problems.push(`${path}: ${error instanceof Error ? error.message : error}`);
-    }
-  }
+  const embeddings = await perBackbone(results.files.embeddings, checkEmbeddings);
+  const examples = await side(results.files.examples, checkExamples);
+  const attention = await perBackbone(results.files.attention, checkAttention);
   return { dir, results, embeddings, examples, attention, problems };
 }
