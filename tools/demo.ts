@@ -82,6 +82,7 @@ const results: DemoResults = previous ?? {
     views: [],
     frames: preset.frames,
     size: preset.size,
+    fps: preset.fps,
     patients: { train: 0, val: 0, test: 0, pediatric: 0 },
     clips: { train: 0, val: 0, test: 0, pediatric: 0 },
   },

@@ -9,7 +9,6 @@
  * @module
  */
 
-import type { PositionEncoding } from "@echojepa/vit";
 import { type MaskGeneratorConfig, REFERENCE_MASK_GENERATORS } from "./mask_collator.ts";
 
 /** Which loss trains the encoder. */
@@ -38,6 +37,11 @@ export interface DataConfig {
   horizontalFlipProbability: number;
   /** Phantom only: number of distinct synthetic clips in the pool. */
   phantomClips: number;
+  /**
+   * Phantom only: frame rate of the synthetic clips, or null for the phantom's own random 20–90 fps. A few frames
+   * at a fixed low rate span a whole heartbeat (8 frames at 12 fps ≈ 0.7 s), which EF needs.
+   */
+  phantomFps: number | null;
   /** Background workers preparing batches while the GPU trains (0: prepare on the main thread). */
   workers: number;
 }
@@ -61,7 +65,9 @@ export interface EncoderConfig {
    * patch embeddings). A small encoder trained briefly from scratch learns little absolute position under RoPE, and
    * the reference's probes add none, so the demo's tiny encoders use "sincos".
    */
-  positionEncoding: PositionEncoding;
+  // Spelled out rather than imported from @echojepa/vit: the batch workers load this module, and a worker cannot
+  // type-check the WebGPU code that importing vit pulls in.
+  positionEncoding: "rope" | "sincos";
 }
 
 /** The JEPA predictor (a narrow ViT over context + mask tokens). */
@@ -191,6 +197,7 @@ const VITL_ECHOJEPA: PretrainConfig = {
     cropAspect: [0.9, 1.1],
     horizontalFlipProbability: 0,
     phantomClips: 512,
+    phantomFps: null,
     workers: 2,
   },
   encoder: {
@@ -402,6 +409,9 @@ export function validateConfig(c: PretrainConfig): void {
   }
   for (const k of ["frames", "cropSize", "frameStep", "phantomClips"] as const) {
     posInt(`data.${k}`, c.data[k]);
+  }
+  if (c.data.phantomFps !== null && !(c.data.phantomFps > 0)) {
+    errors.push(`data.phantomFps must be null or a positive frame rate, got ${c.data.phantomFps}`);
   }
   if (!(Number.isInteger(c.data.workers) && c.data.workers >= 0)) errors.push(`data.workers must be ≥ 0`);
   range("data.cropScale", c.data.cropScale, 0, 1);

@@ -29,13 +29,22 @@ export interface ClipSource {
  * larger than the crop so the random resized crop has room to move.
  */
 export function phantomSource(
-  { clips, frames, cropSize, seed }: { clips: number; frames: number; cropSize: number; seed: number },
+  { clips, frames, cropSize, seed, fps = null }: {
+    clips: number;
+    frames: number;
+    cropSize: number;
+    seed: number;
+    /** Fixed frame rate, or null for the phantom's random one. */
+    fps?: number | null;
+  },
 ): ClipSource {
   const side = Math.max(16, Math.round(cropSize * 1.25));
   const cache = new Map<number, ClipArray>();
   return {
     size: clips,
-    description: `phantom (${clips} synthetic clips, ${frames} frames, ${side}×${side} px)`,
+    description: `phantom (${clips} synthetic clips, ${frames} frames${
+      fps ? ` at ${fps} fps` : ""
+    }, ${side}×${side} px)`,
     load(index: number): Promise<ClipArray> {
       let clip = cache.get(index);
       if (!clip) {
@@ -43,6 +52,7 @@ export function phantomSource(
           frames,
           height: side,
           width: side,
+          acquisition: fps ? { fps } : undefined,
         });
         clip = { data: c.frames, shape: [c.t, c.h, c.w] };
         cache.set(index, clip);
@@ -89,7 +99,13 @@ export async function manifestSource(
 export function sourceFromConfig(data: DataConfig, seed: number): Promise<ClipSource> {
   if (data.source === "phantom") {
     return Promise.resolve(
-      phantomSource({ clips: data.phantomClips, frames: data.frames, cropSize: data.cropSize, seed }),
+      phantomSource({
+        clips: data.phantomClips,
+        frames: data.frames,
+        cropSize: data.cropSize,
+        seed,
+        fps: data.phantomFps,
+      }),
     );
   }
   if (!data.path) {

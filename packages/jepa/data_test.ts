@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { Rng } from "@echojepa/augment";
 import { resolveConfig } from "./config.ts";
 import { BatchLoader, buildBatch, phantomSource, WorkerBatchLoader } from "./data.ts";
 
@@ -28,4 +29,24 @@ Deno.test("worker-built batches equal main-thread batches", async () => {
   } finally {
     loader.close();
   }
+});
+
+Deno.test("a fixed phantom frame rate changes the clips, shows in the description, and must be positive", async () => {
+  const slow = await phantomSource({ clips: 1, frames: 4, cropSize: 32, seed: 5, fps: 12 }).load(
+    0,
+    new Rng(1),
+  );
+  const fast = await phantomSource({ clips: 1, frames: 4, cropSize: 32, seed: 5, fps: 60 }).load(
+    0,
+    new Rng(1),
+  );
+  assert.notDeepEqual(slow.data, fast.data);
+  assert.match(
+    phantomSource({ clips: 1, frames: 4, cropSize: 32, seed: 5, fps: 12 }).description,
+    /at 12 fps/,
+  );
+  assert.throws(
+    () => resolveConfig("micro", { data: { phantomFps: 0 } }),
+    /phantomFps must be null or a positive/,
+  );
 });

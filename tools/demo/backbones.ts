@@ -22,6 +22,7 @@ export function pretrainConfig(p: DemoPreset, objective: "jepa" | "mae", outDir:
       frames: p.frames,
       cropSize: p.size,
       phantomClips: p.pretrainClips,
+      phantomFps: p.fps,
       workers: 0,
     },
     encoder: { ...p.encoder, mlpHidden: 4 * p.encoder.embedDim },

@@ -53,7 +53,7 @@ export async function buildDemoData(
   p: DemoPreset,
   onProgress?: (done: number, total: number) => void,
 ): Promise<DemoData> {
-  const clipOptions = { frames: p.frames, height: p.size, width: p.size };
+  const clipOptions = { frames: p.frames, height: p.size, width: p.size, acquisition: { fps: p.fps } };
   const total = p.patients * VIEW_NAMES.length * p.clipsPerView + p.pediatricPatients * EF_VIEWS.length;
   let base = 0;
   const adults = await generateDataset({

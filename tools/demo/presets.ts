@@ -26,6 +26,11 @@ export interface DemoPreset {
   /** Frames per clip and square side in pixels (clips are rendered at this size, probed at it). */
   frames: number;
   size: number;
+  /**
+   * Frame rate of every phantom clip (pretraining and probes). The clip must span about one heartbeat for EF to be
+   * visible: 8 frames at the phantom's random 20–90 fps cover 10–40 % of a cycle.
+   */
+  fps: number;
   /** Encoder shared by the three backbones. */
   encoder: DemoEncoder;
   /** Pretraining steps (each objective) and batch size. */
@@ -78,6 +83,7 @@ export const DEMO_PRESETS: Record<string, DemoPreset> = {
     pediatricPatients: 4,
     frames: 8,
     size: 32,
+    fps: 12,
     encoder: { ...ENCODER, embedDim: 32, depth: 2 },
     pretrainSteps: 10,
     pretrainBatch: 4,
@@ -101,6 +107,7 @@ export const DEMO_PRESETS: Record<string, DemoPreset> = {
     pediatricPatients: 12,
     frames: 8,
     size: 48,
+    fps: 12,
     encoder: ENCODER,
     pretrainSteps: 150,
     pretrainBatch: 4,
@@ -127,6 +134,7 @@ export const DEMO_PRESETS: Record<string, DemoPreset> = {
     pediatricPatients: 60,
     frames: 16,
     size: 112,
+    fps: 24,
     encoder: {
       embedDim: 192,
       depth: 12,

@@ -105,6 +105,8 @@ export interface DemoResults {
     views: string[];
     frames: number;
     size: number;
+    /** Frame rate of the phantom clips (absent in runs made before it was fixed). */
+    fps?: number;
     patients: { train: number; val: number; test: number; pediatric: number };
     clips: { train: number; val: number; test: number; pediatric: number };
   };

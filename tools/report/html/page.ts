@@ -46,7 +46,8 @@ function runFacts(results: RunResults): string {
     const split = (s: { train: number; val: number; test: number; pediatric: number }): string =>
       `${s.train} train / ${s.val} val / ${s.test} test / ${s.pediatric} paediatric`;
     entries.push(["Patients", split(d.patients)], ["Clips", split(d.clips)]);
-    entries.push(["Clip shape", `${d.frames} frames × ${d.size}×${d.size} px`], [
+    const rate = d.fps ? ` at ${d.fps} fps` : "";
+    entries.push(["Clip shape", `${d.frames} frames${rate} × ${d.size}×${d.size} px`], [
       "Views",
       d.views.join(", "),
     ]);
@@ -56,7 +57,8 @@ function runFacts(results: RunResults): string {
     entries.push([
       "Encoder (all backbones)",
       `ViT, ${e.depth} blocks × ${e.embedDim} dims, ${e.numHeads} heads, ${e.patchSize}×${e.patchSize}×` +
-      `${e.tubeletSize} tubelets, ${(e.params / 1e6).toFixed(2)} M parameters`,
+      `${e.tubeletSize} tubelets, ${(e.params / 1e6).toFixed(2)} M parameters` +
+      (e.positionEncoding === "sincos" ? ", fixed sin-cos positions" : e.positionEncoding ? ", RoPE" : ""),
     ]);
   }
   for (const [objective, record] of Object.entries(results.pretraining)) {
