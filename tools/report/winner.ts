@@ -40,16 +40,26 @@ function prose(names: string[]): string {
   return names.length <= 1 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
 }
 
+/** How uncertain each backbone's value is, to tell a lead from noise. */
+export interface Spread {
+  /** Per backbone: a standard deviation over seeds, or the half-width of a confidence interval. */
+  values: Partial<Record<Backbone, number>>;
+  /** What the spread is, for the sentence: "the spread over seeds", "the 90 % bootstrap intervals". */
+  name: string;
+}
+
 /**
  * "The JEPA backbone had the lowest EF MAE (4.10; MAE 5.30, random init 6.41)." — backbones whose printed values
  * are equal are reported as tied (the reader sees printed values, so a lead in the fourth decimal is no lead); a
- * sentence says so when only one or no backbone has been measured. `format` prints a value.
+ * sentence says so when only one or no backbone has been measured. `format` prints a value. With a `spread`, a lead
+ * smaller than the larger spread of the leader and the runner-up is called what it is: within the noise.
  */
 export function winnerSentence(
   metric: string,
   values: Partial<Record<Backbone, number>>,
   better: Better,
   format: (value: number) => string,
+  spread?: Spread,
 ): string {
   const ranked = rankBackbones(values, better);
   if (ranked.length === 0) return `${metric}: not measured yet.`;
@@ -62,7 +72,13 @@ export function winnerSentence(
   const word = better === "lower" ? "lowest" : "highest";
   const others = rest.map((r) => `${BACKBONE_LABELS[r.backbone]} ${format(r.value)}`).join(", ");
   if (tied.length === 1) {
-    return `${SUBJECT_LABELS[ranked[0].backbone]} had the ${word} ${metric} (${best}; ${others}).`;
+    const sentence = `${SUBJECT_LABELS[ranked[0].backbone]} had the ${word} ${metric} (${best}; ${others})`;
+    const [a, b] = ranked;
+    const noise = Math.max(spread?.values[a.backbone] ?? 0, spread?.values[b.backbone] ?? 0);
+    if (spread && Math.abs(a.value - b.value) < noise) {
+      return `${sentence}, but its lead over ${BACKBONE_LABELS[b.backbone]} is within ${spread.name}.`;
+    }
+    return `${sentence}.`;
   }
   const names = prose(tied.map((r) => BACKBONE_LABELS[r.backbone]));
   if (rest.length === 0) return `${names} tied on ${metric} (${best}).`;

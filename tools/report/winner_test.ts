@@ -32,3 +32,16 @@ Deno.test("winnerSentence reports equal printed values as a tie", () => {
     "JEPA and MAE tied on EF MAE (8.7).",
   );
 });
+
+Deno.test("winnerSentence calls a lead within the spread what it is", () => {
+  const spread = { values: { jepa: 1.3, mae: 4.7, random: 2.3 }, name: "the spread over seeds" };
+  assert.equal(
+    winnerSentence("accuracy", { jepa: 8.8, mae: 8.3, random: 6.8 }, "higher", f, spread),
+    "The JEPA backbone had the highest accuracy (8.8; MAE 8.3, random init 6.8), but its lead over MAE is within " +
+      "the spread over seeds.",
+  );
+  assert.equal(
+    winnerSentence("accuracy", { jepa: 30, mae: 8.3 }, "higher", f, spread),
+    "The JEPA backbone had the highest accuracy (30.0; MAE 8.3).",
+  );
+});

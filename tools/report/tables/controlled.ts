@@ -17,18 +17,25 @@ import { winnerSentence } from "../winner.ts";
 export function controlledTable(results: RunResults): Table {
   const efMae: Partial<Record<Backbone, number>> = {};
   const viewAcc: Partial<Record<Backbone, number>> = {};
+  const halfWidth: Partial<Record<Backbone, number>> = {};
   const rows: string[][] = [];
   for (const backbone of BACKBONES) {
     const ef = results.ef[backbone];
     const view = results.viewClassification[backbone]?.["100%"];
     if (!ef && !view) continue;
-    if (ef) efMae[backbone] = ef.mae;
+    if (ef) {
+      efMae[backbone] = ef.mae;
+      halfWidth[backbone] = (ef.maeHigh - ef.maeLow) / 2;
+    }
     if (view) viewAcc[backbone] = view.accuracy.mean;
     rows.push([BACKBONE_ROW_LABELS[backbone], fixed(ef?.mae), fixed(view?.accuracy.mean, 1)]);
   }
   const paper = PAPER.controlled;
   const caption = [
-    winnerSentence("EF MAE", efMae, "lower", (v) => fixed(v)),
+    winnerSentence("EF MAE", efMae, "lower", (v) => fixed(v), {
+      values: halfWidth,
+      name: "the 90 % bootstrap intervals",
+    }),
     winnerSentence("view accuracy with all labels", viewAcc, "higher", (v) => `${fixed(v, 1)} %`),
     chanceSentence(results),
     `Paper: EchoJEPA-L ${paper["EchoJEPA-L"].lvefMae} vs EchoMAE-L ${paper["EchoMAE-L"].lvefMae} LVEF MAE, ` +

@@ -18,10 +18,12 @@ export function efTable(results: RunResults): Table {
   const mae: Partial<Record<Backbone, number>> = {};
   const r2: Partial<Record<Backbone, number>> = {};
   const auroc: Partial<Record<Backbone, number>> = {};
+  const halfWidth: Partial<Record<Backbone, number>> = {};
   for (const backbone of BACKBONES) {
     const ef = results.ef[backbone];
     if (!ef) continue;
     mae[backbone] = ef.mae;
+    halfWidth[backbone] = (ef.maeHigh - ef.maeLow) / 2;
     r2[backbone] = ef.r2;
     auroc[backbone] = ef.auroc50;
     rows.push([
@@ -35,7 +37,10 @@ export function efTable(results: RunResults): Table {
     ]);
   }
   const caption = [
-    winnerSentence("EF MAE", mae, "lower", (v) => fixed(v)),
+    winnerSentence("EF MAE", mae, "lower", (v) => fixed(v), {
+      values: halfWidth,
+      name: "the 90 % bootstrap intervals",
+    }),
     winnerSentence("R²", r2, "higher", (v) => fixed(v)),
     winnerSentence("AUROC for EF < 50 %", auroc, "higher", (v) => fixed(v, 3)),
     "MAE in EF percentage points on held-out test patients, 90 % bootstrap interval in brackets; " +

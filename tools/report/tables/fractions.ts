@@ -24,14 +24,16 @@ export function chanceSentence(results: RunResults): string {
 /** The label-fraction table (the demo records accuracies in %). */
 export function fractionsTable(results: RunResults): Table {
   const rows: string[][] = [];
-  const at = (fraction: string): Partial<Record<Backbone, number>> => {
+  const pick = (fraction: string, key: "mean" | "std"): Partial<Record<Backbone, number>> => {
     const values: Partial<Record<Backbone, number>> = {};
     for (const b of BACKBONES) {
       const r = results.viewClassification[b]?.[fraction];
-      if (r) values[b] = r.accuracy.mean;
+      if (r) values[b] = r.accuracy[key];
     }
     return values;
   };
+  const at = (fraction: string) => pick(fraction, "mean");
+  const spreadAt = (fraction: string) => pick(fraction, "std");
   for (const backbone of BACKBONES) {
     const byFraction = results.viewClassification[backbone];
     if (!byFraction) continue;
@@ -43,8 +45,14 @@ export function fractionsTable(results: RunResults): Table {
   const oneClips = BACKBONES.map((b) => results.viewClassification[b]?.["1%"]?.trainClips).find((n) => n);
   const paper = PAPER.viewFractions;
   const caption = [
-    winnerSentence("view accuracy with 1 % of the labels", at("1%"), "higher", (v) => `${fixed(v, 1)} %`),
-    winnerSentence("view accuracy with 10 % of the labels", at("10%"), "higher", (v) => `${fixed(v, 1)} %`),
+    winnerSentence("view accuracy with 1 % of the labels", at("1%"), "higher", (v) => `${fixed(v, 1)} %`, {
+      values: spreadAt("1%"),
+      name: "the spread over seeds",
+    }),
+    winnerSentence("view accuracy with 10 % of the labels", at("10%"), "higher", (v) => `${fixed(v, 1)} %`, {
+      values: spreadAt("10%"),
+      name: "the spread over seeds",
+    }),
     chanceSentence(results),
     oneClips ? `1 % of the labels is ${oneClips} training clips here.` : "",
     `Paper at 1 %: EchoJEPA-L ${paper["EchoJEPA-L"]["1%"]} vs EchoMAE-L ${paper["EchoMAE-L"]["1%"]} %.`,

@@ -9,7 +9,8 @@ import { type Backbone, BACKBONES, PAPER } from "../../demo/results.ts";
 import { fixed, MISSING } from "../format.ts";
 import type { RunResults } from "../run_data.ts";
 import { OURS_GROUP, PAPER_GROUP, PHANTOM_NOTE, type Table } from "../table.ts";
-import { winnerSentence } from "../winner.ts";
+import { BACKBONE_LABELS, winnerSentence } from "../winner.ts";
+import { isNearlyConstant } from "../charts/ef_scatter.ts";
 import { BACKBONE_ROW_LABELS } from "./labels.ts";
 
 /** The paper's column order. */
@@ -21,6 +22,18 @@ export function shortConditionName(id: string): string {
     .replace(/^depth-attenuation-/, "DA ")
     .replace(/^gaussian-shadow-/, "GS ")
     .replace(/ medium$/, " med");
+}
+
+/** Says which backbones' EF probes predict nearly one value: their degradation measures nothing. */
+function constantNote(results: RunResults): string {
+  const flat = BACKBONES.filter((b) => {
+    const ef = results.ef[b];
+    return ef && isNearlyConstant(ef.predicted, ef.target);
+  });
+  if (flat.length === 0) return "";
+  const names = flat.map((b) => BACKBONE_LABELS[b]).join(", ");
+  return `The EF probes of ${names} predict nearly the same EF for every clip, so a perturbation has little to ` +
+    `change there: their degradation says nothing about robustness.`;
 }
 
 /** The robustness table (EF MAE per condition, average degradation in %). */
@@ -54,6 +67,7 @@ export function robustnessTable(results: RunResults): Table {
       leastPaper[1].clean
     }; ` +
     `degradation is relative, so a weak model can look robust.`,
+    constantNote(results),
     "Avg. deg. = (mean condition MAE − clean MAE) / clean MAE × 100.",
     PHANTOM_NOTE,
   ].join(" ");

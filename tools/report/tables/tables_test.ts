@@ -49,3 +49,13 @@ Deno.test("robustness uses the paper's short condition names and keeps the paper
   assert.deepEqual(table.columns.slice(2, 8), ["DA low", "DA med", "DA high", "GS low", "GS med", "GS high"]);
   assert.equal(table.groups[0].rows[0][2], "8.51");
 });
+
+Deno.test("the robustness caption discounts the degradation of an EF probe that predicts a constant", () => {
+  const results = normalizeResults(fakeRun().results);
+  assert.doesNotMatch(robustnessTable(results).caption, /says nothing about robustness/);
+  results.ef.random!.predicted = results.ef.random!.target.map(() => 52);
+  assert.match(
+    robustnessTable(results).caption,
+    /The EF probes of random init predict nearly the same EF for every clip/,
+  );
+});
