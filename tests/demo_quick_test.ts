@@ -42,6 +42,9 @@ Deno.test({
     const html = await Deno.readTextFile(`${out}/report/index.html`);
     assert.match(html, /<table/);
     assert.ok((await Deno.stat(`${out}/report/pretraining.png`)).size > 1000);
+    // Each backbone's view probe left its attention maps, and the report drew them.
+    assert.deepEqual(Object.keys(r.files.attention ?? {}).sort(), ["jepa", "mae", "random"]);
+    assert.ok((await Deno.stat(`${out}/report/attention.png`)).size > 1000);
     // A second run resumes: every stage is already done.
     const again = await runDemo(out);
     assert.equal(again.code, 0, again.text.slice(-3000));
