@@ -63,10 +63,9 @@ export interface EncoderConfig {
   /**
    * Token positions: "rope" (V-JEPA 2 / EchoJEPA, the default) or "sincos" (V-JEPA 1's fixed 3-D table added to the
    * patch embeddings). A small encoder trained briefly from scratch learns little absolute position under RoPE, and
-   * the reference's probes add none, so the demo's tiny encoders use "sincos".
+   * the reference's probes add none, so the demo's tiny encoders use "sincos". (The union is spelled out rather
+   * than imported from `@echojepa/vit`: batch workers load this module and cannot type-check vit's WebGPU code.)
    */
-  // Spelled out rather than imported from @echojepa/vit: the batch workers load this module, and a worker cannot
-  // type-check the WebGPU code that importing vit pulls in.
   positionEncoding: "rope" | "sincos";
 }
 
