@@ -11,10 +11,11 @@
 
 import { parseArgs } from "node:util";
 import { init } from "@echojepa/tensor";
-import { CliError, ensureParent, numberFlag, required, runCli, toCsv, writeJson } from "./lib/cli.ts";
+import { CliError, ensureParent, runCli, toCsv, writeJson } from "./lib/cli.ts";
 import { applyProbe, encodeSamples } from "./lib/features.ts";
 import { averageByStudy, type DecodedOutputs, decodeOutputs, taskMetrics } from "./lib/outputs.ts";
 import { openProbe, type ProbeSpec } from "./lib/probe_files.ts";
+import { SAVED_PROBE_OPTIONS, type SavedProbeArgs, savedProbeArgs } from "./lib/saved_probe_args.ts";
 import { manifestSamples } from "./lib/samples.ts";
 
 const HELP = `Usage: deno task eval --probe DIR --manifest M --out predictions.csv [options]
@@ -34,48 +35,19 @@ Applies a probe saved by \`deno task probe\` to every video of a manifest.
 `;
 
 /** Parsed command line of `deno task eval`. */
-export interface EvalArgs {
-  probe: string;
-  manifest: string;
-  out: string;
+export interface EvalArgs extends SavedProbeArgs {
   perStudy: boolean;
-  split?: string;
-  labelColumn?: string;
-  encoder?: string;
-  batch: number;
-  progress: boolean;
 }
 
 /** Parses the command line; null for --help. */
 export function parseEvalArgs(args: string[]): EvalArgs | null {
   const { values } = parseArgs({
     args,
-    options: {
-      probe: { type: "string" },
-      manifest: { type: "string" },
-      out: { type: "string" },
-      "per-study": { type: "boolean", default: false },
-      split: { type: "string" },
-      "label-column": { type: "string" },
-      encoder: { type: "string" },
-      batch: { type: "string", default: "8" },
-      "no-progress": { type: "boolean", default: false },
-      help: { type: "boolean", short: "h" },
-    },
+    options: { ...SAVED_PROBE_OPTIONS, "per-study": { type: "boolean", default: false } },
     strict: true,
   });
   if (values.help) return null;
-  return {
-    probe: required("probe", values.probe),
-    manifest: required("manifest", values.manifest),
-    out: required("out", values.out),
-    perStudy: values["per-study"],
-    split: values.split,
-    labelColumn: values["label-column"],
-    encoder: values.encoder,
-    batch: numberFlag("batch", values.batch, { integer: true, min: 1 })!,
-    progress: !values["no-progress"],
-  };
+  return { ...savedProbeArgs(values), perStudy: values["per-study"] };
 }
 
 /** What an evaluation produced. */

@@ -26,20 +26,12 @@ import {
 } from "@echojepa/perturb";
 import { extractFeatures } from "@echojepa/probe";
 import { init } from "@echojepa/tensor";
-import {
-  CliError,
-  ensureParent,
-  numberFlag,
-  progressBar,
-  required,
-  runCli,
-  toCsv,
-  writeJson,
-} from "./lib/cli.ts";
+import { CliError, ensureParent, numberFlag, progressBar, runCli, toCsv, writeJson } from "./lib/cli.ts";
 import { applyProbe } from "./lib/features.ts";
 import { decodeOutputs, headlineMetric, taskMetrics } from "./lib/outputs.ts";
 import { openProbe } from "./lib/probe_files.ts";
 import { manifestSamples, modelInputs } from "./lib/samples.ts";
+import { SAVED_PROBE_OPTIONS, type SavedProbeArgs, savedProbeArgs } from "./lib/saved_probe_args.ts";
 
 const HELP = `Usage: deno task robustness --probe DIR --manifest M --out DIR [options]
 
@@ -60,17 +52,9 @@ Scores a probe saved by \`deno task probe\` on clean and perturbed copies of a l
 `;
 
 /** Parsed command line of `deno task robustness`. */
-export interface RobustnessArgs {
-  probe: string;
-  manifest: string;
-  out: string;
+export interface RobustnessArgs extends SavedProbeArgs {
   conditions: string[];
   seed: number;
-  split?: string;
-  labelColumn?: string;
-  encoder?: string;
-  batch: number;
-  progress: boolean;
 }
 
 /** Resolves `--conditions`: reference, all, or a list of ids (checked against the catalogue). */
@@ -94,32 +78,17 @@ export function parseRobustnessArgs(args: string[]): RobustnessArgs | null {
   const { values } = parseArgs({
     args,
     options: {
-      probe: { type: "string" },
-      manifest: { type: "string" },
-      out: { type: "string" },
+      ...SAVED_PROBE_OPTIONS,
       conditions: { type: "string", default: "reference" },
       seed: { type: "string", default: "0" },
-      split: { type: "string" },
-      "label-column": { type: "string" },
-      encoder: { type: "string" },
-      batch: { type: "string", default: "8" },
-      "no-progress": { type: "boolean", default: false },
-      help: { type: "boolean", short: "h" },
     },
     strict: true,
   });
   if (values.help) return null;
   return {
-    probe: required("probe", values.probe),
-    manifest: required("manifest", values.manifest),
-    out: required("out", values.out),
+    ...savedProbeArgs(values),
     conditions: parseConditions(values.conditions),
     seed: numberFlag("seed", values.seed, { integer: true })!,
-    split: values.split,
-    labelColumn: values["label-column"],
-    encoder: values.encoder,
-    batch: numberFlag("batch", values.batch, { integer: true, min: 1 })!,
-    progress: !values["no-progress"],
   };
 }
 
