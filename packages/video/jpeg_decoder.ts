@@ -7,6 +7,8 @@
  * @module
  */
 
+import { ZIGZAG } from "./jpeg_zigzag.ts";
+
 /** This decoder cannot handle the stream (but another decoder may). */
 export class UnsupportedJpegError extends Error {
   /** Creates the error with a reason. */
@@ -15,19 +17,6 @@ export class UnsupportedJpegError extends Error {
     this.name = "UnsupportedJpegError";
   }
 }
-
-/** Natural (row-major) index of each zigzag position. */
-const ZIGZAG = (() => {
-  const order = new Uint8Array(64);
-  let k = 0;
-  for (let s = 0; s < 15; s++) {
-    const lo = Math.max(0, s - 7);
-    const hi = Math.min(s, 7);
-    if (s % 2 === 1) { for (let row = lo; row <= hi; row++) order[k++] = row * 8 + (s - row); }
-    else for (let row = hi; row >= lo; row--) order[k++] = row * 8 + (s - row);
-  }
-  return order;
-})();
 
 /** AAN IDCT scale factors: 1 for frequency 0, √2·cos(kπ/16) otherwise (folded into the dequantisation). */
 const AAN_SCALE = Array.from(

@@ -8,6 +8,7 @@
  * @module
  */
 import jpeg from "jpeg-js";
+import { ZIGZAG } from "./jpeg_zigzag.ts";
 
 interface HuffmanCode {
   code: Uint16Array;
@@ -26,19 +27,6 @@ interface StandardTables {
 }
 
 let tables: StandardTables | undefined;
-
-/** Natural (row-major) index of each zigzag position. */
-const ZIGZAG = (() => {
-  const order = new Uint8Array(64);
-  let k = 0;
-  for (let s = 0; s < 15; s++) {
-    const lo = Math.max(0, s - 7);
-    const hi = Math.min(s, 7);
-    if (s % 2 === 1) { for (let row = lo; row <= hi; row++) order[k++] = row * 8 + (s - row); }
-    else for (let row = hi; row >= lo; row--) order[k++] = row * 8 + (s - row);
-  }
-  return order;
-})();
 
 /** DCT basis: COS[u * 8 + x] = C(u)/2 · cos((2x + 1)uπ/16). */
 const COS = (() => {
