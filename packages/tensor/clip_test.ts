@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { init } from "./backend.ts";
+import { init } from "./backends/registry.ts";
 import { tensor } from "./creation.ts";
 import { clipGradNorm, globalL2Norm } from "./clip.ts";
 import type { Tensor } from "./tensor.ts";

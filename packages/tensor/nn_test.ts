@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { backend, init } from "./backend.ts";
+import { backend, init } from "./backends/registry.ts";
 import { tensor, zeros } from "./creation.ts";
 import { backward } from "./autograd.ts";
 import {

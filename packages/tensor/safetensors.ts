@@ -8,7 +8,8 @@
  * file could get wrong before touching the GPU, and names the tensor at fault.
  */
 
-import { backend, type DType } from "./backend.ts";
+import type { DType } from "./backends/backend.ts";
+import { backend } from "./backends/registry.ts";
 import { shapeSize, Tensor } from "./tensor.ts";
 
 /** Element types this module reads. */
@@ -167,7 +168,7 @@ export function loadSafetensors(bytes: Uint8Array): Map<string, Tensor> {
     const dtype: DType = e.dtype === "I32" ? "i32" : e.dtype === "U32" ? "u32" : "f32";
     const t = Tensor.empty(e.shape, dtype);
     t.name = name;
-    backend().upload(t.buffer(), entryData(bytes, header.dataStart, e));
+    backend().upload(t.handle(), entryData(bytes, header.dataStart, e));
     out.set(name, t);
   }
   return out;
@@ -188,7 +189,7 @@ export async function saveSafetensors(
   let at = 0;
   for (const [name, t] of named) {
     if (name === "__metadata__") fail(`"__metadata__" cannot name a tensor`);
-    t.buffer(`saveSafetensors ("${name}")`);
+    t.handle(`saveSafetensors ("${name}")`);
     header[name] = { dtype: TO_FILE[t.dtype], shape: t.shape, data_offsets: [at, at + t.size * 4] };
     at += t.size * 4;
   }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { init } from "./backend.ts";
+import { init } from "./backends/registry.ts";
 import { tensor } from "./creation.ts";
 import { loadSafetensors, parseSafetensorsHeader, saveSafetensors } from "./safetensors.ts";
 import { assertClose, randomData } from "./testing.ts";

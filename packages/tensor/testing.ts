@@ -12,6 +12,14 @@ import { sum } from "./ops/reduce.ts";
 import { reshape } from "./ops/shape.ts";
 import { noGrad, type Shape, shapeSize, type Tensor, tidy } from "./tensor.ts";
 import { Random } from "./creation.ts";
+import { backend } from "./backends/registry.ts";
+import { WebGPUBackend } from "./backends/webgpu/webgpu_backend.ts";
+
+/** Number of compiled WebGPU pipelines of the current backend (0 on backends that compile nothing). */
+export function pipelineCount(): number {
+  const b = backend();
+  return b instanceof WebGPUBackend ? b.runtime.pipelineCount : 0;
+}
 
 /** Largest |a−b| / (atol + rtol·|b|) over the arrays; ≤ 1 means close. Throws with the worst index otherwise. */
 export function assertClose(

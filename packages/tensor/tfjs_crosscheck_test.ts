@@ -8,7 +8,7 @@
 // ships them as ES modules with extensionless imports, which Deno cannot load). Its CPU backend is the reference.
 import * as tf from "@tensorflow/tfjs";
 import { backward } from "./autograd.ts";
-import { init } from "./backend.ts";
+import { init } from "./backends/registry.ts";
 import { attention } from "./ops/attention.ts";
 import { tensor } from "./creation.ts";
 import { gelu, mul } from "./ops/elementwise.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { backward } from "../autograd.ts";
-import { backend, init } from "../backend.ts";
+import { backend, init } from "../backends/registry.ts";
 import { tensor } from "../creation.ts";
 import { shapeSize, type Tensor } from "../tensor.ts";
 import { assertClose, gradCheck, randomData } from "../testing.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { init } from "../backend.ts";
+import { init } from "../backends/registry.ts";
 import { backward } from "../autograd.ts";
 import { ones } from "../creation.ts";
 import { sum } from "./reduce.ts";

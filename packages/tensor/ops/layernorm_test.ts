@@ -1,4 +1,4 @@
-import { init } from "../backend.ts";
+import { init } from "../backends/registry.ts";
 import { tensor } from "../creation.ts";
 import { assertClose, gradCheck, randomData } from "../testing.ts";
 import { layerNorm } from "./layernorm.ts";

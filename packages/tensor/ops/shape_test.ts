@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { init } from "../backend.ts";
+import { init } from "../backends/registry.ts";
 import { tensor } from "../creation.ts";
 import { assertClose, gradCheck, randomData } from "../testing.ts";
 import { broadcastTo, concat, permute, reshape, slice, transpose } from "./shape.ts";
