@@ -59,11 +59,23 @@ function envBackend(): BackendName | undefined {
   return v;
 }
 
+/**
+ * The selection policy as a pure function: WebGPU on a hardware adapter; wasm on a software adapter or none, when
+ * wasm is registered and `preferWasm` (the switch) is on; else WebGPU (which reports a missing adapter itself).
+ */
+export function chooseBackend(
+  adapter: { software: boolean } | null,
+  wasmRegistered: boolean,
+  preferWasm: boolean = WASM_REPLACES_SOFTWARE_WEBGPU,
+): BackendName {
+  if (adapter && !adapter.software) return "webgpu";
+  return wasmRegistered && preferWasm ? "wasm" : "webgpu";
+}
+
 /** The backend the policy picks on this machine when nothing is requested. */
 export async function defaultBackendName(): Promise<BackendName> {
   if (!WASM_REPLACES_SOFTWARE_WEBGPU || !factories.has("wasm")) return "webgpu";
-  const adapter = await probeAdapter();
-  return adapter && !adapter.software ? "webgpu" : "wasm";
+  return chooseBackend(await probeAdapter(), true);
 }
 
 /** Creates (once per name) and returns a backend without making it current. */
@@ -114,7 +126,8 @@ export function setCurrentBackend(b: Backend | null): Backend | null {
  */
 export function describeBackend(b: Backend = backend()): string {
   const { name, device, software, threads } = b.info;
-  const extra = name === "webgpu" ? (software ? ", software" : "") : threads ? `, ${threads} threads` : "";
+  let extra = name === "webgpu" && software ? ", software" : "";
+  if (threads && !/thread/i.test(device)) extra += `, ${threads} thread${threads === 1 ? "" : "s"}`;
   return `${name}: ${device}${extra}`;
 }
 
