@@ -11,6 +11,7 @@
 import type { Backend, BackendFactory, BackendName, BackendOptions, MemoryStats } from "./backend.ts";
 import { createReferenceBackend } from "./reference/reference_backend.ts";
 import { probeAdapter } from "./webgpu/device.ts";
+import { createWasmBackend } from "./wasm/wasm_backend.ts";
 import { createWebGPUBackend } from "./webgpu/webgpu_backend.ts";
 
 /**
@@ -22,6 +23,7 @@ export const WASM_REPLACES_SOFTWARE_WEBGPU = false;
 
 const factories = new Map<BackendName, BackendFactory>([
   ["webgpu", createWebGPUBackend],
+  ["wasm", createWasmBackend],
   ["reference", createReferenceBackend],
 ]);
 const live = new Map<BackendName, Promise<Backend>>();
