@@ -1,88 +1,87 @@
 /**
- * `deno task bench`: the tensor package against TensorFlow.js's WebGPU backend, on the same adapter, in the same
- * run. Prints a table and writes bench/results.json (an array of {name, ours, peer, unit, ratio, adapter, date};
- * ratio > 1 means ours is better whichever way the unit points).
+ * `deno task bench`: the tensor package on both of its compute backends — WebAssembly (`ours-wasm`) and WebGPU
+ * (`ours-webgpu`, here Mesa's software adapter) — beside TensorFlow.js's WebGPU backend on the same adapter and
+ * jax-js's WebAssembly backend, in one run. Prints a table and writes bench/results.json: one row per workload
+ * with every contender's figure, the ratios of ours-wasm to each other contender (> 1: ours-wasm better, whichever
+ * way the unit points), the first-call warm-up (compilation) time of each, and the load average at the row's start.
  *
- * Options: --only=matmul_1024,attention_fwd_bwd,vit_tiny_train_step   run a subset (other entries of the JSON are
- *          kept); --peer-steps=N timed W2 steps of the peer (default 3; ~20 s each on llvmpipe); --steps=N timed W2
- *          steps of ours (default 5); --out=path.
+ * Options: --only=matmul_1024,...   run a subset (other rows of the JSON are kept); --steps=N timed W2 steps of
+ *          ours (default 3); --peer-steps=N timed W2 steps of TF.js (default 1; ~15–20 s each on llvmpipe);
+ *          --backends=wasm,webgpu which of ours to run; --out=path.
  */
 import { parseArgs } from "node:util";
-import { backend, init } from "@echojepa/tensor";
+import { backend, type BackendName, describeBackend, init } from "@echojepa/tensor";
+import { initJaxjs, setupMatmulJaxjs } from "./peer_jaxjs.ts";
 import { initTfjs, setupAttentionTfjs, setupMatmulTfjs, setupVitTfjs } from "./peer_tfjs.ts";
 import { progress, timeRuns, type Timing } from "./timing.ts";
 import { setupVitOurs } from "./vit_ours.ts";
 import { seededData, W2_CLIPS, w2Data } from "./w2_config.ts";
-import { setupAttentionOurs, setupMatmulOurs } from "./workloads_ours.ts";
+import { setupAttentionOurs, setupLinearOurs, setupMatmulOurs } from "./workloads_ours.ts";
+
+/** Contenders of a row. */
+type Contender = "ours-wasm" | "ours-webgpu" | "tfjs-webgpu" | "jaxjs-wasm";
 
 /** One row of bench/results.json. */
-interface BenchResult {
+interface BenchRow {
   name: string;
-  ours: number;
-  peer: number;
   unit: "GFLOP/s" | "ms";
-  ratio: number;
-  adapter: string;
+  /** The figure of each contender that ran (median of the timed runs). */
+  values: Partial<Record<Contender, number>>;
+  /** ours-wasm's figure over each other contender's, oriented so that > 1 means ours-wasm is better. */
+  ratios: Partial<Record<Contender, number>>;
+  /** Wall time of each contender's warm-up runs (the first includes compiling kernels), ms. */
+  warmupMs: Partial<Record<Contender, number>>;
+  /** `uptime`'s 1/5/15-minute load average when the row started. */
+  loadAverage: string;
   date: string;
+  devices: string;
   notes?: string;
 }
 
-const { values } = parseArgs({
+const { values: opts } = parseArgs({
   options: {
     only: { type: "string" },
-    steps: { type: "string", default: "5" },
-    "peer-steps": { type: "string", default: "3" },
+    steps: { type: "string", default: "3" },
+    "peer-steps": { type: "string", default: "1" },
+    backends: { type: "string", default: "wasm,webgpu" },
     out: { type: "string", default: new URL("./results.json", import.meta.url).pathname },
   },
 });
 
-const WORKLOADS = ["matmul_1024", "attention_fwd_bwd", "vit_tiny_train_step"] as const;
-const selected = values.only ? values.only.split(",") : [...WORKLOADS];
+const WORKLOADS = [
+  "matmul_1024",
+  "linear_576x64x192_fwd_bwd",
+  "attention_144x4x16_fwd_bwd",
+  "attention_fwd_bwd",
+  "vit_tiny_train_step",
+] as const;
+type Workload = (typeof WORKLOADS)[number];
+const selected = opts.only ? opts.only.split(",") : [...WORKLOADS];
 for (const s of selected) {
   if (!(WORKLOADS as readonly string[]).includes(s)) {
     throw new Error(`bench: unknown workload "${s}" (${WORKLOADS})`);
   }
 }
-
-await init();
-await initTfjs();
-const adapter = `${backend().info.device} via ${graphicsApi()}`;
+const ours = opts.backends!.split(",") as BackendName[];
 const date = new Date().toISOString().slice(0, 10);
-console.log(`adapter: ${adapter}; TensorFlow.js 4.22 webgpu on the same navigator.gpu`);
 
-/**
- * Which of Mesa's two software drivers Deno is using: both report "llvmpipe (…)", and Deno cannot say which API it
- * chose (denoland/deno#31239), so infer it: wgpu prefers Vulkan when a Vulkan driver is installed.
- */
-function graphicsApi(): string {
-  const forced = Deno.env.get("DENO_WEBGPU_BACKEND");
-  if (forced) return forced === "gl" ? "GL" : forced;
-  const icds = [Deno.env.get("VK_ICD_FILENAMES"), "/usr/share/vulkan/icd.d/lvp_icd.x86_64.json"];
-  return icds.some((f) => f && exists(f)) ? "Vulkan" : "GL";
+const deviceLines: string[] = [];
+for (const b of ours) {
+  await init({ backend: b });
+  deviceLines.push(describeBackend(backend()));
 }
+await initTfjs();
+await initJaxjs();
+deviceLines.push("TF.js 4.22 webgpu (same adapter)", "jax-js 0.1.25 wasm");
+const devices = deviceLines.join("; ");
+console.log(devices);
 
-function exists(path: string): boolean {
+function loadAverage(): string {
   try {
-    Deno.statSync(path);
-    return true;
+    return Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
   } catch {
-    return false;
+    return "unknown";
   }
-}
-
-function result(
-  name: string,
-  ours: number,
-  peer: number,
-  unit: BenchResult["unit"],
-  notes?: string,
-): BenchResult {
-  const ratio = unit === "ms" ? peer / ours : ours / peer;
-  return { name, ours: round(ours), peer: round(peer), unit, ratio: round(ratio), adapter, date, notes };
-}
-
-function round(x: number): number {
-  return Number(x.toPrecision(4));
 }
 
 function describe(t: Timing): string {
@@ -91,110 +90,183 @@ function describe(t: Timing): string {
   } ms`;
 }
 
-async function benchMatmul(): Promise<BenchResult> {
+const round = (x: number): number => Number(x.toPrecision(4));
+
+/** Times each contender's `run` (null: not available for this workload) and builds the row. */
+async function row(
+  name: Workload,
+  unit: BenchRow["unit"],
+  contenders: Partial<Record<Contender, () => Promise<() => Promise<void>>>>,
+  reps: Partial<Record<Contender, number>>,
+  toFigure: (ms: number) => number,
+  notes?: string,
+): Promise<BenchRow> {
+  const r: BenchRow = {
+    name,
+    unit,
+    values: {},
+    ratios: {},
+    warmupMs: {},
+    loadAverage: loadAverage(),
+    date,
+    devices,
+  };
+  if (notes) r.notes = notes;
+  for (
+    const [who, setup] of Object.entries(contenders) as [Contender, () => Promise<() => Promise<void>>][]
+  ) {
+    if (who.startsWith("ours-")) await init({ backend: who.slice(5) as BackendName });
+    const run = await setup();
+    const t = await timeRuns(run, name === "vit_tiny_train_step" ? 1 : 2, reps[who] ?? 5, `${name} ${who}`);
+    console.log(`${name} ${who}: ${describe(t)}`);
+    r.values[who] = round(toFigure(t.medianMs));
+    r.warmupMs[who] = round(t.warmupMs);
+  }
+  const w = r.values["ours-wasm"];
+  if (w !== undefined) {
+    for (const [who, v] of Object.entries(r.values) as [Contender, number][]) {
+      if (who !== "ours-wasm") r.ratios[who] = round(unit === "ms" ? v / w : w / v);
+    }
+  }
+  return r;
+}
+
+function ourContenders(
+  make: () => () => Promise<void>,
+): Partial<Record<Contender, () => Promise<() => Promise<void>>>> {
+  const out: Partial<Record<Contender, () => Promise<() => Promise<void>>>> = {};
+  for (const b of ours) out[`ours-${b}` as Contender] = () => Promise.resolve(make());
+  return out;
+}
+
+async function benchMatmul(): Promise<BenchRow> {
   const n = 1024;
   const a = seededData(n * n, 11);
   const b = seededData(n * n, 12);
-  const ours = setupMatmulOurs(a, b, n);
-  const peer = setupMatmulTfjs(a, b, n);
-  // Both must agree before their speed means anything.
-  const [co, cp] = [await ours(), await peer()];
-  let worst = 0;
-  for (let i = 0; i < co.length; i++) worst = Math.max(worst, Math.abs(co[i] - cp[i]));
-  if (worst > 1e-2) throw new Error(`matmul_1024: ours and TF.js differ by up to ${worst}`);
-  const gflop = (2 * n * n * n) / 1e9;
-  const to = await timeRuns(async () => void await ours(), 1, 5, "matmul_1024 ours");
-  const tp = await timeRuns(async () => void await peer(), 1, 5, "matmul_1024 TF.js");
-  console.log(
-    `matmul_1024 ours: ${describe(to)}\nmatmul_1024 TF.js: ${describe(tp)} (max |diff| ${
-      worst.toExponential(1)
-    })`,
+  const flop = 2 * n ** 3;
+  return await row(
+    "matmul_1024",
+    "GFLOP/s",
+    {
+      ...ourContenders(() => {
+        const f = setupMatmulOurs(a, b, n);
+        return async () => void await f();
+      }),
+      "tfjs-webgpu": () => {
+        const f = setupMatmulTfjs(a, b, n);
+        return Promise.resolve(async () => void await f());
+      },
+      "jaxjs-wasm": () => {
+        const f = setupMatmulJaxjs(new Float32Array(a), new Float32Array(b), n);
+        return Promise.resolve(async () => void await f());
+      },
+    },
+    {},
+    (ms) => flop / ms / 1e6,
+    "W1: [1024,1024]·[1024,1024] f32, result read back",
   );
-  return result("matmul_1024", gflop / to.medianMs * 1e3, gflop / tp.medianMs * 1e3, "GFLOP/s");
 }
 
-async function benchAttention(): Promise<BenchResult> {
-  const shape: [number, number, number, number] = [2, 3, 392, 64];
+async function benchLinear(): Promise<BenchRow> {
+  return await row(
+    "linear_576x64x192_fwd_bwd",
+    "ms",
+    ourContenders(() => setupLinearOurs(576, 64, 192)),
+    {},
+    (ms) => ms,
+    "the demo's qkv-sized product: x[576,64]·W[64,192] forward, gradients of x and W read back",
+  );
+}
+
+function attentionRow(
+  name: Workload,
+  shape: [number, number, number, number],
+  notes: string,
+): Promise<BenchRow> {
   const size = shape.reduce((s, d) => s * d, 1);
   const [q, k, v, dy] = [21, 22, 23, 24].map((seed) => seededData(size, seed));
-  const to = await timeRuns(setupAttentionOurs(shape, q, k, v, dy), 2, 5, "attention ours");
-  const tp = await timeRuns(setupAttentionTfjs(shape, q, k, v, dy), 2, 5, "attention TF.js");
-  console.log(`attention_fwd_bwd ours: ${describe(to)}\nattention_fwd_bwd TF.js: ${describe(tp)}`);
-  return result(
-    "attention_fwd_bwd",
-    to.medianMs,
-    tp.medianMs,
+  return row(
+    name,
     "ms",
-    "[2,3,392,64], forward + backward; TF.js is softmax(q·kᵀ)·v with tf.grads",
+    {
+      ...ourContenders(() => setupAttentionOurs(shape, q, k, v, dy)),
+      "tfjs-webgpu": () => Promise.resolve(setupAttentionTfjs(shape, q, k, v, dy)),
+    },
+    {},
+    (ms) => ms,
+    notes,
   );
 }
 
-async function benchVit(): Promise<BenchResult> {
+async function benchVit(): Promise<BenchRow> {
   const data = w2Data(W2_CLIPS);
-  const ours = setupVitOurs(W2_CLIPS, data);
-  const lossesOurs: number[] = [];
-  const to = await timeRuns(
-    async () => void lossesOurs.push(await ours.step()),
-    2,
-    Number(values.steps),
-    "W2 ours",
-  );
-  console.log(
-    `vit_tiny_train_step ours (${ours.parameterCount} parameters): ${describe(to)}, losses [${
-      lossesOurs.map((l) => l.toFixed(4))
-    }]`,
-  );
-  const peer = setupVitTfjs(W2_CLIPS, data);
-  const lossesPeer: number[] = [];
-  const tp = await timeRuns(
-    async () => void lossesPeer.push(await peer.step()),
-    2,
-    Number(values["peer-steps"]),
-    "W2 TF.js",
-  );
-  console.log(`vit_tiny_train_step TF.js: ${describe(tp)}, losses [${lossesPeer.map((l) => l.toFixed(4))}]`);
-  return result(
+  const steps = Number(opts.steps);
+  return await row(
     "vit_tiny_train_step",
-    to.medianMs,
-    tp.medianMs,
     "ms",
-    `median of ${to.runsMs.length} (ours) and ${tp.runsMs.length} (TF.js) steps after 2 warm-ups; TF.js uses Adam (it has no AdamW)`,
+    {
+      ...ourContenders(() => {
+        const m = setupVitOurs(W2_CLIPS, data);
+        return async () => void await m.step();
+      }),
+      "tfjs-webgpu": () => {
+        const m = setupVitTfjs(W2_CLIPS, data);
+        return Promise.resolve(async () => void await m.step());
+      },
+    },
+    { "ours-wasm": steps, "ours-webgpu": steps, "tfjs-webgpu": Number(opts["peer-steps"]) },
+    (ms) => ms,
+    "W2: ViT-tiny (12 × 192, 3 heads) on 2 clips of 16×112×112, AdamW, one warm-up step; TF.js uses Adam. " +
+      "jax-js not run here (no ViT of ours in jax-js); its wasm W2 measured 1.41 s idle (cpu-backend-notes.md)",
   );
 }
 
-const RUN: Record<(typeof WORKLOADS)[number], () => Promise<BenchResult>> = {
+const RUN: Record<Workload, () => Promise<BenchRow>> = {
   matmul_1024: benchMatmul,
-  attention_fwd_bwd: benchAttention,
+  linear_576x64x192_fwd_bwd: benchLinear,
+  attention_144x4x16_fwd_bwd: () =>
+    attentionRow(
+      "attention_144x4x16_fwd_bwd",
+      [4, 4, 144, 16],
+      "the demo's attention: [4,4,144,16], fwd + bwd",
+    ),
+  attention_fwd_bwd: () =>
+    attentionRow(
+      "attention_fwd_bwd",
+      [2, 3, 392, 64],
+      "[2,3,392,64], forward + backward; TF.js is softmax(q·kᵀ)·v",
+    ),
   vit_tiny_train_step: benchVit,
 };
 
-// Keep the entries of workloads not run this time; write after each workload so an interrupted run keeps its data.
-let previous: BenchResult[] = [];
+// Keep the rows of workloads not run this time; write after each workload so an interrupted run keeps its data.
+let previous: BenchRow[] = [];
 try {
-  previous = JSON.parse(await Deno.readTextFile(values.out));
+  previous = (JSON.parse(await Deno.readTextFile(opts.out!)) as BenchRow[]).filter((r) => r.values);
 } catch {
   previous = [];
 }
-const results: BenchResult[] = [];
-let merged: BenchResult[] = previous;
+const results: BenchRow[] = [];
+let merged: BenchRow[] = previous;
 for (const name of WORKLOADS) {
   if (!selected.includes(name)) continue;
   progress(`${name}…`);
   results.push(await RUN[name]());
   merged = WORKLOADS.map((n) => results.find((r) => r.name === n) ?? previous.find((r) => r.name === n))
-    .filter((r): r is BenchResult => r !== undefined);
-  await Deno.writeTextFile(values.out, JSON.stringify(merged, null, 2) + "\n");
+    .filter((r): r is BenchRow => r !== undefined);
+  await Deno.writeTextFile(opts.out!, JSON.stringify(merged, null, 2) + "\n");
 }
 
-console.log(
-  `\n${"workload".padEnd(22)}${"ours".padStart(10)}${"TF.js".padStart(10)}  ${"unit".padEnd(8)}ratio`,
-);
+const cols: Contender[] = ["ours-wasm", "ours-webgpu", "tfjs-webgpu", "jaxjs-wasm"];
+console.log(`\n${"workload".padEnd(28)}${cols.map((c) => c.padStart(18)).join("")}  unit     load`);
 for (const r of merged) {
-  console.log(
-    `${r.name.padEnd(22)}${String(r.ours).padStart(10)}${String(r.peer).padStart(10)}  ${
-      r.unit.padEnd(8)
-    }${r.ratio}×`,
-  );
+  const cells = cols.map((c) => {
+    const v = r.values[c];
+    const ratio = r.ratios[c];
+    return (v === undefined ? "—" : `${v}${ratio ? ` (${ratio}×)` : ""}`).padStart(18);
+  });
+  console.log(`${r.name.padEnd(28)}${cells.join("")}  ${r.unit.padEnd(8)} ${r.loadAverage}`);
 }
-console.log(`(ratio > 1: ours better) written to ${values.out}`);
+console.log(`(n×: ours-wasm is n times better than that contender) written to ${opts.out}`);
+await backend().dispose();
 Deno.exit(0);

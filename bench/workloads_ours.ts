@@ -39,3 +39,29 @@ export function setupAttentionOurs(
     }
   };
 }
+
+/** A linear layer `x [rows, inF] · Wᵀ + b` forward and backward (gradients of x, W and b read back). */
+export function setupLinearOurs(rows: number, inF: number, outF: number): () => Promise<void> {
+  const x = tensor(seeded(rows * inF, 31), [rows, inF]);
+  const w = tensor(seeded(outF * inF, 32), [inF, outF]);
+  const dy = tensor(seeded(rows * outF, 33), [rows, outF]);
+  for (const t of [x, w]) t.requiresGrad = true;
+  return async () => {
+    const y = matmul(x, w);
+    backward(y, dy);
+    y.dispose();
+    await Promise.all([x, w].map((t) => (t.grad as Tensor).toArray()));
+    for (const t of [x, w]) {
+      t.grad?.dispose();
+      t.grad = null;
+    }
+  };
+}
+
+function seeded(n: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  return Float32Array.from({ length: n }, () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32 - 0.5;
+  });
+}

@@ -112,6 +112,14 @@ export function gemmPack(rt: ThreadRuntime, p: GemmPlan, from: number, to: numbe
       const z = Math.floor(item / p.mBlocks);
       const ib = item - z * p.mBlocks;
       let dst = (p.packA >> 2) + (z * p.mBlocks + ib) * TILE_M * K;
+      if ((ib + 1) * TILE_M <= s.m) {
+        for (let t = 0; t < s.accBatch; t++, dst += TILE_M * s.k) {
+          const src = A + (z * s.accBatch + t) * s.strideA + (s.transA ? ib * TILE_M : ib * TILE_M * s.k);
+          const [sq, sw] = s.transA ? [s.m * 4, 4] : [4, s.k * 4];
+          rt.kernels.pack6(dst * 4, src * 4, s.k, sq, sw);
+        }
+        continue;
+      }
       for (let t = 0; t < s.accBatch; t++) {
         const src = A + (z * s.accBatch + t) * s.strideA;
         for (let q = 0; q < s.k; q++, dst += TILE_M) {
@@ -127,13 +135,17 @@ export function gemmPack(rt: ThreadRuntime, p: GemmPlan, from: number, to: numbe
       let dst = (p.packB >> 2) + (z * p.nPanels + pn) * TILE_N * K;
       const c0 = pn * TILE_N;
       const full = c0 + TILE_N <= s.n;
+      if (full) {
+        for (let t = 0; t < s.accBatch; t++, dst += TILE_N * s.k) {
+          const src = B + (z * s.accBatch + t) * s.strideB + (s.transB ? c0 * s.k : c0);
+          const [sq, sw] = s.transB ? [4, s.k * 4] : [s.n * 4, 4];
+          rt.kernels.pack8(dst * 4, src * 4, s.k, sq, sw);
+        }
+        continue;
+      }
       for (let t = 0; t < s.accBatch; t++) {
         const src = B + (z * s.accBatch + t) * s.strideB;
         for (let q = 0; q < s.k; q++, dst += TILE_N) {
-          if (!s.transB && full) {
-            f.copyWithin(dst, src + q * s.n + c0, src + q * s.n + c0 + TILE_N);
-            continue;
-          }
           for (let c = 0; c < TILE_N; c++) {
             const col = c0 + c;
             f[dst + c] = col < s.n ? f[src + (s.transB ? col * s.k + q : q * s.n + col)] : 0;

@@ -35,6 +35,34 @@ export interface KernelExports {
     pinit: number,
     initStride: number,
   ): void;
+  /**
+   * Packs a full 6-wide block: `dst[q·6 + w] = src[q·strideQ + w·strideW]` for q < count (pointers and strides in
+   * bytes).
+   */
+  pack6(dst: number, src: number, count: number, strideQ: number, strideW: number): void;
+  /** Packs a full 8-wide panel, like {@link pack6}. */
+  pack8(dst: number, src: number, count: number, strideQ: number, strideW: number): void;
+}
+
+/** The packing loop for a block `width` wide: lanes unrolled, one f32 load/store each. */
+function pack(width: number): FunctionBuilder {
+  const f = new FunctionBuilder([I32, I32, I32, I32, I32], []);
+  const [dst, src, count, strideQ, strideW] = [0, 1, 2, 3, 4];
+  const p = f.local(I32);
+  f.block(() => {
+    f.get(count).i32(0).i32GtS().i32Eqz().brIf(0);
+    f.loop(() => {
+      f.get(src).set(p);
+      for (let w = 0; w < width; w++) {
+        f.get(dst).get(p).f32Load(0).f32Store(4 * w);
+        if (w < width - 1) f.get(p).get(strideW).i32Add().set(p);
+      }
+      f.get(dst).i32(4 * width).i32Add().set(dst);
+      f.get(src).get(strideQ).i32Add().set(src);
+      f.get(count).i32(1).i32Sub().tee(count).brIf(0);
+    });
+  });
+  return f;
 }
 
 function gemmTile(relaxed: boolean): FunctionBuilder {
@@ -111,5 +139,7 @@ export function hasSimd(): boolean {
 export function kernelModuleBytes(options: { relaxed: boolean; shared: boolean; pages: number }): Uint8Array {
   const m = new ModuleBuilder(options.pages, MAX_PAGES, options.shared);
   m.add("gemmTile", gemmTile(options.relaxed));
+  m.add("pack6", pack(TILE_M));
+  m.add("pack8", pack(TILE_N));
   return m.bytes();
 }
