@@ -64,10 +64,27 @@ export function encodeAttention(j: AttentionJob, out: Float64Array): void {
 
 /** Reads a job from a parameter block. */
 export function decodeAttention(p: Float64Array): AttentionJob {
-  const j = {} as Record<string, number | boolean>;
-  FIELDS.forEach((f, i) => j[f] = p[i]);
-  j.maskF32 = p[4] !== 0;
-  return j as unknown as AttentionJob;
+  return {
+    q: p[0],
+    k: p[1],
+    v: p[2],
+    mask: p[3],
+    maskF32: p[4] !== 0,
+    out: p[5],
+    lse: p[6],
+    dout: p[7],
+    dq: p[8],
+    dk: p[9],
+    dv: p[10],
+    batch: p[11],
+    heads: p[12],
+    nq: p[13],
+    nk: p[14],
+    dh: p[15],
+    scale: p[16],
+    scratch: p[17],
+    scratchStride: p[18],
+  };
 }
 
 const gemmArgs = (
@@ -109,7 +126,7 @@ export function attentionForwardRange(
   to: number,
   scratch: number,
 ): void {
-  const { nq, nk, dh } = j;
+  const { nq, nk, dh, scale } = j;
   const S = scratch;
   const gemmScratch = scratch + 2 * Math.ceil(QUERY_BLOCK * nk * 4 / 64) * 64;
   const keep = new Uint8Array(nk);
@@ -135,7 +152,7 @@ export function attentionForwardRange(
       for (let r = 0; r < qb; r++) {
         const row = (S >> 2) + r * nk;
         let mx = -Infinity;
-        for (let key = 0; key < nk; key++) if (keep[key]) mx = Math.max(mx, f[row + key] * j.scale);
+        for (let key = 0; key < nk; key++) if (keep[key]) mx = Math.max(mx, f[row + key] * scale);
         const lseAt = (j.lse >> 2) + bh * nq + i0 + r;
         if (mx === -Infinity) {
           f.fill(0, row, row + nk);
@@ -144,7 +161,7 @@ export function attentionForwardRange(
         }
         let l = 0;
         for (let key = 0; key < nk; key++) {
-          const e = keep[key] ? Math.exp(f[row + key] * j.scale - mx) : 0;
+          const e = keep[key] ? Math.exp(f[row + key] * scale - mx) : 0;
           f[row + key] = e;
           l += e;
         }
@@ -176,7 +193,7 @@ export function attentionBackwardRange(
   to: number,
   scratch: number,
 ): void {
-  const { nq, nk, dh } = j;
+  const { nq, nk, dh, scale } = j;
   const block = Math.ceil(QUERY_BLOCK * nk * 4 / 64) * 64;
   const P = scratch;
   const dS = scratch + block;
@@ -208,9 +225,9 @@ export function attentionBackwardRange(
         const p0 = P >> 2;
         const s0 = dS >> 2;
         for (let key = 0; key < nk; key++) {
-          const p = keep[key] ? Math.exp(f[p0 + row + key] * j.scale - lse) : 0;
+          const p = keep[key] ? Math.exp(f[p0 + row + key] * scale - lse) : 0;
           f[p0 + row + key] = p;
-          f[s0 + row + key] = p * (f[s0 + row + key] - D[r]) * j.scale;
+          f[s0 + row + key] = p * (f[s0 + row + key] - D[r]) * scale;
         }
       }
       const acc = i0 > 0;

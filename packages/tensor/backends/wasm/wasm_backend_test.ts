@@ -2,7 +2,7 @@ import assert, { equal as assertEquals } from "node:assert/strict";
 import { assertClose } from "../../testing.ts";
 import { ReferenceBackend } from "../reference/reference_backend.ts";
 import type { Backend, StorageHandle } from "../backend.ts";
-import { createWasmBackend, WasmBackend } from "./wasm_backend.ts";
+import { createWasmBackend } from "./wasm_backend.ts";
 import { sizeClass } from "./heap.ts";
 import { hasRelaxedSimd, hasSimd } from "./kernel_module.ts";
 
@@ -83,7 +83,7 @@ Deno.test("wasm: two threads, large products in all four transpose layouts match
 });
 
 Deno.test("wasm: attention over several query blocks with a key-padding mask, forward and backward, two threads", async () => {
-  const wasm = await createWasmBackend({ threads: 2 }) as WasmBackend;
+  const wasm = await createWasmBackend({ threads: 2 });
   const ref = new ReferenceBackend();
   try {
     const [batch, heads, nq, nk, dh] = [2, 3, 100, 70, 12];
