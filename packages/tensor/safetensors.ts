@@ -39,6 +39,12 @@ export interface SafetensorsHeader {
   dataStart: number;
 }
 
+/** Names from the file are quoted in errors cut to this many printable characters. */
+function quoted(name: string): string {
+  const clean = name.slice(0, 64).replace(/[^\x20-\x7e]/g, "?");
+  return name.length > 64 ? `${clean}…` : clean;
+}
+
 function fail(message: string): never {
   throw new Error(`safetensors: ${message}`);
 }
@@ -101,12 +107,13 @@ function parseMetadata(raw: unknown): Record<string, string> {
 }
 
 function parseEntry(name: string, raw: unknown, dataBytes: number): SafetensorsEntry {
-  const where = `tensor "${name}"`;
+  const where = `tensor "${quoted(name)}"`;
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) fail(`${where}: entry is not an object`);
   const { dtype, shape, data_offsets: offsets } = raw as Record<string, unknown>;
-  if (typeof dtype !== "string" || !(dtype in DTYPE_BYTES)) {
+  // Own keys only: `in` would accept "constructor", "toString" … from Object.prototype.
+  if (typeof dtype !== "string" || !Object.hasOwn(DTYPE_BYTES, dtype)) {
     fail(
-      `${where}: dtype ${JSON.stringify(dtype)} is not supported (expected one of ${
+      `${where}: dtype ${JSON.stringify(String(dtype).slice(0, 32))} is not supported (expected one of ${
         Object.keys(DTYPE_BYTES)
       })`,
     );
