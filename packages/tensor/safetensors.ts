@@ -180,6 +180,15 @@ export function loadSafetensors(bytes: Uint8Array): Map<string, Tensor> {
   return out;
 }
 
+/** Options of {@link saveSafetensors}. */
+export interface SaveSafetensorsOptions {
+  /**
+   * Called with each tensor's host data once it is read back, before the file is assembled; throwing here
+   * aborts the save (e.g. a checkpoint writer refusing non-finite weights without a second read-back).
+   */
+  inspect?: (name: string, data: ArrayLike<number>) => void;
+}
+
 /**
  * Serialises named tensors as a safetensors file (f32 as F32; i32/u32 as I32/U32), keys sorted, with an optional
  * `__metadata__` string map. All tensors are read back in one GPU round trip.
@@ -187,6 +196,7 @@ export function loadSafetensors(bytes: Uint8Array): Map<string, Tensor> {
 export async function saveSafetensors(
   tensors: Map<string, Tensor> | Record<string, Tensor>,
   metadata?: Record<string, string>,
+  options: SaveSafetensorsOptions = {},
 ): Promise<Uint8Array> {
   const named = [...(tensors instanceof Map ? tensors : Object.entries(tensors))]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -200,6 +210,7 @@ export async function saveSafetensors(
     at += t.size * 4;
   }
   const datas = await Promise.all(named.map(([, t]) => t.size > 0 ? t.toArray() : new Float32Array(0)));
+  if (options.inspect) named.forEach(([name], i) => options.inspect!(name, datas[i]));
   const json = new TextEncoder().encode(JSON.stringify(header));
   const padded = Math.ceil(json.length / 8) * 8;
   const file = new Uint8Array(8 + padded + at);
