@@ -11,7 +11,7 @@
 
 import { parseArgs } from "node:util";
 import { describeBackend, init } from "@echojepa/tensor";
-import { CliError, ensureParent, runCli, toCsv, writeJson } from "./lib/cli.ts";
+import { CliError, ensureParent, ensureWritableDir, parentDir, runCli, toCsv, writeJson } from "./lib/cli.ts";
 import { applyProbe, encodeSamples } from "./lib/features.ts";
 import { averageByStudy, type DecodedOutputs, decodeOutputs, taskMetrics } from "./lib/outputs.ts";
 import { openProbe, type ProbeSpec } from "./lib/probe_files.ts";
@@ -157,6 +157,7 @@ if (import.meta.main) {
   await runCli("eval", async (argv) => {
     const args = parseEvalArgs(argv);
     if (!args) return console.log(HELP);
+    await ensureWritableDir("out", parentDir(args.out)); // before any encoding
     const r = await runEval(args);
     let line = `wrote ${r.rows} ${args.perStudy ? "study" : "clip"} predictions to ${args.out}`;
     if (r.metrics) {

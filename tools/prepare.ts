@@ -8,6 +8,7 @@
  */
 import { parseArgs } from "node:util";
 import { assignSplits, countSkips, createProgressBar, loadManifest, prepareClipCache } from "@echojepa/video";
+import { CliError, ensureWritableDir, runCli } from "./lib/cli.ts";
 
 const USAGE = `usage: deno task prepare MANIFEST --out DIR [options]
   --out DIR           cache folder (created; an existing compatible cache there is resumed)
@@ -25,92 +26,92 @@ const USAGE = `usage: deno task prepare MANIFEST --out DIR [options]
                       (fractions T and V, test gets the rest; e.g. 0.8,0.1), before --split filters`;
 
 if (import.meta.main) {
-  const { values, positionals } = parseArgs({
-    args: Deno.args,
-    options: {
-      out: { type: "string" },
-      frames: { type: "string", default: "16" },
-      size: { type: "string", default: "112" },
-      fps: { type: "string" },
-      clips: { type: "string", default: "1" },
-      channels: { type: "string", default: "1" },
-      "no-mask": { type: "boolean", default: false },
-      "shard-size": { type: "string", default: "256" },
-      seed: { type: "string", default: "0" },
-      workers: { type: "string", default: String(Math.min(8, navigator.hardwareConcurrency || 1)) },
-      split: { type: "string" },
-      "assign-splits": { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
-    allowPositionals: true,
-  });
-  if (values.help) {
-    console.log(USAGE);
-    Deno.exit(0);
-  }
-  if (positionals.length !== 1 || !values.out) {
-    console.error(USAGE);
-    Deno.exit(2);
-  }
-  const integer = (name: string, text: string): number => {
-    const value = Number(text);
-    if (!Number.isInteger(value) || value < 1) {
-      console.error(`--${name} must be a positive integer, got '${text}'`);
-      Deno.exit(2);
+  await runCli("prepare", async (argv) => {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: {
+        out: { type: "string" },
+        frames: { type: "string", default: "16" },
+        size: { type: "string", default: "112" },
+        fps: { type: "string" },
+        clips: { type: "string", default: "1" },
+        channels: { type: "string", default: "1" },
+        "no-mask": { type: "boolean", default: false },
+        "shard-size": { type: "string", default: "256" },
+        seed: { type: "string", default: "0" },
+        workers: { type: "string", default: String(Math.min(8, navigator.hardwareConcurrency || 1)) },
+        split: { type: "string" },
+        "assign-splits": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      allowPositionals: true,
+    });
+    if (values.help) return console.log(USAGE);
+    if (positionals.length !== 1 || !values.out) {
+      throw new CliError("give one MANIFEST and --out DIR (see --help)");
     }
-    return value;
-  };
-  const channels = integer("channels", values.channels);
-  if (channels !== 1 && channels !== 3) {
-    console.error("--channels must be 1 or 3");
-    Deno.exit(2);
-  }
-  const targetFps = values.fps === undefined ? undefined : Number(values.fps);
-  if (targetFps !== undefined && !(targetFps > 0)) {
-    console.error(`--fps must be positive, got '${values.fps}'`);
-    Deno.exit(2);
-  }
-  const seed = Number(values.seed);
-  if (!Number.isInteger(seed) || seed < 0) {
-    console.error(`--seed must be a non-negative integer, got '${values.seed}'`);
-    Deno.exit(2);
-  }
-  let entries = await loadManifest(positionals[0]);
-  if (values["assign-splits"]) {
-    const [train, val] = values["assign-splits"].split(",").map(Number);
-    if (!(train >= 0 && val >= 0 && train + val <= 1)) {
-      console.error(
-        `--assign-splits wants two fractions summing to at most 1, got '${values["assign-splits"]}'`,
-      );
-      Deno.exit(2);
+    const integer = (name: string, text: string): number => {
+      const value = Number(text);
+      if (!Number.isInteger(value) || value < 1) {
+        throw new CliError(`--${name} must be a positive integer, got '${text}'`);
+      }
+      return value;
+    };
+    const channels = integer("channels", values.channels);
+    if (channels !== 1 && channels !== 3) {
+      throw new CliError("--channels must be 1 or 3");
     }
-    entries = assignSplits(entries, { train, val }, seed);
-  }
-  if (values.split) entries = entries.filter((e) => e.split === values.split);
-  console.error(`prepare: ${entries.length} manifest entries from ${positionals[0]} → ${values.out}`);
-  const bar = createProgressBar("prepare");
-  const summary = await prepareClipCache(entries, values.out, {
-    framesPerClip: integer("frames", values.frames),
-    size: integer("size", values.size),
-    channels: channels as 1 | 3,
-    targetFps,
-    clipsPerVideo: integer("clips", values.clips),
-    maskSector: !values["no-mask"],
-    shardSize: integer("shard-size", values["shard-size"]),
-    seed,
-    workers: integer("workers", values.workers),
-    onProgress: (p) => bar.update(p.done, p.total, `${p.clips} clips, ${p.skipped} skipped`),
+    const targetFps = values.fps === undefined ? undefined : Number(values.fps);
+    if (targetFps !== undefined && !(targetFps > 0)) {
+      throw new CliError(`--fps must be positive, got '${values.fps}'`);
+    }
+    const seed = Number(values.seed);
+    if (!Number.isInteger(seed) || seed < 0) {
+      throw new CliError(`--seed must be a non-negative integer, got '${values.seed}'`);
+    }
+    await ensureWritableDir("out", values.out); // before decoding anything
+    let entries;
+    try {
+      entries = await loadManifest(positionals[0]);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) throw new CliError(`manifest ${positionals[0]} does not exist`);
+      throw e;
+    }
+    if (values["assign-splits"]) {
+      const [train, val] = values["assign-splits"].split(",").map(Number);
+      if (!(train >= 0 && val >= 0 && train + val <= 1)) {
+        throw new CliError(
+          `--assign-splits wants two fractions summing to at most 1, got '${values["assign-splits"]}'`,
+        );
+      }
+      entries = assignSplits(entries, { train, val }, seed);
+    }
+    if (values.split) entries = entries.filter((e) => e.split === values.split);
+    console.error(`prepare: ${entries.length} manifest entries from ${positionals[0]} → ${values.out}`);
+    const bar = createProgressBar("prepare");
+    const summary = await prepareClipCache(entries, values.out, {
+      framesPerClip: integer("frames", values.frames),
+      size: integer("size", values.size),
+      channels: channels as 1 | 3,
+      targetFps,
+      clipsPerVideo: integer("clips", values.clips),
+      maskSector: !values["no-mask"],
+      shardSize: integer("shard-size", values["shard-size"]),
+      seed,
+      workers: integer("workers", values.workers),
+      onProgress: (p) => bar.update(p.done, p.total, `${p.clips} clips, ${p.skipped} skipped`),
+    });
+    bar.finish();
+    const index = JSON.parse(await Deno.readTextFile(`${values.out}/index.json`));
+    console.log(JSON.stringify({
+      clips: summary.clips,
+      new_clips: summary.newClips,
+      resumed_sources: summary.resumed,
+      skipped: summary.skipped,
+      skipped_by_kind: countSkips(index.skipped),
+      seconds: Math.round(summary.seconds * 100) / 100,
+      clips_per_s: Math.round(summary.clipsPerSecond * 100) / 100,
+    }));
+    if (summary.skipped > 0) console.error(`see ${values.out}/index.json "skipped" for the reasons`);
   });
-  bar.finish();
-  const index = JSON.parse(await Deno.readTextFile(`${values.out}/index.json`));
-  console.log(JSON.stringify({
-    clips: summary.clips,
-    new_clips: summary.newClips,
-    resumed_sources: summary.resumed,
-    skipped: summary.skipped,
-    skipped_by_kind: countSkips(index.skipped),
-    seconds: Math.round(summary.seconds * 100) / 100,
-    clips_per_s: Math.round(summary.clipsPerSecond * 100) / 100,
-  }));
-  if (summary.skipped > 0) console.error(`see ${values.out}/index.json "skipped" for the reasons`);
 }

@@ -12,6 +12,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { ensureWritableDir, oneLine, runCli } from "./lib/cli.ts";
 import {
   loadConfigFile,
   presetNames,
@@ -130,42 +131,35 @@ export async function configFromArgs(args: string[]): Promise<
 }
 
 if (import.meta.main) {
-  let parsed: Awaited<ReturnType<typeof configFromArgs>>;
-  try {
-    parsed = await configFromArgs(Deno.args);
-  } catch (e) {
-    console.error(`pretrain: ${(e as Error).message}\n(see --help)`);
-    Deno.exit(1);
-  }
-  if (parsed === null) {
-    console.log(HELP);
-    Deno.exit(0);
-  }
-  if (parsed.print) {
-    console.log(JSON.stringify(parsed.config, null, 2));
-    Deno.exit(0);
-  }
-  try {
-    const result = await pretrain(parsed.config, {
-      resume: parsed.resume,
-      stopAtStep: parsed.stopAtStep,
-      progress: parsed.progress,
-    });
-    const n = result.lossHistory.length;
-    const head = result.lossHistory.slice(0, Math.min(10, n));
-    const tail = result.lossHistory.slice(Math.max(0, n - 10));
-    const avg = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-    console.log(
-      `loss: first ${head.length} steps ${avg(head).toFixed(4)} → last ${tail.length} ${
-        avg(tail).toFixed(4)
-      }; ` +
-        `${result.clipsPerSecond.toFixed(2)} clips/s`,
-    );
-  } catch (e) {
-    if (e instanceof PretrainDivergedError) {
-      console.error(e.message);
-      Deno.exit(2);
+  await runCli("pretrain", async (argv) => {
+    const parsed = await configFromArgs(argv);
+    if (parsed === null) return console.log(HELP);
+    if (parsed.print) return console.log(JSON.stringify(parsed.config, null, 2));
+    // Before any training: an unwritable --out must not be discovered after the run.
+    await ensureWritableDir("out", parsed.config.run.outDir);
+    try {
+      const result = await pretrain(parsed.config, {
+        resume: parsed.resume,
+        stopAtStep: parsed.stopAtStep,
+        progress: parsed.progress,
+      });
+      const n = result.lossHistory.length;
+      const head = result.lossHistory.slice(0, Math.min(10, n));
+      const tail = result.lossHistory.slice(Math.max(0, n - 10));
+      const avg = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+      const skipped = Object.entries(result.skipped).map(([k, v]) => `${v} ${k}`).join(", ");
+      console.log(
+        `loss: first ${head.length} steps ${avg(head).toFixed(4)} → last ${tail.length} ${
+          avg(tail).toFixed(4)
+        }; ` +
+          `${result.clipsPerSecond.toFixed(2)} clips/s` + (skipped ? `; skipped clips: ${skipped}` : ""),
+      );
+    } catch (e) {
+      if (e instanceof PretrainDivergedError) {
+        console.error(oneLine(e));
+        Deno.exit(2);
+      }
+      throw e;
     }
-    throw e;
-  }
+  });
 }

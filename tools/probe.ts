@@ -25,6 +25,7 @@ import { describeBackend, init, tensor } from "@echojepa/tensor";
 import {
   CliError,
   ensureParent,
+  ensureWritableDir,
   numberFlag,
   numberListFlag,
   progressBar,
@@ -513,6 +514,7 @@ if (import.meta.main) {
   await runCli("probe", async (argv) => {
     const args = parseProbeArgs(argv);
     if (!args) return console.log(HELP);
+    await ensureWritableDir("out", args.out); // before any feature extraction
     const result = await runProbe(args);
     console.log(summary(result, args.out));
   });

@@ -86,8 +86,25 @@ export interface CheckpointParts {
   optimizer: CheckpointableAdamW;
 }
 
+/** Thrown (and nothing written) when a checkpoint's weights or optimizer moments hold NaN or ±Infinity. */
+export class NonFiniteCheckpointError extends Error {
+  constructor(readonly tensor: string, readonly index: number, readonly value: number) {
+    super(`checkpoint not written: ${tensor}[${index}] is ${value}`);
+    this.name = "NonFiniteCheckpointError";
+  }
+}
+
+function requireFinite(name: string, data: ArrayLike<number>): void {
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) throw new NonFiniteCheckpointError(name, i, data[i]);
+  }
+}
+
+/** Marks the temporary file of an atomic write: `<name>.tmp-<pid>`. */
+const TMP_MARK = ".tmp-";
+
 async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const tmp = `${path}.tmp-${Deno.pid}`;
+  const tmp = `${path}${TMP_MARK}${Deno.pid}`;
   await Deno.writeFile(tmp, bytes);
   await Deno.rename(tmp, path);
 }
@@ -126,10 +143,12 @@ export async function saveCheckpoint(
     }
   }
   const weights = `step-${String(state.step).padStart(7, "0")}.safetensors`;
+  // Every tensor is checked as it is read back: a checkpoint with a NaN or Inf in it is never written, so the
+  // previous one (all finite) stays `latest`.
   const bytes = await saveSafetensors(tensors, {
     format: "echojepa-ts-pretrain/1",
     step: String(state.step),
-  });
+  }, { inspect: requireFinite });
   await writeAtomic(`${dir}/${weights}`, bytes);
   const full: CheckpointState = {
     format: "echojepa-ts-pretrain/1",
@@ -145,12 +164,20 @@ export async function saveCheckpoint(
   return `${dir}/${stems[0]}.json`;
 }
 
-/** Deletes weights files in `dir` that no checkpoint JSON names (left over from earlier `latest` saves). */
-async function pruneWeights(dir: string): Promise<void> {
+/**
+ * Deletes weights files in `dir` that no checkpoint JSON names (left over from earlier `latest` saves) and the
+ * temporary files of writes that were interrupted (`*.tmp-<pid>`, left by a kill or a full disk). Called after every
+ * save and when a run starts; one run writes a checkpoint folder at a time.
+ */
+export async function pruneWeights(dir: string): Promise<void> {
   const named = new Set<string>();
   const files: string[] = [];
   for await (const e of Deno.readDir(dir)) {
     if (!e.isFile) continue;
+    if (e.name.includes(TMP_MARK)) {
+      await Deno.remove(`${dir}/${e.name}`).catch(() => {});
+      continue;
+    }
     if (e.name.endsWith(".json")) {
       try {
         const s = JSON.parse(await Deno.readTextFile(`${dir}/${e.name}`)) as Partial<CheckpointState>;

@@ -44,6 +44,11 @@ export interface DataConfig {
   phantomFps: number | null;
   /** Background workers preparing batches while the GPU trains (0: prepare on the main thread). */
   workers: number;
+  /**
+   * Manifest only: unreadable files are skipped (another clip takes their place) and counted; the run stops once
+   * more than this fraction of the manifest's files has failed (default 0.25).
+   */
+  maxUnreadableFraction: number;
 }
 
 /** Encoder (ViT) size; the same encoder serves both objectives. */
@@ -198,6 +203,7 @@ const VITL_ECHOJEPA: PretrainConfig = {
     phantomClips: 512,
     phantomFps: null,
     workers: 2,
+    maxUnreadableFraction: 0.25,
   },
   encoder: {
     embedDim: 1024,
@@ -413,6 +419,9 @@ export function validateConfig(c: PretrainConfig): void {
     errors.push(`data.phantomFps must be null or a positive frame rate, got ${c.data.phantomFps}`);
   }
   if (!(Number.isInteger(c.data.workers) && c.data.workers >= 0)) errors.push(`data.workers must be ≥ 0`);
+  if (!(c.data.maxUnreadableFraction >= 0 && c.data.maxUnreadableFraction <= 1)) {
+    errors.push(`data.maxUnreadableFraction must be in [0, 1], got ${c.data.maxUnreadableFraction}`);
+  }
   range("data.cropScale", c.data.cropScale, 0, 1);
   range("data.cropAspect", c.data.cropAspect, 0, Infinity);
   const e = c.encoder;

@@ -11,7 +11,7 @@
 
 import { type ClipArray, deriveSeed, Rng, trainTransform } from "@echojepa/augment";
 import { generateClip } from "@echojepa/phantom";
-import { loadManifest, openVideo, sampleClipIndices } from "@echojepa/video";
+import { asVideoError, loadManifest, openVideo, sampleClipIndices, type SkippedFile } from "@echojepa/video";
 import type { DataConfig } from "./config.ts";
 
 /** A set of clips that can be read by index. */
@@ -20,8 +20,11 @@ export interface ClipSource {
   readonly size: number;
   /** A human-readable description for logs. */
   readonly description: string;
-  /** Reads clip `index` as grey or RGB frames; `rng` chooses the frames where the video is longer than a clip. */
-  load(index: number, rng: Rng): Promise<ClipArray>;
+  /**
+   * Reads clip `index` as grey or RGB frames; `rng` chooses the frames where the video is longer than a clip.
+   * A source that skips unreadable files (substituting another clip) appends each one to `skipped`.
+   */
+  load(index: number, rng: Rng, skipped?: SkippedFile[]): Promise<ClipArray>;
 }
 
 /**
@@ -62,7 +65,14 @@ export function phantomSource(
   };
 }
 
-/** Videos listed in a manifest (any format `@echojepa/video` reads; the first view of each row is used). */
+/** Files tried in a row before a batch gives up (each failure is skipped and counted). */
+const MAX_SUBSTITUTES = 16;
+
+/**
+ * Videos listed in a manifest (any format `@echojepa/video` reads; the first view of each row is used). A file that
+ * cannot be read is skipped and another clip, drawn from `rng`, takes its place (as the reference loader does), so
+ * batches stay a pure function of `(seed, step)`; each skip is appended to the `skipped` list `load` is given.
+ */
 export async function manifestSource(
   path: string,
   { frames, frameStep }: { frames: number; frameStep: number },
@@ -70,27 +80,44 @@ export async function manifestSource(
   const entries = await loadManifest(path);
   const paths = entries.map((e) => e.paths.find((p) => p !== null)).filter((p): p is string => !!p);
   if (paths.length === 0) throw new Error(`manifestSource: ${path} lists no videos`);
+  const readOne = async (file: string, rng: Rng): Promise<ClipArray> => {
+    const video = await openVideo(file);
+    try {
+      const indices = sampleClipIndices(video.frameCount, {
+        framesPerClip: frames,
+        frameStep,
+        random: () => rng.float(),
+      });
+      const stack = await video.readFrames(indices);
+      return {
+        data: stack.data,
+        shape: stack.channels === 1
+          ? [stack.frames, stack.height, stack.width]
+          : [stack.frames, stack.height, stack.width, stack.channels],
+      };
+    } finally {
+      video.close();
+    }
+  };
   return {
     size: paths.length,
     description: `manifest ${path} (${paths.length} videos, ${frames} frames, step ${frameStep})`,
-    async load(index: number, rng: Rng): Promise<ClipArray> {
-      const video = await openVideo(paths[index]);
-      try {
-        const indices = sampleClipIndices(video.frameCount, {
-          framesPerClip: frames,
-          frameStep,
-          random: () => rng.float(),
-        });
-        const stack = await video.readFrames(indices);
-        return {
-          data: stack.data,
-          shape: stack.channels === 1
-            ? [stack.frames, stack.height, stack.width]
-            : [stack.frames, stack.height, stack.width, stack.channels],
-        };
-      } finally {
-        video.close();
+    async load(index: number, rng: Rng, skipped?: SkippedFile[]): Promise<ClipArray> {
+      let current = index;
+      let last = "";
+      for (let attempt = 0; attempt < MAX_SUBSTITUTES; attempt++) {
+        const file = paths[current];
+        try {
+          // The first try uses `rng` itself, so runs without bad files sample exactly as before.
+          return await readOne(file, attempt === 0 ? rng : rng.fork(`try-${attempt}`));
+        } catch (error) {
+          const e = asVideoError(file, error);
+          skipped?.push({ file, kind: e.kind, reason: e.reason });
+          last = e.message;
+        }
+        current = rng.fork(`substitute-${attempt}`).int(0, paths.length - 1);
       }
+      throw new Error(`${MAX_SUBSTITUTES} files in a row could not be read (last: ${last})`);
     },
   };
 }
@@ -122,6 +149,8 @@ export interface HostBatch {
   shape: [number, number, number, number, number];
   /** The clip index of each sample. */
   clipIndices: number[];
+  /** Files skipped (unreadable) while building this batch; another clip took each one's place. */
+  skipped: SkippedFile[];
 }
 
 /** Builds the batch of training step `step`: clips drawn with replacement, each with its own random crop. */
@@ -134,9 +163,10 @@ export async function buildBatch(
 ): Promise<HostBatch> {
   const pick = Rng.from(seed, "batch", step);
   const clipIndices = Array.from({ length: batchSize }, () => pick.int(0, source.size - 1));
+  const skippedBySample: SkippedFile[][] = clipIndices.map(() => []);
   const inputs = await Promise.all(clipIndices.map(async (ci, b) => {
     const rng = Rng.from(seed, "sample", step, b);
-    const clip = await source.load(ci, rng.fork("frames"));
+    const clip = await source.load(ci, rng.fork("frames"), skippedBySample[b]);
     const input = trainTransform(clip, rng.fork("crop"), {
       cropSize: data.cropSize,
       cropRange: { scale: data.cropScale, aspectRatio: data.cropAspect },
@@ -152,7 +182,7 @@ export async function buildBatch(
   const per = C * T * H * W;
   const out = new Float32Array(batchSize * per);
   inputs.forEach((x, b) => out.set(x.data, b * per));
-  return { data: out, shape: [batchSize, C, T, H, W], clipIndices };
+  return { data: out, shape: [batchSize, C, T, H, W], clipIndices, skipped: skippedBySample.flat() };
 }
 
 /** Something that hands out the batch of each training step. */
@@ -237,7 +267,7 @@ export class WorkerBatchLoader implements BatchProvider {
     if (!w) return;
     this.#waiting.delete(msg.step);
     if (msg.type === "error") w.reject(new Error(`batch ${msg.step}: ${msg.message}`));
-    else w.resolve({ data: msg.data, shape: msg.shape, clipIndices: msg.clipIndices });
+    else w.resolve({ data: msg.data, shape: msg.shape, clipIndices: msg.clipIndices, skipped: msg.skipped });
   }
 
   #failAll(e: Error): void {

@@ -30,6 +30,8 @@ export interface StepMetrics {
   peakMemoryBytes: number;
   /** Seconds since the run (or resumption) started. */
   elapsedSeconds: number;
+  /** Unreadable files skipped so far (each replaced by another clip), by error kind. */
+  skipped: Partial<Record<string, number>>;
 }
 
 /** Appends JSON lines to a file (created with its folder). */

@@ -77,4 +77,10 @@ export {
 } from "./checkpoint.ts";
 export { formatDuration, JsonlWriter, ProgressBar, type StepMetrics } from "./metrics.ts";
 export { buildModels, encoderConfig, type PretrainModels } from "./models.ts";
-export { pretrain, PretrainDivergedError, type PretrainOptions, type PretrainResult } from "./trainer.ts";
+export {
+  pretrain,
+  PretrainDataError,
+  PretrainDivergedError,
+  type PretrainOptions,
+  type PretrainResult,
+} from "./trainer.ts";

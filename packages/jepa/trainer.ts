@@ -26,6 +26,8 @@ import { buildModels } from "./models.ts";
 import {
   CheckpointableAdamW,
   type CheckpointParts,
+  NonFiniteCheckpointError,
+  pruneWeights,
   readCheckpointState,
   readCheckpointTensors,
   restoreCheckpoint,
@@ -87,18 +89,44 @@ export interface PretrainResult {
   config: PretrainConfig;
   /** Training throughput over the whole run (clips/s, excluding the first logged window's warm-up). */
   clipsPerSecond: number;
+  /** Unreadable files skipped (each replaced by another clip), by error kind. */
+  skipped: Partial<Record<string, number>>;
 }
 
 /** Thrown when the loss becomes NaN or infinite; the last checkpoint written before it is intact. */
 export class PretrainDivergedError extends Error {
-  constructor(readonly step: number, readonly value: number, readonly lastCheckpoint: string | null) {
+  constructor(
+    readonly step: number,
+    readonly value: number,
+    readonly lastCheckpoint: string | null,
+    /** The non-finite tensor when the weights (not the loss) were found non-finite. */
+    readonly tensor?: string,
+  ) {
     super(
-      `pretrain: the loss became ${value} at step ${step}; stopping. ` +
+      (tensor
+        ? `pretrain: weight ${tensor} became ${value} after step ${step}; stopping. `
+        : `pretrain: the loss became ${value} at step ${step}; stopping. `) +
         (lastCheckpoint
           ? `The last good checkpoint is ${lastCheckpoint} (resume from it with a lower learning rate or clipping).`
           : "No checkpoint had been written yet."),
     );
     this.name = "PretrainDivergedError";
+  }
+}
+
+/** Thrown when more of the manifest's files are unreadable than `data.maxUnreadableFraction` allows. */
+export class PretrainDataError extends Error {
+  constructor(
+    readonly unreadable: number,
+    readonly files: number,
+    readonly byKind: Partial<Record<string, number>>,
+  ) {
+    super(
+      `pretrain: ${unreadable} of ${files} files could not be read (${
+        Object.entries(byKind).map(([k, n]) => `${n} ${k}`).join(", ")
+      }), more than data.maxUnreadableFraction allows; stopping`,
+    );
+    this.name = "PretrainDataError";
   }
 }
 
@@ -186,6 +214,8 @@ export async function pretrain(
     log(`resumed from ${jsonPath} at step ${step}`);
   }
 
+  // Temporary files of checkpoint writes a kill or full disk interrupted are removed before anything else.
+  if (writeFiles) await pruneWeights(checkpointDir).catch(() => {});
   const source = options.source ?? await sourceFromConfig(c.data, c.seed);
   // Background workers rebuild the source from the config; a caller-provided source stays on this thread.
   const loader: BatchProvider = c.data.workers > 0 && !options.source
@@ -213,6 +243,9 @@ export async function pretrain(
   let measuredSeconds = 0;
   let firstWindow = true;
   let lastCollapseWarning = -Infinity;
+  const skippedByKind: Partial<Record<string, number>> = {};
+  const unreadableFiles = new Set<string>();
+  let skippedTotal = 0;
 
   /** Starts reading back the pending steps; resolves when they are processed. One read in flight at a time. */
   const flush = async (): Promise<void> => {
@@ -273,13 +306,15 @@ export async function pretrain(
         memoryBytes: stats.liveBytes,
         peakMemoryBytes: stats.peakBytes,
         elapsedSeconds: (now - startTime) / 1000,
+        skipped: { ...skippedByKind },
       };
       await metricsFile?.write(metrics);
       options.onStep?.(metrics);
       const rate = (last.step + 1 - startStep) / Math.max(1e-9, (now - startTime) / 1000);
       bar.update(
         last.step + 1,
-        `loss ${metrics.loss.toFixed(4)} ${clipsPerSecond.toFixed(2)} clips/s`,
+        `loss ${metrics.loss.toFixed(4)} ${clipsPerSecond.toFixed(2)} clips/s` +
+          (skippedTotal > 0 ? ` ${skippedTotal} skipped` : ""),
         (total - last.step - 1) / rate,
       );
     });
@@ -300,14 +335,23 @@ export async function pretrain(
     if (c.run.keepEveryEpochs > 0 && epoch % c.run.keepEveryEpochs === 0) {
       stems.push(`e${String(epoch).padStart(4, "0")}`);
     }
-    lastCheckpoint = await saveCheckpoint(checkpointDir, stems, parts, {
-      step,
-      epoch,
-      config: c,
-      seed: c.seed,
-      lossHistory: lossHistory.slice(0, step),
-      targetStdHistory: targetStdHistory.filter(([s]) => s <= step),
-    });
+    try {
+      lastCheckpoint = await saveCheckpoint(checkpointDir, stems, parts, {
+        step,
+        epoch,
+        config: c,
+        seed: c.seed,
+        lossHistory: lossHistory.slice(0, step),
+        targetStdHistory: targetStdHistory.filter(([s]) => s <= step),
+      });
+    } catch (e) {
+      // The loss of step k is computed before update k: weights can turn non-finite one step before the loss
+      // shows it. The checkpoint writer refuses them, and the last all-finite checkpoint stays the one to resume.
+      if (e instanceof NonFiniteCheckpointError) {
+        throw new PretrainDivergedError(step, e.value, lastCheckpoint, e.tensor);
+      }
+      throw e;
+    }
     lastSavedStep = step;
   };
 
@@ -322,6 +366,17 @@ export async function pretrain(
       optimizer.lr = hp.lr;
       optimizer.weightDecay = hp.weightDecay;
       const batch = await loader.get(step);
+      for (const skip of batch.skipped ?? []) {
+        skippedByKind[skip.kind] = (skippedByKind[skip.kind] ?? 0) + 1;
+        skippedTotal++;
+        if (!unreadableFiles.has(skip.file)) {
+          unreadableFiles.add(skip.file);
+          log(`skipped ${skip.file} (${skip.kind}: ${skip.reason}); another clip takes its place`);
+        }
+      }
+      if (unreadableFiles.size > c.data.maxUnreadableFraction * source.size) {
+        throw new PretrainDataError(unreadableFiles.size, source.size, skippedByKind);
+      }
       options.onBatch?.(batch, step);
       const s = step;
       const out = tidy(() => {
@@ -378,6 +433,9 @@ export async function pretrain(
   if (step > startStep) {
     log(
       `done: ${step} steps, final loss ${lossHistory[step - 1]?.toFixed(4)}` +
+        (skippedTotal > 0
+          ? `, ${skippedTotal} unreadable clips skipped (${unreadableFiles.size} files)`
+          : "") +
         (lastCheckpoint ? `, checkpoint ${lastCheckpoint}` : ""),
     );
   }
@@ -391,6 +449,7 @@ export async function pretrain(
     checkpoint: lastCheckpoint,
     config: c,
     clipsPerSecond: measuredSeconds > 0 ? (measuredSteps * c.optim.batchSize) / measuredSeconds : 0,
+    skipped: skippedByKind,
   };
 }
 

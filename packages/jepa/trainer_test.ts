@@ -116,3 +116,87 @@ Deno.test("a micro JEPA run on phantom clips: the loss falls and target features
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("lr 1e38: non-finite weights are never checkpointed; resuming from the kept one is finite", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const epochs = { optim: { itersPerEpoch: 1, epochs: 6 } };
+    await pretrain(testConfig(dir, epochs), { ...quiet, stopAtStep: 2 });
+    const huge = { optim: { ...epochs.optim, lr: 1e38, startLr: 1e38, finalLr: 1e38 } };
+    // A leftover of an interrupted write, which the next start must remove.
+    await Deno.writeTextFile(`${dir}/checkpoints/step-0000009.safetensors.tmp-99999`, "partial");
+    await assert.rejects(
+      () => pretrain(testConfig(dir, huge), { ...quiet, resume: true }),
+      (e: unknown) => {
+        assert.ok(e instanceof PretrainDivergedError, String(e));
+        // The loss of the last step was still finite: only the weight check could catch this.
+        assert.ok(e.tensor !== undefined, `stopped by the loss, not the weights: ${e.message}`);
+        return true;
+      },
+    );
+    const names = [...Deno.readDirSync(`${dir}/checkpoints`)].map((e) => e.name);
+    assert.ok(!names.some((n) => n.includes(".tmp-")), `temp files left: ${names}`);
+    const { state, jsonPath } = await readCheckpointState(`${dir}/checkpoints`);
+    const tensors = await readCheckpointTensors(jsonPath, state);
+    for (const [name, t] of tensors) {
+      const values = await t.toArray();
+      assert.ok(values.every(Number.isFinite), `${name} of kept step ${state.step} is not finite`);
+      t.dispose();
+    }
+    const resumed = await pretrain(testConfig(dir, epochs), {
+      ...quiet,
+      resume: true,
+      stopAtStep: state.step + 2,
+    });
+    assert.ok(resumed.lossHistory.slice(state.step).every(Number.isFinite), `${resumed.lossHistory}`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("pretraining over a manifest with missing and corrupt rows finishes, substitutes and counts them", async () => {
+  const { writeAvi } = await import("@echojepa/video");
+  const dir = await Deno.makeTempDir();
+  try {
+    const frames = Array.from(
+      { length: 6 },
+      (_, t) => new Uint8Array(40 * 40).map((_, i) => (i * 7 + t * 13) % 256),
+    );
+    const rows: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      await Deno.writeFile(
+        `${dir}/good${i}.avi`,
+        writeAvi(frames, { width: 40, height: 40, channels: 1, fps: 30 }),
+      );
+      rows.push(`${dir}/good${i}.avi 0`);
+    }
+    await Deno.writeFile(`${dir}/corrupt.avi`, new Uint8Array(300).fill(7));
+    rows.push(`${dir}/missing.avi 0`, `${dir}/corrupt.avi 0`);
+    await Deno.writeTextFile(`${dir}/train.csv`, rows.join("\n") + "\n");
+    const config = testConfig(`${dir}/run`, {
+      data: { source: "manifest", path: `${dir}/train.csv`, workers: 0, frameStep: 1 },
+      optim: { epochs: 1, itersPerEpoch: 6, batchSize: 2 },
+    });
+    const result = await pretrain(config, quiet);
+    assert.equal(result.steps, 6);
+    assert.ok(result.lossHistory.every(Number.isFinite));
+    const total = Object.values(result.skipped).reduce((a, b) => a! + b!, 0)!;
+    assert.ok(total > 0, "with 2 of 8 rows bad, 12 draws should hit one");
+    assert.ok(
+      (result.skipped.io ?? 0) > 0 && (result.skipped.unsupported ?? 0) > 0,
+      JSON.stringify(result.skipped),
+    );
+    const metrics = (await Deno.readTextFile(`${dir}/run/metrics.jsonl`)).trim().split("\n").map((l) =>
+      JSON.parse(l)
+    );
+    assert.deepEqual(metrics.at(-1).skipped, result.skipped);
+    // Beyond the allowed fraction, the run stops with a clear error.
+    const strict = resolveConfig("micro", {
+      ...config,
+      data: { ...config.data, maxUnreadableFraction: 0.1 },
+    });
+    await assert.rejects(() => pretrain(strict, { ...quiet, writeFiles: false }), /could not be read/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

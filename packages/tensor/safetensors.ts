@@ -40,6 +40,12 @@ export interface SafetensorsHeader {
   dataStart: number;
 }
 
+/** Names from the file are quoted in errors cut to this many printable characters. */
+function quoted(name: string): string {
+  const clean = name.slice(0, 64).replace(/[^\x20-\x7e]/g, "?");
+  return name.length > 64 ? `${clean}…` : clean;
+}
+
 function fail(message: string): never {
   throw new Error(`safetensors: ${message}`);
 }
@@ -102,12 +108,13 @@ function parseMetadata(raw: unknown): Record<string, string> {
 }
 
 function parseEntry(name: string, raw: unknown, dataBytes: number): SafetensorsEntry {
-  const where = `tensor "${name}"`;
+  const where = `tensor "${quoted(name)}"`;
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) fail(`${where}: entry is not an object`);
   const { dtype, shape, data_offsets: offsets } = raw as Record<string, unknown>;
-  if (typeof dtype !== "string" || !(dtype in DTYPE_BYTES)) {
+  // Own keys only: `in` would accept "constructor", "toString" … from Object.prototype.
+  if (typeof dtype !== "string" || !Object.hasOwn(DTYPE_BYTES, dtype)) {
     fail(
-      `${where}: dtype ${JSON.stringify(dtype)} is not supported (expected one of ${
+      `${where}: dtype ${JSON.stringify(String(dtype).slice(0, 32))} is not supported (expected one of ${
         Object.keys(DTYPE_BYTES)
       })`,
     );
@@ -174,6 +181,15 @@ export function loadSafetensors(bytes: Uint8Array): Map<string, Tensor> {
   return out;
 }
 
+/** Options of {@link saveSafetensors}. */
+export interface SaveSafetensorsOptions {
+  /**
+   * Called with each tensor's host data once it is read back, before the file is assembled; throwing here
+   * aborts the save (e.g. a checkpoint writer refusing non-finite weights without a second read-back).
+   */
+  inspect?: (name: string, data: ArrayLike<number>) => void;
+}
+
 /**
  * Serialises named tensors as a safetensors file (f32 as F32; i32/u32 as I32/U32), keys sorted, with an optional
  * `__metadata__` string map. All tensors are read back in one GPU round trip.
@@ -181,6 +197,7 @@ export function loadSafetensors(bytes: Uint8Array): Map<string, Tensor> {
 export async function saveSafetensors(
   tensors: Map<string, Tensor> | Record<string, Tensor>,
   metadata?: Record<string, string>,
+  options: SaveSafetensorsOptions = {},
 ): Promise<Uint8Array> {
   const named = [...(tensors instanceof Map ? tensors : Object.entries(tensors))]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -194,6 +211,7 @@ export async function saveSafetensors(
     at += t.size * 4;
   }
   const datas = await Promise.all(named.map(([, t]) => t.size > 0 ? t.toArray() : new Float32Array(0)));
+  if (options.inspect) named.forEach(([name], i) => options.inspect!(name, datas[i]));
   const json = new TextEncoder().encode(JSON.stringify(header));
   const padded = Math.ceil(json.length / 8) * 8;
   const file = new Uint8Array(8 + padded + at);

@@ -7,6 +7,7 @@
  */
 import { fourCC } from "./bytes.ts";
 import { VideoError } from "./errors.ts";
+import { checkVideoHeader } from "./limits.ts";
 import { decodeJpeg, readJpegMarkers } from "./jpeg.ts";
 import { makeVideo, type Video } from "./video.ts";
 
@@ -138,13 +139,24 @@ export function parseAviLayout(bytes: Uint8Array, file: string): AviLayout {
     : MJPEG_CODECS.has(strf.compression)
     ? strf.compression
     : (handler.trim() ? handler : strf.compression);
-  const fps = scale > 0 && rate > 0 ? rate / scale : usPerFrame > 0 ? 1e6 / usPerFrame : 0;
+  const fromStrh = scale > 0 && rate > 0;
+  const fps = fromStrh ? rate / scale : usPerFrame > 0 ? 1e6 / usPerFrame : 0;
   if (!(fps > 0)) throw new VideoError(file, "corrupt", "no frame rate in strh or avih");
   const width = strf.width || avihWidth;
   const height = Math.abs(strf.height) || avihHeight;
-  if (!(width > 0 && height > 0) || width * height > 1 << 28) {
-    throw new VideoError(file, "corrupt", `implausible frame size ${width}x${height}`);
-  }
+  checkVideoHeader(file, {
+    width,
+    height,
+    frameCount: chunks.length,
+    fps,
+    fields: {
+      width: strf.width ? "strf biWidth" : "avih dwWidth",
+      height: strf.height ? "strf biHeight" : "avih dwHeight",
+      frameCount: "movi video chunks",
+      fps: fromStrh ? `strh dwRate/dwScale ${rate}/${scale}` : `avih dwMicroSecPerFrame ${usPerFrame}`,
+    },
+    fileBytes: bytes.length,
+  });
   return {
     codec,
     width,

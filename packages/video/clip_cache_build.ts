@@ -122,6 +122,10 @@ export async function prepareClipCache(
   };
   const shardSize = options.shardSize ?? 256;
   await Deno.mkdir(dir, { recursive: true });
+  // Temporary files of writes an earlier, interrupted build left behind (killed, disk full) are never resumed.
+  for await (const e of Deno.readDir(dir)) {
+    if (e.isFile && e.name.endsWith(".tmp")) await Deno.remove(`${dir}/${e.name}`).catch(() => {});
+  }
   const indexPath = `${dir}/index.json`;
   let index: ClipCacheIndex = {
     format: INDEX_FORMAT,

@@ -18,6 +18,11 @@ export interface ClipOptions {
   framesPerClip?: number;
   /** Target clip rate; the step is `ceil(fps) // targetFps` (reference). Default: every frame (step 1). */
   targetFps?: number;
+  /**
+   * An explicit raw-frame step, for callers that already chose it (with {@link frameStepForFps} or a fixed step);
+   * overrides `targetFps`.
+   */
+  frameStep?: number;
   /** Resample at exact times instead of integer steps (needs targetFps). */
   exactTime?: boolean;
   /** Output side length in pixels (square); default: no resize. */
@@ -64,7 +69,8 @@ export async function clipFromVideo(video: Video, options: ClipOptions = {}): Pr
     });
   } else {
     try {
-      frameStep = options.targetFps ? frameStepForFps(video.fps, options.targetFps) : 1;
+      frameStep = options.frameStep ??
+        (options.targetFps ? frameStepForFps(video.fps, options.targetFps) : 1);
     } catch (error) {
       throw new VideoError(video.file, "unsupported", (error as Error).message, { cause: error });
     }

@@ -8,7 +8,8 @@
 import dicomParser from "dicom-parser";
 import { inflateSync } from "fflate";
 import { Decoder as LosslessDecoder } from "jpeg-lossless-decoder-js";
-import { VideoError } from "./errors.ts";
+import { quoteHeaderText, thrownMessage, VideoError } from "./errors.ts";
+import { checkVideoHeader } from "./limits.ts";
 import { concatBytes, decodeJpeg, readJpegMarkers } from "./jpeg.ts";
 import { decodeRleFrame } from "./dicom_rle.ts";
 import { isVideoTransferSyntax, TRANSFER_SYNTAX, transferSyntaxName } from "./dicom_uids.ts";
@@ -73,16 +74,15 @@ export function parseDicomDataSet(bytes: Uint8Array, file: string): dicomParser.
         ) => void,
     });
   } catch (error) {
-    // dicom-parser throws strings or Errors with the partial dataset attached; keep only the message.
-    const message = typeof error === "string"
-      ? error
-      : error instanceof Error
-      ? error.message
-      : String(error);
+    // dicom-parser throws strings, Errors, or `{exception, dataSet}` with the partial data set (patient fields
+    // included): keep only the message, never the thrown value.
+    const message = thrownMessage(error);
     const truncated = /buffer overread|past the end|beyond|attempt to read past|exceeds/i.test(message);
-    throw new VideoError(file, truncated ? "truncated" : "corrupt", message.replace(/^dicomParser\.?/, ""), {
-      cause: error,
-    });
+    throw new VideoError(
+      file,
+      truncated ? "truncated" : "corrupt",
+      quoteHeaderText(message.replace(/^dicomParser\.?/, ""), 200),
+    );
   }
 }
 
@@ -95,6 +95,7 @@ export function openDicom(
   const ds = parseDicomDataSet(bytes, file);
   const syntax = (ds.string("x00020010") ?? TRANSFER_SYNTAX.implicitLittle).replace(/\0/g, "").trim();
   const syntaxName = transferSyntaxName(syntax);
+  const quotedSyntax = quoteHeaderText(syntax, 64);
   const height = ds.uint16("x00280010") ?? 0;
   const width = ds.uint16("x00280011") ?? 0;
   const samples = ds.uint16("x00280002") ?? 1;
@@ -102,26 +103,44 @@ export function openDicom(
   const bitsStored = ds.uint16("x00280101") ?? bitsAllocated;
   const photometric = (ds.string("x00280004") ?? (samples === 3 ? "RGB" : "MONOCHROME2")).trim()
     .toUpperCase();
-  const frameCount = Math.max(1, parseInt(ds.string("x00280008") ?? "1", 10) || 1);
+  const framesText = (ds.string("x00280008") ?? "").trim();
+  // An absent or empty NumberOfFrames means one frame; anything else must be a positive integer.
+  const frameCount = framesText === "" ? 1 : /^[+]?\d+$/.test(framesText) ? Number(framesText) : NaN;
   const pixelElement = ds.elements.x7fe00010;
   if (!pixelElement) throw new VideoError(file, "corrupt", "no Pixel Data (7FE0,0010) element");
-  if (!(width > 0 && height > 0)) {
-    throw new VideoError(file, "corrupt", `invalid image size ${width}x${height}`);
+  if (Number.isNaN(frameCount)) {
+    throw new VideoError(
+      file,
+      "implausible-metadata",
+      `NumberOfFrames '${quoteHeaderText(framesText)}' is not a positive integer`,
+    );
   }
+  const timing = readDicomTiming(ds, frameCount);
+  checkVideoHeader(file, {
+    width,
+    height,
+    frameCount,
+    fps: timing.fps,
+    fields: { width: "Columns", height: "Rows", frameCount: "NumberOfFrames", fps: timing.source },
+    fileBytes: bytes.length,
+  });
   if (!SUPPORTED_PHOTOMETRICS.includes(photometric) && !isVideoTransferSyntax(syntax)) {
-    throw new VideoError(file, "unsupported", `photometric interpretation '${photometric}' is not supported`);
+    throw new VideoError(
+      file,
+      "unsupported",
+      `photometric interpretation '${quoteHeaderText(photometric)}' is not supported`,
+    );
   }
   if (bitsAllocated !== 8 && bitsAllocated !== 16) {
     throw new VideoError(file, "unsupported", `BitsAllocated ${bitsAllocated} (only 8 and 16 are read)`);
   }
   if (samples !== 1 && samples !== 3) throw new VideoError(file, "unsupported", `SamplesPerPixel ${samples}`);
   const channels = options.channels ?? naturalChannels(photometric);
-  const timing = readDicomTiming(ds, frameCount);
   const regions = readTissueRegion(ds, width, height);
   const info = {
     file,
     format: "dicom" as const,
-    codec: syntaxName === "unknown" ? syntax : syntaxName,
+    codec: syntaxName === "unknown" ? quotedSyntax : syntaxName,
     frameCount,
     width,
     height,
@@ -144,6 +163,7 @@ export function openDicom(
         channels,
         width,
         height,
+        frameCount,
         binary: options.ffmpegPath,
       }),
     );
@@ -170,14 +190,28 @@ export function openDicom(
     throw new VideoError(
       file,
       "corrupt",
-      `transfer syntax ${syntaxName} (${syntax}) but pixel data is not encapsulated`,
+      `transfer syntax ${syntaxName} (${quotedSyntax}) but pixel data is not encapsulated`,
     );
   }
   const frameFragments = splitFragments(ds, pixelElement, frameCount, syntax, file);
   const frameData = (i: number): Uint8Array => concatBytes(frameFragments[i]);
+  // A JPEG frame allocates what its own SOF header says: check it against the (bounded) DICOM size first.
+  const jpegFrame = (i: number): Uint8Array => {
+    const data = frameData(i);
+    const sof = readJpegMarkers(data);
+    if (sof.width !== width || sof.height !== height) {
+      throw new VideoError(
+        file,
+        sof.width > width || sof.height > height ? "too-large" : "corrupt",
+        `JPEG frame header says ${sof.width}x${sof.height}, the DICOM header ${width}x${height}`,
+        { frame: i },
+      );
+    }
+    return data;
+  };
   if (JPEG_LOSSY.has(syntax)) {
     return makeVideo(info, (i) => {
-      const data = frameData(i);
+      const data = jpegFrame(i);
       const markers = readJpegMarkers(data);
       // The JPEG codec already converted YBR to RGB; a file labelled RGB without JFIF holds untransformed RGB.
       const colorTransform = photometric === "RGB" && !markers.jfif && markers.adobeTransform === undefined
@@ -197,7 +231,7 @@ export function openDicom(
   }
   if (JPEG_LOSSLESS.has(syntax)) {
     return makeVideo(info, (i) => {
-      const data = frameData(i);
+      const data = jpegFrame(i);
       const decoder = new LosslessDecoder();
       const buffer = data.slice().buffer;
       const raw = decoder.decode(buffer, 0, buffer.byteLength, bitsAllocated / 8);
@@ -239,7 +273,7 @@ export function openDicom(
   throw new VideoError(
     file,
     "unsupported",
-    `transfer syntax ${syntaxName} (${syntax}) is not supported; supported: native, deflated, RLE, JPEG ` +
+    `transfer syntax ${syntaxName} (${quotedSyntax}) is not supported; supported: native, deflated, RLE, JPEG ` +
       `baseline/extended/lossless, and MPEG-2/H.264/HEVC with ffmpeg`,
   );
 }
@@ -315,12 +349,14 @@ function splitFragments(
     throw new VideoError(file, "corrupt", "encapsulated pixel data has no fragments");
   }
   const table = element.basicOffsetTable ?? [];
-  if (table.length === frameCount && frameCount > 1) {
-    const frames: Uint8Array[][] = [];
-    for (let k = 0; k < frameCount; k++) {
-      const start = table[k];
-      const end = k + 1 < frameCount ? table[k + 1] : Infinity;
-      frames.push(fragments.filter((f) => f.offset >= start && f.offset < end).map(data));
+  const ascending = table.every((v, k) => k === 0 || v > table[k - 1]);
+  if (table.length === frameCount && frameCount > 1 && ascending) {
+    // Frame k holds the fragments whose offsets lie in [table[k], table[k+1]); one pass, since both are sorted.
+    const frames: Uint8Array[][] = Array.from({ length: frameCount }, () => []);
+    let k = 0;
+    for (const f of fragments) {
+      while (k + 1 < frameCount && f.offset >= table[k + 1]) k++;
+      if (f.offset >= table[k]) frames[k].push(data(f));
     }
     if (frames.every((f) => f.length > 0)) return frames;
   }

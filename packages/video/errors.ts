@@ -11,7 +11,11 @@ export type VideoErrorKind =
   | "unsupported"
   | "io"
   | "missing-tool"
-  | "invalid-argument";
+  | "invalid-argument"
+  /** A header asks for more than the documented limits allow (see `VIDEO_LIMITS`): never allocated. */
+  | "too-large"
+  /** A header value no real recording has (a rate of 1e303 fps, −7 frames, a 0×0 frame). */
+  | "implausible-metadata";
 
 /** An error reading or decoding a video file. Never carries patient-identifying values. */
 export class VideoError extends Error {
@@ -42,15 +46,68 @@ export class VideoError extends Error {
 }
 
 /**
+ * A bound exceeded inside a codec that does not know the file name (a JPEG frame header claiming 60000×60000):
+ * {@link asVideoError} turns it into a {@link VideoError} of the same kind about the file.
+ */
+export class LimitExceededError extends Error {
+  /** "too-large" or "implausible-metadata". */
+  readonly kind: "too-large" | "implausible-metadata";
+  /** Creates the error with its kind and a reason naming the field and value. */
+  constructor(kind: "too-large" | "implausible-metadata", reason: string) {
+    super(reason);
+    this.name = "LimitExceededError";
+    this.kind = kind;
+  }
+}
+
+/** Longest header text quoted in a reason; longer values are cut and marked with "…". */
+export const MAX_QUOTED_CHARS = 32;
+
+/**
+ * A header string made safe to quote in an error reason: printable ASCII only (others become "?"), at most
+ * `maxChars` (default {@link MAX_QUOTED_CHARS}) characters. Header text is untrusted and may carry anything, including identifiers.
+ */
+export function quoteHeaderText(text: string, maxChars: number = MAX_QUOTED_CHARS): string {
+  const clean = text.slice(0, maxChars).replace(/[^\x20-\x7e]/g, "?");
+  return text.length > maxChars ? `${clean}…` : clean;
+}
+
+/**
+ * The message of any thrown value, never "[object Object]": an Error's message, a string as is, an object's
+ * `exception`/`message` member (dicom-parser throws `{exception, dataSet}`), else the value's type.
+ */
+export function thrownMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === "string") return error;
+  if (error !== null && typeof error === "object") {
+    const inner = (error as { exception?: unknown; message?: unknown }).exception ??
+      (error as { message?: unknown }).message;
+    if (inner !== undefined && inner !== error) return thrownMessage(inner);
+    return `unreadable (a ${error.constructor?.name ?? "plain"} object was thrown)`;
+  }
+  return String(error);
+}
+
+/**
  * Wraps any thrown value as a {@link VideoError} about `file`: a VideoError passes through; a RangeError from
- * reading past the end of a buffer becomes "truncated"; anything else becomes "corrupt".
+ * reading past the end of a buffer becomes "truncated"; anything else becomes "corrupt". Only Error instances are
+ * kept as the cause: a thrown object may hold a parsed data set (patient fields included).
  */
 export function asVideoError(file: string, error: unknown, frame?: number): VideoError {
   if (error instanceof VideoError) return error;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = thrownMessage(error);
+  if (error instanceof LimitExceededError) return new VideoError(file, error.kind, message, { frame });
   const kind: VideoErrorKind =
-    error instanceof RangeError || /out of range|beyond|past the end|truncat/i.test(message)
+    /allocation failed|invalid array length|invalid typed array length/i.test(message)
+      ? "too-large"
+      : error instanceof RangeError || /out of range|beyond|past the end|truncat/i.test(message)
       ? "truncated"
       : "corrupt";
-  return new VideoError(file, kind, message, { frame, cause: error });
+  return new VideoError(file, kind, message, {
+    frame,
+    // An Error with extra own fields (a parser's partial result) is replaced by a bare one.
+    cause: error instanceof Error
+      ? (Object.keys(error).length === 0 ? error : new Error(message))
+      : undefined,
+  });
 }

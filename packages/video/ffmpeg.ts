@@ -4,7 +4,8 @@
  * `@ffmpeg-installer/linux-x64` puts under node_modules. When none is found the error says how to install one.
  * @module
  */
-import { VideoError } from "./errors.ts";
+import { quoteHeaderText, thrownMessage, VideoError } from "./errors.ts";
+import { checkVideoHeader, VIDEO_LIMITS } from "./limits.ts";
 import type { FrameDecoder } from "./video.ts";
 
 /** How to get ffmpeg, quoted in the missing-tool error. */
@@ -53,6 +54,13 @@ export interface FfmpegDecodeOptions {
   height: number;
   /** Stop after this many frames. */
   maxFrames?: number;
+  /**
+   * Frames the container says the stream has: ffmpeg is never asked for more (default: as many as the byte budget
+   * allows).
+   */
+  frameCount?: number;
+  /** Most bytes of raw output read before ffmpeg is stopped (default `VIDEO_LIMITS.maxDecodedBytes`). */
+  maxOutputBytes?: number;
   /** The ffmpeg binary to run; default {@link findFfmpeg}'s choice. */
   binary?: string;
 }
@@ -78,8 +86,30 @@ export async function decodeWithFfmpeg(
       `decoding this video needs ffmpeg, which was not found: ${FFMPEG_INSTALL_HINT}`,
     );
   }
-  const args = ["-v", "error", "-nostdin", "-i", typeof input === "string" ? input : "pipe:0"];
-  if (options.maxFrames !== undefined) args.push("-frames:v", String(options.maxFrames));
+  checkVideoHeader(file, {
+    width: options.width,
+    height: options.height,
+    frameCount: options.frameCount ?? 1,
+    fps: 1,
+    fields: { width: "width", height: "height", frameCount: "frame count", fps: "fps" },
+    fileBytes: Infinity,
+  });
+  const frameBytes = options.width * options.height * options.channels;
+  const budget = options.maxOutputBytes ?? VIDEO_LIMITS.maxDecodedBytes;
+  // Ask ffmpeg for no more frames than the container has, the caller wants, or the byte budget holds.
+  const frames = Math.max(
+    1,
+    Math.min(options.maxFrames ?? Infinity, options.frameCount ?? Infinity, Math.floor(budget / frameBytes)),
+  );
+  // -max_pixels stops the decoder itself from allocating for a stream larger than the header admits.
+  const args = [
+    "-v",
+    "error",
+    "-nostdin",
+    "-max_pixels",
+    String(VIDEO_LIMITS.maxSide * VIDEO_LIMITS.maxSide),
+  ];
+  args.push("-i", typeof input === "string" ? input : "pipe:0", "-frames:v", String(frames));
   args.push(
     "-vf",
     `scale=${options.width}:${options.height}`,
@@ -100,14 +130,7 @@ export async function decodeWithFfmpeg(
       stderr: "piped",
     }).spawn();
   } catch (error) {
-    throw new VideoError(
-      file,
-      "missing-tool",
-      `could not start ffmpeg (${binary}): ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
+    throw new VideoError(file, "missing-tool", `could not start ffmpeg (${binary}): ${thrownMessage(error)}`);
   }
   const writing = typeof input === "string" ? Promise.resolve() : (async () => {
     const writer = child.stdin.getWriter();
@@ -118,12 +141,70 @@ export async function decodeWithFfmpeg(
       // ffmpeg may exit early on a broken stream; its exit status reports why.
     }
   })();
-  const [output] = await Promise.all([child.output(), writing]);
-  if (!output.success) {
-    const message = new TextDecoder().decode(output.stderr).trim().split("\n").slice(-3).join(" | ");
-    throw new VideoError(file, "corrupt", `ffmpeg failed (exit ${output.code}): ${message || "no message"}`);
+  const limit = frames * frameBytes;
+  const [output, stderr, status] = await Promise.all([
+    readBounded(child.stdout, limit, () => {
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // already exited
+      }
+    }),
+    readBounded(child.stderr, 1 << 16, () => {}),
+    child.status,
+    writing,
+  ]);
+  if (output.overflow) {
+    // More output than `frames` frames: keep exactly those (ffmpeg was stopped, its exit status does not matter).
+    return output.bytes.subarray(0, limit);
   }
-  return output.stdout;
+  if (!status.success) {
+    const lines = new TextDecoder().decode(stderr.bytes).trim().split("\n").slice(-3).join(" | ");
+    throw new VideoError(
+      file,
+      "corrupt",
+      `ffmpeg failed (exit ${status.code}): ${lines ? quoteHeaderText(lines, 240) : "no message"}`,
+    );
+  }
+  return output.bytes;
+}
+
+/** Reads a stream into memory up to `limit` bytes; past it, calls `stop` and drains nothing more. */
+async function readBounded(
+  stream: ReadableStream<Uint8Array>,
+  limit: number,
+  stop: () => void,
+): Promise<{ bytes: Uint8Array; overflow: boolean }> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  let overflow = false;
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const room = limit - total;
+      if (value.length > room) {
+        if (room > 0) chunks.push(value.subarray(0, room));
+        total = limit;
+        overflow = true;
+        stop();
+        await reader.cancel().catch(() => {});
+        break;
+      }
+      chunks.push(value);
+      total += value.length;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.length;
+  }
+  return { bytes, overflow };
 }
 
 /**

@@ -7,6 +7,8 @@
 import jpeg from "jpeg-js";
 import { encodeBaselineJpeg } from "./jpeg_encoder.ts";
 import { decodeJpegFast, UnsupportedJpegError } from "./jpeg_decoder.ts";
+import { LimitExceededError } from "./errors.ts";
+import { VIDEO_LIMITS } from "./limits.ts";
 
 /** What the marker segments before the scan say about a JPEG. */
 export interface JpegMarkers {
@@ -72,6 +74,19 @@ export function readJpegMarkers(bytes: Uint8Array): JpegMarkers {
   return markers;
 }
 
+/** Throws a {@link LimitExceededError} for a JPEG frame header with a side of 0 or above the limit. */
+export function checkJpegSize(markers: JpegMarkers): void {
+  for (const [field, side] of [["width", markers.width], ["height", markers.height]] as const) {
+    if (side < 1) throw new LimitExceededError("implausible-metadata", `JPEG frame ${field} ${side}`);
+    if (side > VIDEO_LIMITS.maxSide) {
+      throw new LimitExceededError(
+        "too-large",
+        `JPEG frame ${field} ${side} exceeds the limit of ${VIDEO_LIMITS.maxSide} px`,
+      );
+    }
+  }
+}
+
 let standardHuffmanTables: Uint8Array | undefined;
 
 /**
@@ -123,9 +138,13 @@ export interface DecodedJpeg {
   height: number;
 }
 
-/** Decodes one baseline/extended JPEG frame to grey or RGB bytes. */
+/**
+ * Decodes one baseline/extended JPEG frame to grey or RGB bytes. A frame header larger than
+ * `VIDEO_LIMITS.maxSide` a side (or with a zero side) is refused before anything is allocated.
+ */
 export function decodeJpeg(bytes: Uint8Array, options: JpegDecodeOptions): DecodedJpeg {
   const markers = readJpegMarkers(bytes);
+  checkJpegSize(markers);
   if (markers.sofMarker === 0xc3 || markers.sofMarker >= 0xc5) {
     throw new Error(
       `JPEG process with SOF marker 0x${markers.sofMarker.toString(16)} is not baseline/extended`,

@@ -4,7 +4,9 @@
  * @module
  */
 import { createFile, MP4BoxBuffer } from "mp4box";
-import { VideoError } from "./errors.ts";
+import { quoteHeaderText, thrownMessage, VideoError } from "./errors.ts";
+import { checkVideoHeader } from "./limits.ts";
+import { checkMp4Tables } from "./mp4_limits.ts";
 import { lazyFfmpegFrames } from "./ffmpeg.ts";
 import { makeVideo, type Video, type VideoInfo } from "./video.ts";
 
@@ -33,6 +35,7 @@ export interface Mp4TrackInfo {
 
 /** Parses the MP4 container and returns its first video track. Throws a {@link VideoError} otherwise. */
 export function probeMp4(bytes: Uint8Array, file: string): Mp4TrackInfo {
+  checkMp4Tables(bytes, file);
   const iso = createFile();
   let error: string | undefined;
   iso.onError = (module: string, message: string) => {
@@ -43,7 +46,7 @@ export function probeMp4(bytes: Uint8Array, file: string): Mp4TrackInfo {
     iso.appendBuffer(buffer);
     iso.flush();
   } catch (cause) {
-    throw new VideoError(file, "corrupt", `MP4 container: ${(cause as Error).message ?? cause}`, { cause });
+    throw new VideoError(file, "corrupt", `MP4 container: ${thrownMessage(cause)}`);
   }
   const info = iso.getInfo();
   const track = info?.videoTracks?.[0];
@@ -56,11 +59,25 @@ export function probeMp4(bytes: Uint8Array, file: string): Mp4TrackInfo {
   }
   const durationS = track.timescale > 0 ? (track.samples_duration || track.duration) / track.timescale : 0;
   const fps = durationS > 0 ? track.nb_samples / durationS : 0;
-  if (!(fps > 0)) throw new VideoError(file, "corrupt", "video track without a duration or samples");
+  const width = track.video?.width ?? track.track_width;
+  const height = track.video?.height ?? track.track_height;
+  checkVideoHeader(file, {
+    width,
+    height,
+    frameCount: track.nb_samples,
+    fps,
+    fields: {
+      width: "sample entry width",
+      height: "sample entry height",
+      frameCount: "stsz sample_count",
+      fps: `mdhd duration ${track.samples_duration || track.duration} / timescale ${track.timescale}`,
+    },
+    fileBytes: bytes.length,
+  });
   return {
-    codec: track.codec,
-    width: track.video?.width ?? track.track_width,
-    height: track.video?.height ?? track.track_height,
+    codec: quoteHeaderText(String(track.codec), 64),
+    width,
+    height,
     frameCount: track.nb_samples,
     fps,
     durationS,
@@ -97,6 +114,7 @@ export function openMp4(bytes: Uint8Array, file: string, options: Mp4OpenOptions
     channels,
     width: track.width,
     height: track.height,
+    frameCount: track.frameCount,
     binary: options.ffmpegPath,
   });
   return makeVideo(info, decode);

@@ -79,6 +79,7 @@ export async function openVideo(source: string | Uint8Array, options: OpenVideoO
         channels,
         width: layout.width,
         height: layout.height,
+        frameCount: layout.chunks.length,
         binary: options.ffmpegPath,
       });
       return makeVideo(

@@ -4,6 +4,7 @@
  * @module
  */
 import { asVideoError, VideoError } from "./errors.ts";
+import { checkDecodeBudget, checkVideoHeader } from "./limits.ts";
 
 /** Container family a video was read from. */
 export type VideoFormat = "dicom" | "avi" | "mp4";
@@ -99,9 +100,19 @@ export type FrameDecoder = ((index: number) => Uint8Array | Promise<Uint8Array>)
 
 /**
  * Builds a {@link Video} from metadata and a per-frame decoder: adds bounds checks, error wrapping (file and frame
- * in every error), duplicate-free batch reads and size checks of what the decoder returns.
+ * in every error), duplicate-free batch reads and size checks of what the decoder returns. The metadata must lie
+ * within `VIDEO_LIMITS` (readers check it first, naming their header fields); a batch read is refused before
+ * allocation when it would pass the decoded-bytes budget.
  */
 export function makeVideo(info: VideoInfo, decode: FrameDecoder, onClose: () => void = () => {}): Video {
+  checkVideoHeader(info.file, {
+    width: info.width,
+    height: info.height,
+    frameCount: info.frameCount,
+    fps: info.fps,
+    fields: { width: "width", height: "height", frameCount: "frame count", fps: "fps" },
+    fileBytes: Infinity,
+  });
   const frameBytes = info.width * info.height * info.channels;
   let closed = false;
   const readFrame = async (index: number): Promise<Uint8Array> => {
@@ -130,6 +141,7 @@ export function makeVideo(info: VideoInfo, decode: FrameDecoder, onClose: () => 
     return pixels;
   };
   const readFrames = async (indices: readonly number[]): Promise<FrameStack> => {
+    checkDecodeBudget(info.file, indices.length, frameBytes);
     const data = new Uint8Array(indices.length * frameBytes);
     if (decode.prefetch && indices.length > 0 && !closed) {
       const last = Math.max(...indices);

@@ -10,8 +10,9 @@
  */
 
 import { loadSafetensors, parseSafetensorsHeader, saveSafetensors, type Tensor } from "@echojepa/tensor";
-import { type VitConfig, vitConfig } from "./config.ts";
+import { type VitConfig } from "./config.ts";
 import { fromHuggingFaceState, isHuggingFaceState } from "./hf_names.ts";
+import { checkVitWeights, WeightsError } from "./weights_check.ts";
 import { VisionTransformer } from "./vision_transformer.ts";
 
 /** Metadata key under which {@link saveVit} stores the configuration. */
@@ -113,19 +114,23 @@ export function loadVit(
   config?: VitConfig,
   options: LoadVitOptions = {},
 ): VisionTransformer {
-  let c = config;
-  if (!c) {
-    const stored = parseSafetensorsHeader(bytes).metadata[CONFIG_METADATA_KEY];
-    if (!stored) {
-      throw new Error(
-        `loadVit: ${
-          options.source ?? "the file"
-        } has no "${CONFIG_METADATA_KEY}" metadata; pass the configuration ` +
-          `(e.g. vitConfig("large")) for a converted reference checkpoint`,
-      );
-    }
-    c = vitConfig(JSON.parse(stored) as VitConfig);
+  const source = options.source ?? "the file";
+  let header;
+  try {
+    header = parseSafetensorsHeader(bytes);
+  } catch (e) {
+    throw new WeightsError(source, "implausible-metadata", (e as Error).message);
   }
+  const stored = config ?? header.metadata[CONFIG_METADATA_KEY];
+  if (!stored) {
+    throw new Error(
+      `loadVit: ${source} has no "${CONFIG_METADATA_KEY}" metadata; pass the configuration ` +
+        `(e.g. vitConfig("large")) for a converted reference checkpoint`,
+    );
+  }
+  // Bounds and shapes first: nothing is built from a configuration the tensors do not bear out.
+  const shapes = new Map([...header.entries].map(([name, e]) => [name, e.shape]));
+  const c = checkVitWeights(stored, shapes, { source, select: options.select ?? "" });
   const model = new VisionTransformer(c);
   loadVitWeights(model, bytes, options);
   return model;

@@ -30,5 +30,6 @@ export * from "./block.ts";
 export * from "./init.ts";
 export * from "./vision_transformer.ts";
 export * from "./checkpoint.ts";
+export * from "./weights_check.ts";
 export * from "./hf_names.ts";
 export * from "./embed.ts";

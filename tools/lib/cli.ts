@@ -55,6 +55,39 @@ export async function mustExist(flag: string, path: string): Promise<void> {
 }
 
 /**
+ * Checks, before any work starts, that `dir` is (or can be created as) a folder this process can write: creates
+ * it, writes and removes a probe file. Throws a {@link CliError} naming the flag and the reason otherwise (a
+ * read-only disk, a file in the way, no permission).
+ */
+export async function ensureWritableDir(flag: string, dir: string): Promise<void> {
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+    const probe = `${dir}/.write-test-${Deno.pid}`;
+    await Deno.writeTextFile(probe, "");
+    await Deno.remove(probe);
+  } catch (e) {
+    const why = e instanceof Deno.errors.AlreadyExists || e instanceof Deno.errors.NotADirectory
+      ? "a file is in the way"
+      : e instanceof Deno.errors.PermissionDenied
+      ? "permission denied"
+      : (e as Error).message.split("\n")[0];
+    throw new CliError(`--${flag} ${dir} is not a writable folder (${why})`);
+  }
+}
+
+/** The folder that will hold `path` ("." for a bare file name). */
+export function parentDir(path: string): string {
+  const slash = path.lastIndexOf("/");
+  return slash < 0 ? "." : slash === 0 ? "/" : path.slice(0, slash);
+}
+
+/** One line of an error: its message with line breaks folded into "; " (a CLI failure is one line on stderr). */
+export function oneLine(e: unknown): string {
+  const message = e instanceof Error ? e.message : typeof e === "string" ? e : "unexpected failure";
+  return message.trim().replace(/\s*\n\s*/g, "; ");
+}
+
+/**
  * Runs a CLI's main function: a {@link CliError} (or any error when not debugging) is printed as `tool: message` and
  * the process exits with status 1. `ECHOJEPA_DEBUG=1` prints the stack instead.
  */
@@ -63,7 +96,7 @@ export async function runCli(tool: string, main: (args: string[]) => Promise<voi
     await main(Deno.args);
   } catch (e) {
     if (Deno.env.get("ECHOJEPA_DEBUG") && !(e instanceof CliError)) throw e;
-    console.error(`${tool}: ${(e as Error).message}`);
+    console.error(`${tool}: ${oneLine(e)}`);
     Deno.exit(1);
   }
 }

@@ -134,18 +134,11 @@ function labelOf(
   return value;
 }
 
-/**
- * A target rate that makes the video package's `⌊⌈fps⌉ / target⌋` equal `step` exactly (it has no step option):
- * slightly below ⌈fps⌉ / step so that rounding cannot drop the quotient under `step`.
- */
-function targetFpsForStep(videoFps: number, step: number): number {
-  return (Math.ceil(videoFps - 1e-9) / step) * (1 - 1e-7);
-}
-
 /** Decodes one file's `segments` windows as one grey clip `[segments·frames, H, W]`. */
 export async function loadFileClip(path: string, s: ClipSettings): Promise<ClipArray<Uint8Array>> {
   const video = await openVideo(path);
   try {
+    // The one place the step is chosen: frameStepForFps (with its 0.01 fps rounding) or the fixed step.
     const step = s.fps !== null ? frameStepForFps(video.fps, s.fps) : s.frameStep;
     const clipLength = s.frames * step;
     const part = Math.floor(video.frameCount / s.segments);
@@ -157,7 +150,7 @@ export async function loadFileClip(path: string, s: ClipSettings): Promise<ClipA
       const end = k * part + Math.floor((Math.max(part, clipLength) + clipLength) / 2);
       const { clip } = await clipFromVideo(video, {
         framesPerClip: s.frames,
-        targetFps: s.fps ?? targetFpsForStep(video.fps, step),
+        frameStep: step,
         end,
         channels: 1,
         maskSector: s.sector,

@@ -82,3 +82,50 @@ Deno.test("samples: phantom patients split by patient, labelled by view or EF", 
   assert.equal(again.data.length, 4 * 16 * 16);
   assert.throws(() => phantomSamples(4, "ef", s), /at least 5 patients/);
 });
+
+const SAMPLE_30FPS = "../shared/samples/pydicom_examples_ybr_color_a4c_jpegbaseline_30f.dcm";
+const hasSample30 = (() => {
+  try {
+    return Deno.statSync(SAMPLE_30FPS).isFile;
+  } catch {
+    return false;
+  }
+})();
+
+Deno.test({
+  name: "samples: the 30.0003 fps DICOM sample loads at frame steps 1, 2 and 3 with exactly those steps",
+  ignore: !hasSample30, // reason: the shared sample is not on this machine
+  fn: async () => {
+    const { clipFromVideo, openVideo, sampleClipIndices } = await import("@echojepa/video");
+    const video = await openVideo(SAMPLE_30FPS, { channels: 1 });
+    try {
+      assert.ok(Math.abs(video.fps - 30) < 0.01 && video.fps !== 30, `fps ${video.fps}`);
+      const clips: Uint8Array[] = [];
+      for (const step of [1, 2, 3]) {
+        const s: ClipSettings = { ...settings, frameStep: step, segments: 1, sector: false };
+        const clip = await loadFileClip(SAMPLE_30FPS, s);
+        assert.deepEqual(clip.shape.slice(0, 1), [4]);
+        clips.push(clip.data);
+        const loaded = await clipFromVideo(video, {
+          framesPerClip: 4,
+          frameStep: step,
+          end: 20,
+          maskSector: false,
+        });
+        assert.equal(loaded.frameStep, step);
+        const expected = sampleClipIndices(video.frameCount, { frameStep: step, framesPerClip: 4, end: 20 });
+        assert.deepEqual(loaded.indices, expected);
+      }
+      assert.notDeepEqual(clips[0], clips[1]);
+      assert.notDeepEqual(clips[1], clips[2]);
+      // By rate: 30 fps → step 1, 15 → 2, 10 → 3, through the same rounding frameStepForFps applies.
+      for (const [fps, step] of [[30, 1], [15, 2], [10, 3]]) {
+        const s: ClipSettings = { ...settings, fps, segments: 1, sector: false };
+        const clip = await loadFileClip(SAMPLE_30FPS, s);
+        assert.deepEqual(clip.data, clips[step - 1], `--fps ${fps}`);
+      }
+    } finally {
+      video.close();
+    }
+  },
+});
