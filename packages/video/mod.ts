@@ -43,6 +43,7 @@ export {
 export { TRANSFER_SYNTAX, transferSyntaxName } from "./dicom_uids.ts";
 export { DEFAULT_FPS } from "./dicom_timing.ts";
 export { type Mp4OpenOptions, type Mp4TrackInfo, openMp4, probeMp4 } from "./mp4_reader.ts";
+export { hasWebCodecs, openMp4WebCodecs } from "./mp4_webcodecs.ts";
 export {
   decodeWithFfmpeg,
   FFMPEG_INSTALL_HINT,
