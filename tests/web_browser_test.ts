@@ -154,11 +154,21 @@ async function pageState(page: Page): Promise<PageResult> {
   return await page.evaluate(() => (globalThis as unknown as { echojepa: PageResult }).echojepa);
 }
 
+/** A file input of the page (puppeteer types `uploadFile` for DOM input elements, which Deno's types lack). */
+async function fileInput(
+  page: Page,
+  selector: string,
+): Promise<{ uploadFile(...paths: string[]): Promise<void> }> {
+  const handle = await page.$(selector);
+  assert.ok(handle, `no ${selector} on the page`);
+  return handle as unknown as { uploadFile(...paths: string[]): Promise<void> };
+}
+
 /** Picks a video on the page and waits for its prediction. */
 async function predictOnPage(page: Page, path: string): Promise<PageResult> {
   const name = path.slice(path.lastIndexOf("/") + 1);
-  const input = await page.$("#video");
-  await input!.uploadFile(path);
+  const input = await fileInput(page, "#video");
+  await input.uploadFile(path);
   await page.waitForFunction(
     (n: string) => {
       const s = (globalThis as unknown as { echojepa: PageResult }).echojepa;
@@ -254,8 +264,8 @@ Deno.test({
       assert.match(started.backend ?? `no backend: ${started.error}`, /^WebGPU/);
 
       // 1. Encoder + probe files.
-      const weightsInput = await page.$("#weights");
-      await weightsInput!.uploadFile(
+      const weightsInput = await fileInput(page, "#weights");
+      await weightsInput.uploadFile(
         weights.encoder,
         `${weights.view}/probe.safetensors`,
         `${weights.ef}/probe.safetensors`,
@@ -283,7 +293,7 @@ Deno.test({
       assert.ok(spread > 1e-2, "every file gave the same prediction");
 
       // 2. The same weights as one model bundle.
-      await weightsInput!.uploadFile(weights.bundle);
+      await weightsInput.uploadFile(weights.bundle);
       await page.waitForFunction(
         `document.getElementById("model-status").textContent.includes(\"model.safetensors\")`,
       );

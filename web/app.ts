@@ -177,13 +177,14 @@ function showPrediction(p: ClipPrediction, sourceFps: number): void {
     const names = view.classNames ?? view.probabilities.map((_, i) => `class ${i}`);
     $("view-name").textContent = names[view.prediction];
     const order = view.probabilities.map((q, i) => [q, i] as const).sort((a, b) => b[0] - a[0]).slice(0, 6);
+    const best = order[0][0];
     for (const [q, i] of order) {
       const li = document.createElement("li");
       const name = document.createElement("span");
       name.textContent = names[i];
       const bar = document.createElement("div");
       bar.className = "bar";
-      bar.style.width = `${Math.max(1, q * 100)}%`;
+      bar.style.width = `${Math.max(1, (q / best) * 100)}%`; // relative to the top class
       const pct = document.createElement("span");
       pct.className = "p";
       pct.textContent = `${(q * 100).toFixed(1)} %`;
@@ -211,7 +212,10 @@ function animate(p: ClipPrediction, attention: number[] | null, sourceFps: numbe
   const res = s.resolution;
   const [gt, gh, gw] = p.grid;
   const perSegment = gt * gh * gw;
+  // Contrast stretch: a small probe's attention is often nearly uniform, so show it relative to its range.
   const max = attention ? Math.max(...attention) : 1;
+  const min = attention ? Math.min(...attention) : 0;
+  const range = Math.max(max - min, 1e-12);
   const tubelet = s.frames / gt;
   // The share of attention on each frame's tubelet, for the timeline.
   const timeline = $("timeline");
@@ -270,9 +274,9 @@ function animate(p: ClipPrediction, attention: number[] | null, sourceFps: numbe
         if (attention && overlay.checked) {
           const k = seg * perSegment + ti * gh * gw + Math.floor((y * gh) / res) * gw +
             Math.floor((xx * gw) / res);
-          const a = attention[k] / max;
+          const a = (attention[k] - min) / range;
           const c = heat(a);
-          const alpha = 0.15 + 0.5 * a;
+          const alpha = 0.6 * a * a;
           rgb = [
             v * (1 - alpha) + c[0] * alpha,
             v * (1 - alpha) + c[1] * alpha,
