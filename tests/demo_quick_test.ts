@@ -5,6 +5,8 @@
 
 import assert from "node:assert/strict";
 import type { DemoResults } from "../tools/demo/results.ts";
+import { disposeModel, openModelBundle } from "../tools/lib/model_bundle.ts";
+import { init } from "@echojepa/tensor";
 
 /** Runs the quick demo into `out`; returns its exit code and combined output. */
 async function runDemo(out: string): Promise<{ code: number; text: string }> {
@@ -45,6 +47,14 @@ Deno.test({
     // Each backbone's view probe left its attention maps, and the report drew them.
     assert.deepEqual(Object.keys(r.files.attention ?? {}).sort(), ["jepa", "mae", "random"]);
     assert.ok((await Deno.stat(`${out}/report/attention.png`)).size > 1000);
+    // The model bundle for the browser page: the JEPA encoder with both heads and the demo's clip settings.
+    assert.equal(r.files.model, "model.safetensors");
+    await init();
+    const model = openModelBundle(await Deno.readFile(`${out}/model.safetensors`));
+    assert.deepEqual(Object.keys(model.heads).sort(), ["ef", "view"]);
+    assert.equal(model.heads.view!.spec.classNames!.length, 13);
+    assert.ok(model.spec.clips.sector && model.spec.clips.segments === 1);
+    disposeModel(model);
     // A second run resumes: every stage is already done.
     const again = await runDemo(out);
     assert.equal(again.code, 0, again.text.slice(-3000));

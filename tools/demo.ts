@@ -18,7 +18,7 @@ import { parseArgs } from "node:util";
 import { ProgressBar } from "@echojepa/jepa";
 import { perturbClip, REFERENCE_CONDITION_IDS } from "@echojepa/perturb";
 import type { AttentiveProbe } from "@echojepa/probe";
-import { describeBackend, init } from "@echojepa/tensor";
+import { describeBackend, init, type Module } from "@echojepa/tensor";
 import type { VisionTransformer } from "@echojepa/vit";
 import { loadBackbone, pretrainBackbone, randomBackbone } from "./demo/backbones.ts";
 import { attentionClips, attentionMaps } from "./demo/attention.ts";
@@ -29,6 +29,9 @@ import { type Backbone, BACKBONES, type DemoResults } from "./demo/results.ts";
 import { efExperiments, rvspExperiments, viewClassification } from "./demo/tasks.ts";
 import { summaryTable } from "./demo/summary.ts";
 import { buildReport } from "./report/build_report.ts";
+import { bundleClipSettings, efHeadSpec, viewHeadSpec } from "./demo/bundle.ts";
+import { type HeadName, type HeadSpec, writeModelBundle } from "./lib/model_bundle.ts";
+import { buildProbe } from "./lib/probe_spec.ts";
 
 const { values } = parseArgs({
   options: {
@@ -166,6 +169,20 @@ for (const objective of ["jepa", "mae"] as const) {
 encoders.set("random", randomBackbone(preset));
 results.encoder.params = encoders.get("random")!.parameterCount();
 
+// The model bundle for the browser page: the JEPA encoder with its full-label view probe and its EF probe.
+const BUNDLE_BACKBONE: Backbone = "jepa";
+const bundleHeads: Partial<Record<HeadName, { spec: HeadSpec; probe: Module }>> = {};
+async function writeBundle(encoder: VisionTransformer): Promise<void> {
+  const bytes = await writeModelBundle(encoder, bundleClipSettings(preset), bundleHeads, {
+    run: runDir,
+    preset: preset.name,
+    backbone: BUNDLE_BACKBONE,
+  });
+  await Deno.writeFile(`${runDir}/model.safetensors`, bytes);
+  results.files.model = "model.safetensors";
+  bundleHeads.view?.probe.dispose();
+}
+
 // 3. Probes per backbone.
 for (const b of BACKBONES) {
   const encoder = encoders.get(b)!;
@@ -196,6 +213,13 @@ for (const b of BACKBONES) {
         const maps = await attentionMaps(preset, probe, data.test, f.test, attentionClips(data.test));
         await Deno.writeTextFile(`${runDir}/attention-${b}.json`, JSON.stringify(maps));
         results.files.attention = { ...results.files.attention, [b]: `attention-${b}.json` };
+        if (b === BUNDLE_BACKBONE) {
+          // A copy: the trained probe is released after this callback, the bundle is written after the EF stage.
+          const spec = viewHeadSpec(preset, f.train.dim);
+          const copy = buildProbe(spec.probe, false);
+          copy.loadStateDict(probe.stateDict());
+          bundleHeads.view = { spec, probe: copy };
+        }
       };
       out[label] = await viewClassification(preset, data, f, fraction, [...seeds], onProbe);
       log(
@@ -207,7 +231,15 @@ for (const b of BACKBONES) {
     results.viewClassification[b] = out;
   });
   await stage(`ef-${b}`, async () => {
-    const r = await efExperiments(preset, data, f);
+    const r = await efExperiments(
+      preset,
+      data,
+      f,
+      b !== BUNDLE_BACKBONE ? undefined : async (probe, scaler) => {
+        bundleHeads.ef = { spec: efHeadSpec(preset, f.train.dim, scaler), probe };
+        await writeBundle(encoder);
+      },
+    );
     results.ef[b] = r.ef;
     results.pediatric[b] = r.pediatric;
     results.robustness[b] = r.robustness;

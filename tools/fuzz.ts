@@ -86,7 +86,9 @@ export interface CampaignSummary {
 
 async function* readLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
   let rest = "";
-  for await (const text of stream.pipeThrough(new TextDecoderStream())) {
+  const decoder = new TextDecoder();
+  for await (const chunk of stream) {
+    const text = decoder.decode(chunk, { stream: true });
     const parts = (rest + text).split("\n");
     rest = parts.pop()!;
     yield* parts;

@@ -14,7 +14,7 @@
  */
 
 import { parseArgs } from "node:util";
-import type { ClipArray } from "@echojepa/augment";
+import { type ClipArray, segmentInputs } from "@echojepa/augment";
 import {
   accuracy,
   conditionInfo,
@@ -30,7 +30,7 @@ import { CliError, ensureParent, numberFlag, progressBar, runCli, toCsv, writeJs
 import { applyProbe } from "./lib/features.ts";
 import { decodeOutputs, headlineMetric, taskMetrics } from "./lib/outputs.ts";
 import { openProbe } from "./lib/probe_files.ts";
-import { manifestSamples, modelInputs } from "./lib/samples.ts";
+import { manifestSamples } from "./lib/samples.ts";
 import { SAVED_PROBE_OPTIONS, type SavedProbeArgs, savedProbeArgs } from "./lib/saved_probe_args.ts";
 
 const HELP = `Usage: deno task robustness --probe DIR --manifest M --out DIR [options]
@@ -168,7 +168,7 @@ export async function runRobustness(args: RobustnessArgs): Promise<RobustnessRes
     settings.resolution,
   ];
   const scorer = async (clips: ClipArray[]): Promise<number[]> => {
-    const inputs = clips.flatMap((c) => modelInputs(c, settings));
+    const inputs = clips.flatMap((c) => segmentInputs(c, settings));
     const set = await extractFeatures(encoder.encoder, inputs, clipShape, {
       pooling: spec.pooling,
       segments: settings.segments,

@@ -62,6 +62,7 @@ export {
   type RandAugmentResult,
 } from "./randaugment.ts";
 export { randomErasing, type RandomErasingOptions } from "./random_erasing.ts";
+export { segmentInputs, type SegmentInputSettings } from "./segment_inputs.ts";
 export { type ProbeInput, type ProbeTrainOptions, probeTrainTransform } from "./probe_transform.ts";
 export {
   adjustBrightness,

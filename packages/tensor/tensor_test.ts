@@ -9,22 +9,30 @@ import { detach, keep, noGrad, type Tensor, tidy } from "./tensor.ts";
 
 await init();
 
-backendTest("tidy disposes everything but its result, and memory stays flat across iterations", ({ backend }) => {
-  const w = randn([64], 1, 0, { seed: 1 });
-  let before = 0;
-  for (let step = 0; step < 10; step++) {
-    const out = tidy(() => {
-      const a = mul(w, 2);
-      const b = add(a, 1);
-      return sum(b, 0);
-    });
-    out.dispose();
-    if (step === 1) before = memoryStats().liveBytes;
-  }
-  assert.equal(memoryStats().liveBytes, before);
-  if (backend.info.name === "webgpu") assert.ok(memoryStats().pooledBytes > 0, "released buffers are pooled");
-  w.dispose();
-});
+backendTest(
+  "tidy disposes everything but its result, and memory stays flat across iterations",
+  ({ backend }) => {
+    const w = randn([64], 1, 0, { seed: 1 });
+    let before = 0;
+    for (let step = 0; step < 10; step++) {
+      const out = tidy(() => {
+        const a = mul(w, 2);
+        const b = add(a, 1);
+        return sum(b, 0);
+      });
+      out.dispose();
+      if (step === 1) before = memoryStats().liveBytes;
+    }
+    assert.equal(memoryStats().liveBytes, before);
+    if (backend.info.name === "webgpu") {
+      assert.ok(
+        memoryStats().pooledBytes > 0,
+        "released buffers are pooled",
+      );
+    }
+    w.dispose();
+  },
+);
 
 backendTest("keep exempts a tensor from tidy; async tidy works", async () => {
   let kept: Tensor | null = null;

@@ -28,7 +28,9 @@ export async function availableBackends(): Promise<BackendName[]> {
   } catch {
     requested = undefined;
   }
-  const names = requested ? (requested.split(",").map((s) => s.trim()) as BackendName[]) : registeredBackends();
+  const names = requested
+    ? (requested.split(",").map((s) => s.trim()) as BackendName[])
+    : registeredBackends();
   const ok: BackendName[] = [];
   for (const name of names) {
     try {
@@ -98,7 +100,8 @@ export function backendTest(
   options: BackendTestOptions = {},
 ): void {
   for (const b of TEST_BACKENDS) {
-    const ignore = (options.only !== undefined && !options.only.includes(b)) || (options.skip ?? []).includes(b);
+    const ignore = (options.only !== undefined && !options.only.includes(b)) ||
+      (options.skip ?? []).includes(b);
     Deno.test({
       name: `${name} [${b}]`,
       ignore,
@@ -112,7 +115,9 @@ export function backendTest(
           matchesReference: async (build, { atol = 1e-5, rtol = 1e-4, label = name } = {}) => {
             const expected = await onReference(() => readAll(build));
             const actual = await withBackend(be, () => readAll(build));
-            actual.forEach((a, i) => assertClose(a, expected[i], { atol, rtol, label: `${label} (output ${i})` }));
+            actual.forEach((a, i) =>
+              assertClose(a, expected[i], { atol, rtol, label: `${label} (output ${i})` })
+            );
             return actual;
           },
         };

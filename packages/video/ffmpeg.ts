@@ -21,8 +21,9 @@ async function isFile(path: string): Promise<boolean> {
   }
 }
 
-/** Finds the ffmpeg binary, or undefined when there is none. */
+/** Finds the ffmpeg binary, or undefined when there is none (always in browsers: they cannot run processes). */
 export async function findFfmpeg(): Promise<string | undefined> {
+  if (!("Deno" in globalThis)) return undefined;
   let fromEnv: string | undefined;
   try {
     fromEnv = Deno.env.get("FFMPEG_PATH");

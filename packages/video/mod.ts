@@ -43,6 +43,7 @@ export {
 export { TRANSFER_SYNTAX, transferSyntaxName } from "./dicom_uids.ts";
 export { DEFAULT_FPS } from "./dicom_timing.ts";
 export { type Mp4OpenOptions, type Mp4TrackInfo, openMp4, probeMp4 } from "./mp4_reader.ts";
+export { hasWebCodecs, openMp4WebCodecs } from "./mp4_webcodecs.ts";
 export {
   decodeWithFfmpeg,
   FFMPEG_INSTALL_HINT,
@@ -118,6 +119,7 @@ export {
   type SourceResult,
 } from "./clip_cache_build.ts";
 export { type ClipCache, openClipCache } from "./clip_cache_reader.ts";
+export { type ClipSettings, readClipSegments, type SegmentClip } from "./clip_segments.ts";
 export { createProgressBar, type ProgressBar } from "./progress.ts";
 export { encodeBaselineJpeg } from "./jpeg_encoder.ts";
 export { encodeLosslessJpeg } from "./jpeg_lossless_encoder.ts";

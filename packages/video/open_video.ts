@@ -7,6 +7,7 @@ import { asVideoError, VideoError } from "./errors.ts";
 import { isMjpegCodec, looksLikeAvi, openAvi, parseAviLayout } from "./avi_reader.ts";
 import { looksLikeDicom, openDicom, rawDicomSyntax } from "./dicom_reader.ts";
 import { looksLikeMp4, openMp4 } from "./mp4_reader.ts";
+import { hasWebCodecs, openMp4WebCodecs } from "./mp4_webcodecs.ts";
 import { makeVideo, type Video, type VideoInfo } from "./video.ts";
 import { lazyFfmpegFrames } from "./ffmpeg.ts";
 
@@ -18,6 +19,16 @@ export interface OpenVideoOptions {
   label?: string;
   /** ffmpeg binary for codecs decoded through ffmpeg (default: `$FFMPEG_PATH`, else `ffmpeg` on PATH). */
   ffmpegPath?: string;
+  /**
+   * Who decodes MP4 frames: ffmpeg (a subprocess; Deno) or WebCodecs (browsers; grey frames). Default: WebCodecs
+   * where the runtime has it and cannot start processes, else ffmpeg.
+   */
+  mp4Decoder?: "ffmpeg" | "webcodecs";
+}
+
+/** The Deno namespace when this code runs in Deno; undefined in browsers. */
+function denoRuntime(): typeof Deno | undefined {
+  return (globalThis as { Deno?: typeof Deno }).Deno;
 }
 
 /** Which container the bytes hold, from magic numbers; undefined when unknown. */
@@ -57,8 +68,16 @@ export async function openVideo(source: string | Uint8Array, options: OpenVideoO
   const file = options.label ?? (typeof source === "string" ? source : "<bytes>");
   let bytes: Uint8Array;
   if (typeof source === "string") {
+    const deno = denoRuntime();
+    if (!deno) {
+      throw new VideoError(
+        file,
+        "invalid-argument",
+        "reading a path needs Deno; in a browser pass the file's bytes",
+      );
+    }
     try {
-      bytes = await Deno.readFile(source);
+      bytes = await deno.readFile(source);
     } catch (error) {
       throw new VideoError(file, "io", `cannot read file: ${(error as Error).message}`, { cause: error });
     }
@@ -98,6 +117,8 @@ export async function openVideo(source: string | Uint8Array, options: OpenVideoO
       );
     }
     if (format === "mp4") {
+      const decoder = options.mp4Decoder ?? (!denoRuntime() && hasWebCodecs() ? "webcodecs" : "ffmpeg");
+      if (decoder === "webcodecs") return openMp4WebCodecs(bytes, file);
       return openMp4(bytes, file, {
         channels: options.channels,
         path: typeof source === "string" ? source : undefined,

@@ -131,6 +131,8 @@ export interface DemoResults {
     examples?: string;
     /** Attention maps of each backbone's view probe (`attention-<backbone>.json`, an {@link AttentionMaps}). */
     attention?: Partial<Record<Backbone, string>>;
+    /** The model bundle for the browser page (`model.safetensors`: encoder, view and EF probes, clip settings). */
+    model?: string;
   };
 }
 

@@ -140,11 +140,15 @@ export async function predictRegression(
   return values.map((z) => z * scaler.std + scaler.mean);
 }
 
-/** EF regression, its paediatric zero-shot transfer and its robustness, from one probe trained on adult clips. */
+/**
+ * EF regression, its paediatric zero-shot transfer and its robustness, from one probe trained on adult clips;
+ * `onProbe` sees the trained probe and its target scaler before it is released.
+ */
 export async function efExperiments(
   p: DemoPreset,
   data: DemoData,
   f: BackboneFeatures,
+  onProbe?: (probe: AttentiveProbe, scaler: TargetScaler) => Promise<void>,
 ): Promise<{ ef: EfResult; pediatric: PediatricResult; robustness: RobustnessResult }> {
   const index: Record<SplitName, number[]> = {
     train: efIndices(data.train),
@@ -200,6 +204,7 @@ export async function efExperiments(
     );
     conditions.push({ name: id, mae: regressionMetrics(pred, target).mae });
   }
+  await onProbe?.(result.probe, scaler);
   result.probe.dispose();
   const robustness: RobustnessResult = {
     clean: m.mae,

@@ -9,7 +9,8 @@ import { cachedFeatures, extractFeatures, type FeatureSet, gatherFeatures } from
 import { type Module, noGrad, type Tensor, tensor, tidy } from "@echojepa/tensor";
 import type { VisionTransformer } from "@echojepa/vit";
 import { CliError, progressBar } from "./cli.ts";
-import { type ClipSettings, modelInputs, type Sample } from "./samples.ts";
+import { segmentInputs } from "@echojepa/augment";
+import type { ClipSettings, Sample } from "./samples.ts";
 
 /** A sample that could not be decoded, and why. */
 export interface SkippedSample {
@@ -70,7 +71,7 @@ export async function encodeSamples(
       const i = indices[k];
       try {
         if (result.status === "rejected") throw result.reason;
-        inputs.push(...modelInputs(result.value, settings));
+        inputs.push(...segmentInputs(result.value, settings));
         kept.push(i);
       } catch (e) {
         skipped.push({ id: samples[i].id, reason: (e as Error).message });

@@ -11,77 +11,20 @@
  * @module
  */
 
-import { AttentiveProbe, LinearProbe, type ProbeTask, type TargetScaler } from "@echojepa/probe";
 import { loadSafetensors, saveSafetensors } from "@echojepa/tensor";
-import { stripWrapperPrefixes, type VitConfig } from "@echojepa/vit";
+import { stripWrapperPrefixes } from "@echojepa/vit";
 import { CliError } from "./cli.ts";
 import { type LoadedEncoder, loadEncoder } from "./encoder.ts";
 import type { ForwardProbe } from "./features.ts";
-import type { ClipSettings } from "./samples.ts";
+import { buildProbe, PROBE_FORMAT, type ProbeSpec } from "./probe_spec.ts";
 
-/** Format marker of probe.json. */
-export const PROBE_FORMAT = "echojepa-ts-probe/1";
-
-/** Probe architectures the tools train. */
-export type ProbeKind = "attentive" | "linear" | "mlp";
-
-/** The probe's architecture. */
-export interface ProbeArchitecture {
-  /** Attentive (reference), linear (mean-pool → LayerNorm → Linear) or MLP. */
-  kind: ProbeKind;
-  /** Feature width D. */
-  dim: number;
-  /** Classes, or 1 for regression. */
-  outputs: number;
-  /** Attentive only: blocks (depth − 1 self-attention + 1 cross-attention). */
-  depth: number;
-  /** Attentive only: attention heads. */
-  heads: number;
-}
-
-/** Everything probe.json records. */
-export interface ProbeSpec {
-  /** Format marker. */
-  format: typeof PROBE_FORMAT;
-  /** Classification (with its class count) or regression. */
-  task: ProbeTask;
-  /** Class names in index order, when known (phantom views). */
-  classNames: string[] | null;
-  /** Architecture of the saved head. */
-  probe: ProbeArchitecture;
-  /** Features the probe reads: encoder tokens, or one mean vector per segment. */
-  pooling: "tokens" | "mean";
-  /** Regression: μ, σ of the training targets (predictions are de-normalised with them). */
-  scaler: TargetScaler | null;
-  /** The frozen encoder. */
-  encoder: { path: string; key: string | null; config: VitConfig };
-  /** How clips are cut and transformed. */
-  clips: ClipSettings;
-  /** How the probe was trained and which grid point won. */
-  training: Record<string, unknown>;
-  /** ISO time of writing. */
-  createdAt: string;
-}
-
-/** Builds an untrained probe of the given architecture. */
-export function buildProbe(arch: ProbeArchitecture, regression: boolean): ForwardProbe {
-  const kind = regression ? "regressor" : "classifier";
-  if (arch.kind === "attentive") {
-    if (arch.dim % arch.heads !== 0) {
-      throw new CliError(
-        `--heads ${arch.heads}: the encoder's width ${arch.dim} does not divide into ${arch.heads} heads`,
-      );
-    }
-    return new AttentiveProbe({
-      dim: arch.dim,
-      outputs: arch.outputs,
-      kind,
-      depth: arch.depth,
-      numHeads: arch.heads,
-    });
-  }
-  return new LinearProbe({ dim: arch.dim, outputs: arch.outputs, kind, mlp: arch.kind === "mlp" });
-}
+export {
+  buildProbe,
+  PROBE_FORMAT,
+  type ProbeArchitecture,
+  type ProbeKind,
+  type ProbeSpec,
+} from "./probe_spec.ts";
 
 /** Writes probe.safetensors and probe.json into `dir`. */
 export async function saveProbeDir(dir: string, spec: ProbeSpec, probe: ForwardProbe): Promise<void> {

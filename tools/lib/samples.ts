@@ -10,32 +10,18 @@
  * @module
  */
 
-import { type ClipArray, evalTransform } from "@echojepa/augment";
+import type { ClipArray } from "@echojepa/augment";
 import {
   asVideoError,
-  clipFromVideo,
-  frameStepForFps,
+  type ClipSettings,
   loadManifest,
   type ManifestEntry,
   openVideo,
+  readClipSegments,
 } from "@echojepa/video";
 import { CliError } from "./cli.ts";
 
-/** How clips are cut from a video and fed to the encoder. */
-export interface ClipSettings {
-  /** Frames per clip (a multiple of the encoder's tubelet size). */
-  frames: number;
-  /** Target clip rate: frame step = ⌊⌈fps of file⌉ / fps⌋ (reference semantics); null: use `frameStep`. */
-  fps: number | null;
-  /** Raw frames between sampled frames when `fps` is null. */
-  frameStep: number;
-  /** Temporal windows per video; their tokens are concatenated (reference `num_segments`). */
-  segments: number;
-  /** Square model input side in pixels (short side resized to ⌊res·256/224⌋, centre crop). */
-  resolution: number;
-  /** Mask the ultrasound sector and crop a square around it before the transform (off for pre-cropped files). */
-  sector: boolean;
-}
+export type { ClipSettings };
 
 /** One sample: where it comes from, its study and label, and how to decode it. */
 export interface Sample {
@@ -134,58 +120,15 @@ function labelOf(
   return value;
 }
 
-/** Decodes one file's `segments` windows as one grey clip `[segments·frames, H, W]`. */
+/** Decodes one file's `segments` windows as one grey clip `[segments·frames, H, W]` (see `readClipSegments`). */
 export async function loadFileClip(path: string, s: ClipSettings): Promise<ClipArray<Uint8Array>> {
   const video = await openVideo(path);
   try {
-    // The one place the step is chosen: frameStepForFps (with its 0.01 fps rounding) or the fixed step.
-    const step = s.fps !== null ? frameStepForFps(video.fps, s.fps) : s.frameStep;
-    const clipLength = s.frames * step;
-    const part = Math.floor(video.frameCount / s.segments);
-    const parts: Uint8Array[] = [];
-    let height = 0;
-    let width = 0;
-    for (let k = 0; k < s.segments; k++) {
-      // Centre of part k (the sampler clamps `end` into the video; short videos are spread and padded).
-      const end = k * part + Math.floor((Math.max(part, clipLength) + clipLength) / 2);
-      const { clip } = await clipFromVideo(video, {
-        framesPerClip: s.frames,
-        frameStep: step,
-        end,
-        channels: 1,
-        maskSector: s.sector,
-        cropToSector: s.sector,
-      });
-      if (k > 0 && (clip.height !== height || clip.width !== width)) {
-        throw new Error(
-          `segments decoded at different sizes (${height}×${width}, ${clip.height}×${clip.width})`,
-        );
-      }
-      height = clip.height;
-      width = clip.width;
-      parts.push(clip.data);
-    }
-    const data = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    parts.reduce((at, p) => (data.set(p, at), at + p.length), 0);
-    return { data, shape: [s.segments * s.frames, height, width] };
+    const { data, shape } = await readClipSegments(video, s);
+    return { data, shape };
   } catch (e) {
     throw asVideoError(path, e);
   } finally {
     video.close();
   }
-}
-
-/** The model inputs of a loaded clip: one float32 `[3, frames, res, res]` array per segment. */
-export function modelInputs(clip: ClipArray, s: ClipSettings): Float32Array[] {
-  const [t, h, w] = clip.shape;
-  const c = clip.shape.length === 4 ? clip.shape[3] : 1;
-  if (t !== s.segments * s.frames) {
-    throw new RangeError(`modelInputs: clip has ${t} frames, expected ${s.segments}×${s.frames}`);
-  }
-  const per = s.frames * h * w * c;
-  return Array.from({ length: s.segments }, (_, k) => {
-    const data = clip.data.subarray(k * per, (k + 1) * per);
-    const shape = c === 1 ? [s.frames, h, w] as const : [s.frames, h, w, c] as const;
-    return evalTransform({ data, shape }, { cropSize: s.resolution }).data;
-  });
 }

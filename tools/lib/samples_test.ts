@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { phantomSamples } from "./phantom_samples.ts";
-import { type ClipSettings, loadFileClip, manifestSamples, modelInputs } from "./samples.ts";
+import { segmentInputs } from "@echojepa/augment";
+import { type ClipSettings, loadFileClip, manifestSamples } from "./samples.ts";
 import { writeTinyDataset } from "./testing.ts";
 
 const settings: ClipSettings = {
@@ -48,12 +49,12 @@ Deno.test("samples: manifests by split, labels and studies; segments decoded bac
     const clip = await loadFileClip(train[0].id, settings);
     assert.equal(clip.shape[0], 8);
     assert.equal(clip.data.length, 8 * clip.shape[1] * clip.shape[2]);
-    const inputs = modelInputs(clip, settings);
+    const inputs = segmentInputs(clip, settings);
     assert.equal(inputs.length, 2);
     for (const x of inputs) assert.equal(x.length, 3 * 4 * 32 * 32);
     // The two windows come from different parts of the video.
     assert.notDeepEqual(inputs[0], inputs[1]);
-    assert.throws(() => modelInputs(clip, { ...settings, segments: 1 }), /clip has 8 frames, expected 1×4/);
+    assert.throws(() => segmentInputs(clip, { ...settings, segments: 1 }), /clip has 8 frames, expected 1×4/);
     await assert.rejects(() => loadFileClip(`${data}/nope.avi`, settings), /nope\.avi/);
   } finally {
     await Deno.remove(dir, { recursive: true });

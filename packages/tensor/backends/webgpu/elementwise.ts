@@ -44,11 +44,16 @@ fn hash_(v: u32) -> u32 {
   x ^= x >> 16u; x *= 0x7feb352du; x ^= x >> 15u; x *= 0x846ca68bu; x ^= x >> 16u;
   return x;
 }
+// The bit patterns of ±inf and NaN, read at run time: a constant expression may not evaluate to inf or NaN
+// (Chromium's WGSL compiler rejects the shader; Deno's accepts it).
+var<private> INF_BITS_: u32 = 0x7f800000u;
+var<private> NEG_INF_BITS_: u32 = 0xff800000u;
+var<private> NAN_BITS_: u32 = 0x7fc00000u;
 // pow for any sign of the base: WGSL's pow is undefined for x < 0, but integer exponents of negatives are common.
 fn pow_(x: f32, y: f32) -> f32 {
-  if (x == 0.0) { return select(select(0.0, 1.0, y == 0.0), bitcast<f32>(0x7f800000u), y < 0.0); }
+  if (x == 0.0) { return select(select(0.0, 1.0, y == 0.0), bitcast<f32>(INF_BITS_), y < 0.0); }
   if (x > 0.0) { return pow(x, y); }
-  if (fract(y) != 0.0) { return bitcast<f32>(0x7fc00000u); }
+  if (fract(y) != 0.0) { return bitcast<f32>(NAN_BITS_); }
   let r = pow(-x, y);
   return select(r, -r, (i32(y) & 1) == 1);
 }
@@ -132,8 +137,8 @@ const BINARY_WGSL: Record<BinaryOp, (a: string, b: string) => string> = {
 /** A WGSL f32 literal for a constant (rounded to f32 first, as the contract says). */
 function literal(v: number): string {
   const f = Math.fround(v);
-  if (Number.isNaN(f)) return "bitcast<f32>(0x7fc00000u)";
-  if (!Number.isFinite(f)) return f > 0 ? "bitcast<f32>(0x7f800000u)" : "bitcast<f32>(0xff800000u)";
+  if (Number.isNaN(f)) return "bitcast<f32>(NAN_BITS_)";
+  if (!Number.isFinite(f)) return f > 0 ? "bitcast<f32>(INF_BITS_)" : "bitcast<f32>(NEG_INF_BITS_)";
   const text = String(f);
   return /[.e]/.test(text) ? text : `${text}.0`;
 }

@@ -1,0 +1,76 @@
+/**
+ * What a saved probe is (probe.json's content) and how to build its head: free of file access, so the browser page
+ * reads probe files with the same definitions as `deno task eval`.
+ *
+ * @module
+ */
+
+import { AttentiveProbe, LinearProbe, type ProbeTask, type TargetScaler } from "@echojepa/probe";
+import type { ClipSettings } from "@echojepa/video";
+import type { VitConfig } from "@echojepa/vit";
+import { CliError } from "./cli.ts";
+import type { ForwardProbe } from "./features.ts";
+
+/** Format marker of probe.json. */
+export const PROBE_FORMAT = "echojepa-ts-probe/1";
+
+/** Probe architectures the tools train. */
+export type ProbeKind = "attentive" | "linear" | "mlp";
+
+/** The probe's architecture. */
+export interface ProbeArchitecture {
+  /** Attentive (reference), linear (mean-pool → LayerNorm → Linear) or MLP. */
+  kind: ProbeKind;
+  /** Feature width D. */
+  dim: number;
+  /** Classes, or 1 for regression. */
+  outputs: number;
+  /** Attentive only: blocks (depth − 1 self-attention + 1 cross-attention). */
+  depth: number;
+  /** Attentive only: attention heads. */
+  heads: number;
+}
+
+/** Everything probe.json records. */
+export interface ProbeSpec {
+  /** Format marker. */
+  format: typeof PROBE_FORMAT;
+  /** Classification (with its class count) or regression. */
+  task: ProbeTask;
+  /** Class names in index order, when known (phantom views). */
+  classNames: string[] | null;
+  /** Architecture of the saved head. */
+  probe: ProbeArchitecture;
+  /** Features the probe reads: encoder tokens, or one mean vector per segment. */
+  pooling: "tokens" | "mean";
+  /** Regression: μ, σ of the training targets (predictions are de-normalised with them). */
+  scaler: TargetScaler | null;
+  /** The frozen encoder. */
+  encoder: { path: string; key: string | null; config: VitConfig };
+  /** How clips are cut and transformed. */
+  clips: ClipSettings;
+  /** How the probe was trained and which grid point won. */
+  training: Record<string, unknown>;
+  /** ISO time of writing. */
+  createdAt: string;
+}
+
+/** Builds an untrained probe of the given architecture. */
+export function buildProbe(arch: ProbeArchitecture, regression: boolean): ForwardProbe {
+  const kind = regression ? "regressor" : "classifier";
+  if (arch.kind === "attentive") {
+    if (arch.dim % arch.heads !== 0) {
+      throw new CliError(
+        `--heads ${arch.heads}: the encoder's width ${arch.dim} does not divide into ${arch.heads} heads`,
+      );
+    }
+    return new AttentiveProbe({
+      dim: arch.dim,
+      outputs: arch.outputs,
+      kind,
+      depth: arch.depth,
+      numHeads: arch.heads,
+    });
+  }
+  return new LinearProbe({ dim: arch.dim, outputs: arch.outputs, kind, mlp: arch.kind === "mlp" });
+}

@@ -1,0 +1,44 @@
+/**
+ * `deno task serve`: builds the page (`deno task bundle`) and serves `dist/web/` on localhost only.
+ *
+ *     deno task serve [--port 8000] [--no-build]
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { bundle } from "./bundle.ts";
+
+const TYPES: Record<string, string> = {
+  html: "text/html; charset=utf-8",
+  js: "text/javascript; charset=utf-8",
+  css: "text/css; charset=utf-8",
+};
+
+/** Serves the files of `dir` (no listing, no paths outside it) on 127.0.0.1:`port`; port 0 picks a free one. */
+export function serveStatic(dir: string, port: number): Deno.HttpServer<Deno.NetAddr> {
+  return Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, async (request) => {
+    const path = decodeURIComponent(new URL(request.url).pathname);
+    const name = path === "/" ? "index.html" : path.slice(1);
+    if (name.split("/").some((part) => part === ".." || part.startsWith("."))) {
+      return new Response("not found", { status: 404 });
+    }
+    try {
+      const body = await Deno.readFile(`${dir}/${name}`);
+      const type = TYPES[name.slice(name.lastIndexOf(".") + 1)] ?? "application/octet-stream";
+      return new Response(body, { headers: { "content-type": type, "cache-control": "no-store" } });
+    } catch {
+      return new Response("not found", { status: 404 });
+    }
+  });
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    options: { port: { type: "string", default: "8000" }, "no-build": { type: "boolean", default: false } },
+  });
+  const root = new URL("..", import.meta.url).pathname;
+  if (!values["no-build"]) await bundle();
+  const server = serveStatic(`${root}dist/web`, Number(values.port));
+  console.log(`serving the page on http://127.0.0.1:${server.addr.port}/ (Ctrl-C stops)`);
+}
