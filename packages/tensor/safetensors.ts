@@ -9,6 +9,7 @@
  */
 
 import { backend, type DType } from "./backend.ts";
+import { bfloat16BytesToFloat32, halfBytesToFloat32 } from "./half.ts";
 import { shapeSize, Tensor } from "./tensor.ts";
 
 /** Element types this module reads. */
@@ -129,30 +130,11 @@ function parseEntry(name: string, raw: unknown, dataBytes: number): SafetensorsE
   return { dtype: dtype as SafetensorsDType, shape: shape as number[], dataOffsets: [begin, end] };
 }
 
-/** IEEE half → float (handles subnormals, infinities and NaN). */
-function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 31) return frac ? NaN : sign * Infinity;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
-}
-
 /** Host data of one entry as 4-byte words, converted to f32 where the file holds 16-bit floats. */
 function entryData(bytes: Uint8Array, start: number, e: SafetensorsEntry): Uint8Array {
   const raw = bytes.subarray(start + e.dataOffsets[0], start + e.dataOffsets[1]);
   if (DTYPE_BYTES[e.dtype] === 4) return raw;
-  const count = raw.length / 2;
-  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-  if (e.dtype === "BF16") {
-    // bf16 is the top half of an f32: shift the bits into place.
-    const out = new Uint32Array(count);
-    for (let i = 0; i < count; i++) out[i] = view.getUint16(2 * i, true) << 16;
-    return new Uint8Array(out.buffer);
-  }
-  const out = new Float32Array(count);
-  for (let i = 0; i < count; i++) out[i] = halfToFloat(view.getUint16(2 * i, true));
+  const out = e.dtype === "BF16" ? bfloat16BytesToFloat32(raw) : halfBytesToFloat32(raw);
   return new Uint8Array(out.buffer);
 }
 
