@@ -33,3 +33,5 @@ export * from "./clip.ts";
 export * from "./ema.ts";
 export * from "./schedule.ts";
 export * from "./safetensors.ts";
+export * from "./weights_file.ts";
+export * from "./pytorch/mod.ts";
