@@ -10,6 +10,7 @@
 
 import { backend, type DType } from "./backend.ts";
 import { bfloat16BytesToFloat32, halfBytesToFloat32 } from "./half.ts";
+import type { HostTensor } from "./pytorch/host_tensor.ts";
 import { shapeSize, Tensor } from "./tensor.ts";
 
 /** Element types this module reads. */
@@ -139,6 +140,26 @@ function entryData(bytes: Uint8Array, start: number, e: SafetensorsEntry): Uint8
 }
 
 /**
+ * Reads the tensors of a safetensors file to the host (those whose names start with `prefix`, named without it):
+ * floats as f32, integers as i32 (U32 bits reinterpreted). For converters, which never need the GPU.
+ */
+export function readSafetensorsHost(bytes: Uint8Array, prefix = ""): Map<string, HostTensor> {
+  const header = parseSafetensorsHeader(bytes);
+  const out = new Map<string, HostTensor>();
+  for (const [name, e] of header.entries) {
+    if (!name.startsWith(prefix)) continue;
+    const raw = entryData(bytes, header.dataStart, e).slice();
+    const isInt = e.dtype === "I32" || e.dtype === "U32";
+    out.set(name.slice(prefix.length), {
+      shape: e.shape,
+      dtype: isInt ? "i32" : "f32",
+      data: isInt ? new Int32Array(raw.buffer) : new Float32Array(raw.buffer),
+    });
+  }
+  return out;
+}
+
+/**
  * Loads every tensor of a safetensors file onto the GPU: F32, F16 and BF16 as f32 tensors, I32/U32 as i32/u32.
  * Throws a clear error for a corrupt header (see {@link parseSafetensorsHeader}). The caller owns the tensors.
  */
@@ -155,6 +176,51 @@ export function loadSafetensors(bytes: Uint8Array): Map<string, Tensor> {
   return out;
 }
 
+/** One tensor's bytes for {@link encodeSafetensors}: little-endian data of its dtype. */
+export interface SafetensorsHostEntry {
+  /** Element type. */
+  dtype: SafetensorsDType;
+  /** Shape. */
+  shape: number[];
+  /** Raw little-endian bytes (shape size × dtype size). */
+  bytes: Uint8Array;
+}
+
+/**
+ * Encodes host tensors as a safetensors file (keys sorted, header padded to 8 bytes, optional `__metadata__`):
+ * the one writer of the format, used by {@link saveSafetensors} and by the checkpoint converter.
+ */
+export function encodeSafetensors(
+  tensors: Map<string, SafetensorsHostEntry>,
+  metadata?: Record<string, string>,
+): Uint8Array {
+  const named = [...tensors].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const header: Record<string, unknown> = {};
+  if (metadata && Object.keys(metadata).length > 0) header.__metadata__ = metadata;
+  let at = 0;
+  for (const [name, e] of named) {
+    if (name === "__metadata__") fail(`"__metadata__" cannot name a tensor`);
+    const need = shapeSize(e.shape) * DTYPE_BYTES[e.dtype];
+    if (e.bytes.length !== need) {
+      fail(`tensor "${name}": ${e.bytes.length} bytes for ${e.dtype} [${e.shape}]`);
+    }
+    header[name] = { dtype: e.dtype, shape: e.shape, data_offsets: [at, at + need] };
+    at += need;
+  }
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const padded = Math.ceil(json.length / 8) * 8;
+  const file = new Uint8Array(8 + padded + at);
+  new DataView(file.buffer).setBigUint64(0, BigInt(padded), true);
+  file.set(json, 8);
+  file.fill(0x20, 8 + json.length, 8 + padded);
+  let offset = 8 + padded;
+  for (const [, e] of named) {
+    file.set(e.bytes, offset);
+    offset += e.bytes.length;
+  }
+  return file;
+}
+
 /**
  * Serialises named tensors as a safetensors file (f32 as F32; i32/u32 as I32/U32), keys sorted, with an optional
  * `__metadata__` string map. All tensors are read back in one GPU round trip.
@@ -163,28 +229,17 @@ export async function saveSafetensors(
   tensors: Map<string, Tensor> | Record<string, Tensor>,
   metadata?: Record<string, string>,
 ): Promise<Uint8Array> {
-  const named = [...(tensors instanceof Map ? tensors : Object.entries(tensors))]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const header: Record<string, unknown> = {};
-  if (metadata && Object.keys(metadata).length > 0) header.__metadata__ = metadata;
-  let at = 0;
-  for (const [name, t] of named) {
-    if (name === "__metadata__") fail(`"__metadata__" cannot name a tensor`);
-    t.buffer(`saveSafetensors ("${name}")`);
-    header[name] = { dtype: TO_FILE[t.dtype], shape: t.shape, data_offsets: [at, at + t.size * 4] };
-    at += t.size * 4;
-  }
+  const named = [...(tensors instanceof Map ? tensors : Object.entries(tensors))];
+  for (const [name, t] of named) t.buffer(`saveSafetensors ("${name}")`);
   const datas = await Promise.all(named.map(([, t]) => t.size > 0 ? t.toArray() : new Float32Array(0)));
-  const json = new TextEncoder().encode(JSON.stringify(header));
-  const padded = Math.ceil(json.length / 8) * 8;
-  const file = new Uint8Array(8 + padded + at);
-  new DataView(file.buffer).setBigUint64(0, BigInt(padded), true);
-  file.set(json, 8);
-  file.fill(0x20, 8 + json.length, 8 + padded);
-  let offset = 8 + padded;
-  for (const d of datas) {
-    file.set(new Uint8Array(d.buffer, d.byteOffset, d.byteLength), offset);
-    offset += d.byteLength;
-  }
-  return file;
+  const entries = new Map<string, SafetensorsHostEntry>();
+  named.forEach(([name, t], i) => {
+    const d = datas[i];
+    entries.set(name, {
+      dtype: TO_FILE[t.dtype],
+      shape: [...t.shape],
+      bytes: new Uint8Array(d.buffer, d.byteOffset, d.byteLength),
+    });
+  });
+  return encodeSafetensors(entries, metadata);
 }
