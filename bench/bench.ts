@@ -46,7 +46,7 @@ for (const s of selected) {
 
 await init();
 await initTfjs();
-const adapter = `${backend().info.adapter} via ${graphicsApi()}`;
+const adapter = `${backend().info.device} via ${graphicsApi()}`;
 const date = new Date().toISOString().slice(0, 10);
 console.log(`adapter: ${adapter}; TensorFlow.js 4.22 webgpu on the same navigator.gpu`);
 

@@ -21,7 +21,8 @@ async function timeIt(fn: () => Tensor, reps = 3): Promise<number> {
     last?.dispose();
     last = fn();
   }
-  await backend().read(last!.buffer(), 4);
+  await backend().sync();
+  last!.dispose();
   return (performance.now() - t0) / reps;
 }
 

@@ -2,13 +2,14 @@
  * Times the matmul kernel's register tiles on the current adapter (a tuning aid, not part of `deno task bench`).
  * Usage: deno run -A bench/tune_matmul.ts [size=1024] [reps=3]
  */
-import { backend, init, randn, type Tensor } from "@echojepa/tensor";
-import { matmulKernel, type MatmulTile } from "../packages/tensor/ops/matmul.ts";
+import { backend, init, randn, Tensor } from "@echojepa/tensor";
+import { type MatmulTile, runMatmul, WebGPUBackend } from "../packages/tensor/backends/webgpu/mod.ts";
 
-await init();
+const be = await init({ backend: "webgpu" });
+if (!(be instanceof WebGPUBackend)) throw new Error("tune_matmul: needs the WebGPU backend");
 const size = Number(Deno.args[0] ?? 1024);
 const reps = Number(Deno.args[1] ?? 3);
-console.log(`adapter: ${backend().info.adapter}`);
+console.log(`adapter: ${be.info.device}`);
 
 const TILES: MatmulTile[] = (Deno.env.get("TILES") ? JSON.parse(Deno.env.get("TILES")!) : [
   [8, 2, 8, 8],
@@ -40,7 +41,7 @@ async function time(fn: () => Tensor): Promise<[number, number]> {
   for (let r = 0; r < reps; r++) {
     const t0 = performance.now();
     const out = fn();
-    await backend().read(out.buffer(), 4);
+    await backend().sync();
     ts.push(performance.now() - t0);
     out.dispose();
   }
@@ -60,7 +61,12 @@ for (let round = 0; round < rounds; round++) {
     const b = randn(transB ? [n, k] : [k, n], 1, 0, { seed: 2 });
     for (const tile of TILES) {
       const pr = { m, n, k, outBatches: 1, accBatch: 1, strideA: 0, strideB: 0 };
-      const [ms, cpuMs] = await time(() => matmulKernel(a, b, transA, transB, null, [m, n], pr, tile));
+      const [ms, cpuMs] = await time(() => {
+        const out = Tensor.empty([m, n]);
+        const handles = { a: a.handle(), b: b.handle(), bias: null, out: out.handle(), transA, transB };
+        runMatmul(be.runtime, { ...pr, ...handles }, tile);
+        return out;
+      });
       const gflop = 2 * m * n * k / 1e9;
       console.log(
         `${flags} ${Object.values(tile).join("/")}: ${ms.toFixed(0)} ms wall, ${

@@ -18,7 +18,7 @@ import { parseArgs } from "node:util";
 import { ProgressBar } from "@echojepa/jepa";
 import { perturbClip, REFERENCE_CONDITION_IDS } from "@echojepa/perturb";
 import type { AttentiveProbe } from "@echojepa/probe";
-import { init } from "@echojepa/tensor";
+import { describeBackend, init } from "@echojepa/tensor";
 import type { VisionTransformer } from "@echojepa/vit";
 import { loadBackbone, pretrainBackbone, randomBackbone } from "./demo/backbones.ts";
 import { attentionClips, attentionMaps } from "./demo/attention.ts";
@@ -76,7 +76,7 @@ if (previous && previous.preset !== preset.name) {
 const results: DemoResults = previous ?? {
   preset: preset.name,
   updatedAt: "",
-  adapter: backend.info.adapter,
+  adapter: describeBackend(backend),
   stageSeconds: {},
   data: {
     views: [],
@@ -95,7 +95,7 @@ const results: DemoResults = previous ?? {
   robustness: {},
   files: { embeddings: {} },
 };
-results.adapter = backend.info.adapter;
+results.adapter = describeBackend(backend);
 
 async function save(): Promise<void> {
   results.updatedAt = new Date().toISOString();
@@ -128,7 +128,7 @@ function bar(total: number, label: string): (done: number, tot?: number) => void
   };
 }
 
-log(`EchoJEPA demo, preset "${preset.name}", run folder ${runDir}, adapter ${backend.info.adapter}`);
+log(`EchoJEPA demo, preset "${preset.name}", run folder ${runDir}, backend ${describeBackend(backend)}`);
 
 // 1. Data (regenerated each run: seeded and fast).
 const t0 = performance.now();

@@ -10,7 +10,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { init } from "@echojepa/tensor";
+import { describeBackend, init } from "@echojepa/tensor";
 import { CliError, ensureParent, runCli, toCsv, writeJson } from "./lib/cli.ts";
 import { applyProbe, encodeSamples } from "./lib/features.ts";
 import { averageByStudy, type DecodedOutputs, decodeOutputs, taskMetrics } from "./lib/outputs.ts";
@@ -71,6 +71,7 @@ export interface EvalResult {
 /** Runs `deno task eval` with parsed arguments. */
 export async function runEval(args: EvalArgs): Promise<EvalResult> {
   await init();
+  console.error(`backend: ${describeBackend()}`);
   const { spec, probe, encoder } = await openProbe(args.probe, {
     encoderPath: args.encoder,
     onNotice: (m) => console.error(m),

@@ -9,7 +9,9 @@
 import { parseArgs } from "node:util";
 import {
   AdamW,
+  assign,
   backward,
+  describeBackend,
   gelu,
   init,
   Linear,
@@ -42,14 +44,14 @@ const steps = Number(values.steps);
 const hidden = Number(values.hidden);
 
 const backend = await init();
-console.log(`WebGPU adapter: ${backend.info.adapter}${backend.info.isFallback ? " (software)" : ""}`);
+console.log(`backend: ${describeBackend(backend)}`);
 
 // A teacher network with larger weights defines the target; the student starts from the ViT initialisation.
 const teacher = new Mlp(16, 32, 4, 100);
 noGrad(() => {
   for (const p of teacher.parameters()) {
     const scaled = randn(p.shape, 0.5, 0, { seed: p.id });
-    backend.copy(scaled.buffer(), 0, p.buffer(), 0, p.size * 4);
+    assign(p, scaled);
     scaled.dispose();
   }
 });

@@ -21,7 +21,7 @@ import {
   stratifiedSubset,
   trainProbes,
 } from "@echojepa/probe";
-import { init, tensor } from "@echojepa/tensor";
+import { describeBackend, init, tensor } from "@echojepa/tensor";
 import {
   CliError,
   ensureParent,
@@ -256,6 +256,7 @@ const SPLITS: SplitName[] = ["train", "val", "test"];
 /** Runs `deno task probe` with parsed arguments. */
 export async function runProbe(args: ProbeArgs): Promise<ProbeRunResult> {
   await init();
+  console.error(`backend: ${describeBackend()}`);
   const notice = (m: string): void => console.error(m);
   const encoder = await loadEncoder(args.encoder, { key: args.key, config: args.config, onNotice: notice });
   const settings = clipSettingsFor(args, encoder);

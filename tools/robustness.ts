@@ -25,7 +25,7 @@ import {
   type RobustnessItem,
 } from "@echojepa/perturb";
 import { extractFeatures } from "@echojepa/probe";
-import { init } from "@echojepa/tensor";
+import { describeBackend, init } from "@echojepa/tensor";
 import { CliError, ensureParent, numberFlag, progressBar, runCli, toCsv, writeJson } from "./lib/cli.ts";
 import { applyProbe } from "./lib/features.ts";
 import { decodeOutputs, headlineMetric, taskMetrics } from "./lib/outputs.ts";
@@ -134,6 +134,7 @@ const CLIP_MEMORY_BUDGET = 2 ** 31;
 /** Runs `deno task robustness` with parsed arguments. */
 export async function runRobustness(args: RobustnessArgs): Promise<RobustnessResult> {
   await init();
+  console.error(`backend: ${describeBackend()}`);
   const { spec, probe, encoder } = await openProbe(args.probe, {
     encoderPath: args.encoder,
     onNotice: (m) => console.error(m),

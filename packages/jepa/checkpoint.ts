@@ -15,7 +15,8 @@
 import {
   AdamW,
   type AdamWOptions,
-  backend,
+  assign,
+  describeBackend,
   loadSafetensors,
   type ParamGroup,
   saveSafetensors,
@@ -46,13 +47,9 @@ export class CheckpointableAdamW extends AdamW {
       if (dst.shape.join() !== src.shape.join()) {
         throw new RangeError(`restoreState: moment [${src.shape}] does not match parameter [${param.shape}]`);
       }
-      copyInto(dst, src);
+      assign(dst, src);
     }
   }
-}
-
-function copyInto(dst: Tensor, src: Tensor): void {
-  backend().copy(src.buffer("copyInto"), 0, dst.buffer("copyInto"), 0, dst.size * 4);
 }
 
 /** The run state stored beside the weights. */
@@ -77,6 +74,8 @@ export interface CheckpointState {
   weights: string;
   /** ISO time of writing. */
   savedAt: string;
+  /** The compute backend that wrote it (`describeBackend()`; absent in older checkpoints). */
+  backend?: string;
 }
 
 /** Named modules and the optimizer, as a checkpoint sees them. */
@@ -110,7 +109,7 @@ export async function saveCheckpoint(
   dir: string,
   stems: string[],
   parts: CheckpointParts,
-  state: Omit<CheckpointState, "format" | "weights" | "savedAt" | "optimizerSteps">,
+  state: Omit<CheckpointState, "format" | "weights" | "savedAt" | "optimizerSteps" | "backend">,
 ): Promise<string> {
   await Deno.mkdir(dir, { recursive: true });
   const tensors = new Map<string, Tensor>();
@@ -138,6 +137,7 @@ export async function saveCheckpoint(
     optimizerSteps,
     weights,
     savedAt: new Date().toISOString(),
+    backend: describeBackend(),
   };
   const text = new TextEncoder().encode(JSON.stringify(full, null, 1));
   for (const stem of stems) await writeAtomic(`${dir}/${stem}.json`, text);
@@ -219,7 +219,7 @@ export function restoreCheckpoint(
             `checkpoint: ${module}.${name} has shape [${src.shape}], the model has [${t.shape}]`,
           );
         }
-        copyInto(t, src);
+        assign(t, src);
         const step = state.optimizerSteps[`${module}.${name}`];
         const m = tensors.get(`optimizer.${module}.${name}.exp_avg`);
         const v = tensors.get(`optimizer.${module}.${name}.exp_avg_sq`);

@@ -10,6 +10,7 @@
 import {
   backward,
   clipGradNorm,
+  describeBackend,
   detach,
   emaUpdate,
   init,
@@ -197,7 +198,7 @@ export async function pretrain(
   log(
     `pretrain "${c.name}" (${c.objective}): encoder ${vc.embedDim}×${vc.depth} (${encoder.parameterCount()} params), ` +
       `${headName} ${head.parameterCount()} params, grid ${grid.t}×${grid.h}×${grid.w}, batch ${c.optim.batchSize}, ` +
-      `${totalSteps(c)} steps; data: ${source.description}`,
+      `${totalSteps(c)} steps; data: ${source.description}; backend ${describeBackend()}`,
   );
 
   const startStep = step;

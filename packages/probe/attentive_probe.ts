@@ -11,8 +11,8 @@
 
 import {
   add,
+  assign,
   attention,
-  backend,
   broadcastTo,
   LayerNorm,
   Linear,
@@ -213,6 +213,6 @@ export class AttentiveProbe extends Module {
 /** Multiplies a parameter's values by `s` in place (keeps the tensor's identity). */
 export function scaleInPlace(p: Tensor, s: number): void {
   const t = mul(p, s);
-  backend().copy(t.buffer(), 0, p.buffer(), 0, p.size * 4);
+  assign(p, t);
   t.dispose();
 }

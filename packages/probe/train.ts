@@ -9,7 +9,7 @@
 import {
   AdamW,
   add,
-  backend,
+  assign,
   backward,
   clone,
   crossEntropy,
@@ -193,9 +193,7 @@ export async function trainProbes<P extends ProbeModule>(
     });
   }
   const probe = heads[best.head];
-  probe.parameters().forEach((p, i) =>
-    backend().copy(bestWeights![i].buffer(), 0, p.buffer(), 0, p.size * 4)
-  );
+  probe.parameters().forEach((p, i) => assign(p, bestWeights![i]));
   bestWeights!.forEach((t) => t.dispose());
   heads.forEach((h, i) => {
     if (i !== best.head) h.dispose();

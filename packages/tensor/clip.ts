@@ -1,8 +1,8 @@
 /**
- * Global gradient-norm clipping, entirely on the GPU.
+ * Global gradient-norm clipping, entirely on the device.
  *
  * PyTorch's `clip_grad_norm_` returns the norm as a tensor and scales the gradients by a coefficient computed from
- * it; doing the same here, with the coefficient living in a GPU buffer, means a training step never waits for a
+ * it; doing the same here, with the coefficient living in device memory, means a training step never waits for a
  * readback. Read the returned norm (e.g. every N steps, batched with the loss) only when you log it.
  */
 

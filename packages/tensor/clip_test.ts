@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { init } from "./backend.ts";
+import { init } from "./backends/registry.ts";
 import { tensor } from "./creation.ts";
 import { clipGradNorm, globalL2Norm } from "./clip.ts";
 import type { Tensor } from "./tensor.ts";
-import { assertClose, randomData } from "./testing.ts";
+import { assertClose, backendTest, randomData } from "./testing.ts";
 
 await init();
 
@@ -20,7 +20,7 @@ function l2(...arrays: Float32Array[]): number {
   return Math.sqrt(s);
 }
 
-Deno.test("clipGradNorm returns the global norm and scales every gradient to maxNorm", async () => {
+backendTest("clipGradNorm returns the global norm and scales every gradient to maxNorm", async () => {
   // 40000 elements spread the sum of squares over three workgroups.
   const g1 = randomData([40000], 1);
   const g2 = randomData([7], 2, 4);
@@ -40,7 +40,7 @@ Deno.test("clipGradNorm returns the global norm and scales every gradient to max
   for (const t of [a, b, c, norm]) t.dispose();
 });
 
-Deno.test("clipGradNorm leaves gradients below maxNorm unchanged", async () => {
+backendTest("clipGradNorm leaves gradients below maxNorm unchanged", async () => {
   const g = new Float32Array([3, 4]);
   const a = withGrad(g);
   const norm = clipGradNorm([a], 10);
@@ -51,7 +51,7 @@ Deno.test("clipGradNorm leaves gradients below maxNorm unchanged", async () => {
   norm.dispose();
 });
 
-Deno.test("globalL2Norm of several tensors, and of none", async () => {
+backendTest("globalL2Norm of several tensors, and of none", async () => {
   const x = tensor([1, 2]);
   const y = tensor([2]);
   const n = globalL2Norm([x, y]);

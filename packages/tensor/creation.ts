@@ -5,7 +5,8 @@
  * tensor on every device and in every process, then uploaded once.
  */
 
-import { backend, type DType } from "./backend.ts";
+import type { DType } from "./backends/backend.ts";
+import { backend } from "./backends/registry.ts";
 import { full } from "./ops/elementwise.ts";
 import { type Shape, shapeSize, Tensor } from "./tensor.ts";
 
@@ -26,7 +27,7 @@ export function tensor(data: TensorData, shape?: Shape, dtype?: DType): Tensor {
     ? (data instanceof Int32Array ? data : Int32Array.from(data))
     : (data instanceof Uint32Array ? data : Uint32Array.from(data));
   const t = Tensor.empty(s, dt);
-  backend().upload(t.buffer(), typed);
+  backend().upload(t.handle(), typed);
   return t;
 }
 

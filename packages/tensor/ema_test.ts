@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { init } from "./backend.ts";
+import { init } from "./backends/registry.ts";
 import { tensor } from "./creation.ts";
 import { emaUpdate } from "./ema.ts";
-import { assertClose, randomData } from "./testing.ts";
+import { assertClose, backendTest, randomData } from "./testing.ts";
 
 await init();
 
-Deno.test("emaUpdate moves each target toward its online tensor in place", async () => {
+backendTest("emaUpdate moves each target toward its online tensor in place", async () => {
   const t0 = randomData([3, 2], 1);
   const o0 = randomData([3, 2], 2);
   const target = tensor(t0, [3, 2]);
@@ -25,7 +25,7 @@ Deno.test("emaUpdate moves each target toward its online tensor in place", async
   for (const t of [target, online, bias, onlineBias]) t.dispose();
 });
 
-Deno.test("emaUpdate rejects mismatched lists, shapes and momenta", () => {
+backendTest("emaUpdate rejects mismatched lists, shapes and momenta", () => {
   const a = tensor([1, 2]);
   const b = tensor([1, 2, 3]);
   assert.throws(() => emaUpdate([a], [a, b], 0.9), /emaUpdate: 1 target tensors but 2 online/);

@@ -1,10 +1,12 @@
 /**
  * @module
- * @echojepa/tensor — WebGPU tensors with hand-written WGSL kernels, reverse-mode autograd and optimizers.
+ * @echojepa/tensor — tensors with reverse-mode autograd and optimizers over interchangeable compute backends:
+ * WebGPU (hand-written WGSL kernels), WebAssembly, and a plain-TypeScript reference (see `backends/README.md`).
  *
  * ```ts
- * import { init, tensor, mul, sum, backward } from "@echojepa/tensor";
+ * import { init, tensor, mul, sum, backward, describeBackend } from "@echojepa/tensor";
  * await init();
+ * console.log(describeBackend());
  * const x = tensor([1, 2, 3]);
  * x.requiresGrad = true;
  * const y = sum(mul(x, x));
@@ -12,8 +14,21 @@
  * console.log(await y.item(), await x.grad!.toArray()); // 14, [2, 4, 6]
  * ```
  */
-export * from "./backend.ts";
-export * from "./device.ts";
+export type {
+  Backend,
+  BackendFactory,
+  BackendInfo,
+  BackendLimits,
+  BackendName,
+  BackendOptions,
+  DType,
+  KernelCatalogue,
+  KernelName,
+  MemoryStats,
+  StorageHandle,
+} from "./backends/backend.ts";
+export * from "./backends/registry.ts";
+export { WebGPUUnavailableError } from "./backends/webgpu/device.ts";
 export * from "./tensor.ts";
 export * from "./creation.ts";
 export * from "./autograd.ts";
@@ -27,6 +42,8 @@ export * from "./ops/gather.ts";
 export * from "./ops/loss.ts";
 export * from "./ops/dropout.ts";
 export * from "./ops/attention.ts";
+export * from "./ops/rope.ts";
+export { assign } from "./ops/param_update.ts";
 export * from "./nn.ts";
 export * from "./optim.ts";
 export * from "./clip.ts";

@@ -16,10 +16,10 @@
  * `loadStateDict` can take a converted checkpoint directly.
  */
 
-import { backend } from "./backend.ts";
 import { ones, truncNormal, zeros } from "./creation.ts";
 import { layerNorm } from "./ops/layernorm.ts";
 import { linear } from "./ops/matmul.ts";
+import { assign } from "./ops/param_update.ts";
 import { keep, type Shape, Tensor } from "./tensor.ts";
 
 /** Options for {@link Module.loadStateDict}. */
@@ -115,7 +115,7 @@ export class Module {
   }
 
   /**
-   * Copies values from `state` into the existing parameters, on the GPU (the parameter tensors keep their
+   * Copies values from `state` into the existing parameters, on the device (the parameter tensors keep their
    * identity, so optimizers holding them stay valid). With `strict` (the default) any missing, unexpected or
    * mis-shaped key throws one error listing all of them, before anything is copied. Returns what was skipped.
    */
@@ -150,11 +150,7 @@ export class Module {
           "\n  (pass { strict: false } to load the matching keys only)",
       );
     }
-    for (const [src, dst] of copies) {
-      if (src.buffer("loadStateDict") !== dst.buffer("loadStateDict")) {
-        backend().copy(src.buffer(), 0, dst.buffer(), 0, dst.size * 4);
-      }
-    }
+    for (const [src, dst] of copies) assign(dst, src);
     return result;
   }
 

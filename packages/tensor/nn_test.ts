@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { backend, init } from "./backend.ts";
+import { backend, init } from "./backends/registry.ts";
 import { tensor, zeros } from "./creation.ts";
 import { backward } from "./autograd.ts";
 import {
@@ -15,7 +15,7 @@ import { gelu } from "./ops/elementwise.ts";
 import { mseLoss } from "./ops/loss.ts";
 import { AdamW, weightDecayGroups } from "./optim.ts";
 import { type Tensor, tidy } from "./tensor.ts";
-import { assertClose, randomData } from "./testing.ts";
+import { assertClose, backendTest, randomData } from "./testing.ts";
 
 await init();
 
@@ -62,35 +62,38 @@ class Net extends Module {
   }
 }
 
-Deno.test("Module names parameters with dots: properties, arrays of modules and tensors, registrations", () => {
-  const net = new Net(2, 2);
-  const names = net.namedParameters().map(([n]) => n);
-  assert.deepEqual(names, [
-    "pos_embed",
-    "maskTokens.0",
-    "maskTokens.1",
-    "predictor_proj.weight",
-    "predictor_proj.bias",
-    "blocks.0.norm1.weight",
-    "blocks.0.norm1.bias",
-    "blocks.0.mlp.fc2.weight",
-    "blocks.0.mlp.fc2.bias",
-    "blocks.1.norm1.weight",
-    "blocks.1.norm1.bias",
-    "blocks.1.mlp.fc2.weight",
-    "blocks.1.mlp.fc2.bias",
-  ]);
-  // `head` and `predictor_proj` are the same module: listed once under each name in the state dict, once overall.
-  assert.equal(net.parameters().length, 13);
-  assert.ok(net.stateDict().has("head.weight"));
-  assert.equal(net.stateDict().get("head.weight"), net.stateDict().get("predictor_proj.weight"));
-  assert.equal(net.parameterCount(), 6 + 4 + 6 + 2 * (6 + 6));
-  assert.ok(net.parameters().every((t) => t.requiresGrad));
-  net.dispose();
-  assert.ok(net.parameters().every((t) => t.disposed));
-});
+backendTest(
+  "Module names parameters with dots: properties, arrays of modules and tensors, registrations",
+  () => {
+    const net = new Net(2, 2);
+    const names = net.namedParameters().map(([n]) => n);
+    assert.deepEqual(names, [
+      "pos_embed",
+      "maskTokens.0",
+      "maskTokens.1",
+      "predictor_proj.weight",
+      "predictor_proj.bias",
+      "blocks.0.norm1.weight",
+      "blocks.0.norm1.bias",
+      "blocks.0.mlp.fc2.weight",
+      "blocks.0.mlp.fc2.bias",
+      "blocks.1.norm1.weight",
+      "blocks.1.norm1.bias",
+      "blocks.1.mlp.fc2.weight",
+      "blocks.1.mlp.fc2.bias",
+    ]);
+    // `head` and `predictor_proj` are the same module: listed once under each name in the state dict, once overall.
+    assert.equal(net.parameters().length, 13);
+    assert.ok(net.stateDict().has("head.weight"));
+    assert.equal(net.stateDict().get("head.weight"), net.stateDict().get("predictor_proj.weight"));
+    assert.equal(net.parameterCount(), 6 + 4 + 6 + 2 * (6 + 6));
+    assert.ok(net.parameters().every((t) => t.requiresGrad));
+    net.dispose();
+    assert.ok(net.parameters().every((t) => t.disposed));
+  },
+);
 
-Deno.test("train() and eval() set the flag on every descendant", () => {
+backendTest("train() and eval() set the flag on every descendant", () => {
   const net = new Net(2, 2);
   net.eval();
   assert.equal(net.blocks[1].mlp.fc2.training, false);
@@ -99,7 +102,7 @@ Deno.test("train() and eval() set the flag on every descendant", () => {
   net.dispose();
 });
 
-Deno.test("parameters survive the tidy scope they were created in", () => {
+backendTest("parameters survive the tidy scope they were created in", () => {
   const before = backend().memoryStats().liveBuffers;
   const net = tidy(() => {
     zeros([4]); // a temporary, disposed by tidy
@@ -110,7 +113,7 @@ Deno.test("parameters survive the tidy scope they were created in", () => {
   net.dispose();
 });
 
-Deno.test("loadStateDict copies values into the existing parameters on the GPU", async () => {
+backendTest("loadStateDict copies values into the existing parameters on the GPU", async () => {
   const a = new Affine(2);
   const w = a.weight;
   a.loadStateDict({ weight: tensor([1, 2, 3, 4], [2, 2]), bias: tensor([5, 6]) });
@@ -125,30 +128,33 @@ Deno.test("loadStateDict copies values into the existing parameters on the GPU",
   b.dispose();
 });
 
-Deno.test("strict loadStateDict lists missing, unexpected and mis-shaped keys in one error, copying nothing", async () => {
-  const a = new Affine(2);
-  const before = await a.bias.toArray();
-  const state = new Map([
-    ["weight", tensor([1, 2, 3, 4, 5, 6], [3, 2])],
-    ["extra.thing", tensor([0])],
-  ]);
-  assert.throws(
-    () => a.loadStateDict(state),
-    (e: Error) =>
-      /loadStateDict \(Affine\)/.test(e.message) && /missing \(1\): bias/.test(e.message) &&
-      /unexpected \(1\): extra\.thing/.test(e.message) &&
-      /mis-shaped \(1\): weight: module f32 \[2,2\] vs state dict f32 \[3,2\]/.test(e.message),
-  );
-  assertClose(await a.bias.toArray(), before);
-  const result = a.loadStateDict(new Map([["bias", tensor([7, 8])], ["extra", tensor([1])]]), {
-    strict: false,
-  });
-  assert.deepEqual(result, { missing: ["weight"], unexpected: ["extra"], mismatched: [] });
-  assertClose(await a.bias.toArray(), [7, 8]);
-  a.dispose();
-});
+backendTest(
+  "strict loadStateDict lists missing, unexpected and mis-shaped keys in one error, copying nothing",
+  async () => {
+    const a = new Affine(2);
+    const before = await a.bias.toArray();
+    const state = new Map([
+      ["weight", tensor([1, 2, 3, 4, 5, 6], [3, 2])],
+      ["extra.thing", tensor([0])],
+    ]);
+    assert.throws(
+      () => a.loadStateDict(state),
+      (e: Error) =>
+        /loadStateDict \(Affine\)/.test(e.message) && /missing \(1\): bias/.test(e.message) &&
+        /unexpected \(1\): extra\.thing/.test(e.message) &&
+        /mis-shaped \(1\): weight: module f32 \[2,2\] vs state dict f32 \[3,2\]/.test(e.message),
+    );
+    assertClose(await a.bias.toArray(), before);
+    const result = a.loadStateDict(new Map([["bias", tensor([7, 8])], ["extra", tensor([1])]]), {
+      strict: false,
+    });
+    assert.deepEqual(result, { missing: ["weight"], unexpected: ["extra"], mismatched: [] });
+    assertClose(await a.bias.toArray(), [7, 8]);
+    a.dispose();
+  },
+);
 
-Deno.test("registerParameter rejects dotted names; parameter() marks and keeps", () => {
+backendTest("registerParameter rejects dotted names; parameter() marks and keeps", () => {
   const m = new Module();
   assert.throws(() => m.registerParameter("a.b", tensor([1])), /must be non-empty and contain no "\."/);
   const t = tidy(() => parameter(tensor([1])));
@@ -157,7 +163,7 @@ Deno.test("registerParameter rejects dotted names; parameter() marks and keeps",
   t.dispose();
 });
 
-Deno.test("Linear: PyTorch layout, truncated-normal weight, zero bias, forward x·Wᵀ + b", async () => {
+backendTest("Linear: PyTorch layout, truncated-normal weight, zero bias, forward x·Wᵀ + b", async () => {
   const fc = new Linear(3, 2, { seed: 4 });
   assert.deepEqual(fc.namedParameters().map(([n, t]) => [n, t.shape]), [["weight", [2, 3]], ["bias", [2]]]);
   const w = await fc.weight.toArray();
@@ -175,7 +181,7 @@ Deno.test("Linear: PyTorch layout, truncated-normal weight, zero bias, forward x
   noBias.dispose();
 });
 
-Deno.test("LayerNorm normalises the last axis, with and without affine parameters", async () => {
+backendTest("LayerNorm normalises the last axis, with and without affine parameters", async () => {
   const x = tensor([1, 2, 3, 4, -2, 0, 2, 4], [2, 4]);
   const ln = new LayerNorm(4, { eps: 0 });
   ln.loadStateDict({ weight: tensor([1, 1, 2, 2]), bias: tensor([0, 0, 0, 1]) });
@@ -211,7 +217,7 @@ class TinyMlp extends Module {
   }
 }
 
-Deno.test("a Linear-GELU-Linear MLP trained with AdamW fits a toy regression", async () => {
+backendTest("a Linear-GELU-Linear MLP trained with AdamW fits a toy regression", async () => {
   // y = sin(2 x₀) + x₁² on 64 points in [-1, 1]².
   const n = 64;
   const xs = randomData([n, 2], 11);

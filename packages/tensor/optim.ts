@@ -2,7 +2,7 @@
  * Optimizers: AdamW (one fused kernel per parameter tensor) and SGD with momentum, with parameter groups.
  *
  * Semantics follow PyTorch's `torch.optim.AdamW` and `torch.optim.SGD`, so hyper-parameters from V-JEPA/EchoJEPA
- * configs carry over unchanged. Each step updates the parameters, and the optimizer state, in place on the GPU:
+ * configs carry over unchanged. Each step updates the parameters, and the optimizer state, in place on the device:
  * a step allocates nothing after the first (which creates the moment buffers) and never reads back.
  *
  * ```ts
@@ -14,9 +14,8 @@
  * ```
  */
 
-import { backend } from "./backend.ts";
 import { full } from "./ops/elementwise.ts";
-import { adamwStepInPlace, sgdStepInPlace } from "./ops/param_update.ts";
+import { adamwStepInPlace, assign, sgdStepInPlace } from "./ops/param_update.ts";
 import { keep, noGrad, type Tensor } from "./tensor.ts";
 
 /** A set of parameters sharing a weight decay. */
@@ -159,7 +158,7 @@ export abstract class Optimizer {
 
   /**
    * Restores state saved by {@link Optimizer.stateDict} (e.g. after `loadSafetensors`) into an optimizer over the
-   * same parameters in the same order: buffers are copied on the GPU, step counts restored.
+   * same parameters in the same order: buffers are copied on the device, step counts restored.
    */
   loadStateDict(state: OptimizerState): void {
     const op = `${this.constructor.name}.loadStateDict`;
@@ -183,7 +182,7 @@ export abstract class Optimizer {
             `${op}: "${name}" is ${src ? `[${src.shape}]` : "missing"}, expected [${b.shape}]`,
           );
         }
-        backend().copy(src.buffer(op), 0, b.buffer(), 0, b.size * 4);
+        assign(b, src);
       });
     }
   }

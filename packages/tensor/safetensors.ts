@@ -8,7 +8,8 @@
  * file could get wrong before touching the GPU, and names the tensor at fault.
  */
 
-import { backend, type DType } from "./backend.ts";
+import type { DType } from "./backends/backend.ts";
+import { backend } from "./backends/registry.ts";
 import { bfloat16BytesToFloat32, halfBytesToFloat32 } from "./half.ts";
 import type { HostTensor } from "./pytorch/host_tensor.ts";
 import { shapeSize, Tensor } from "./tensor.ts";
@@ -170,7 +171,7 @@ export function loadSafetensors(bytes: Uint8Array): Map<string, Tensor> {
     const dtype: DType = e.dtype === "I32" ? "i32" : e.dtype === "U32" ? "u32" : "f32";
     const t = Tensor.empty(e.shape, dtype);
     t.name = name;
-    backend().upload(t.buffer(), entryData(bytes, header.dataStart, e));
+    backend().upload(t.handle(), entryData(bytes, header.dataStart, e));
     out.set(name, t);
   }
   return out;
@@ -230,7 +231,7 @@ export async function saveSafetensors(
   metadata?: Record<string, string>,
 ): Promise<Uint8Array> {
   const named = [...(tensors instanceof Map ? tensors : Object.entries(tensors))];
-  for (const [name, t] of named) t.buffer(`saveSafetensors ("${name}")`);
+  for (const [name, t] of named) t.handle(`saveSafetensors ("${name}")`);
   const datas = await Promise.all(named.map(([, t]) => t.size > 0 ? t.toArray() : new Float32Array(0)));
   const entries = new Map<string, SafetensorsHostEntry>();
   named.forEach(([name, t], i) => {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { init } from "./backend.ts";
+import { init } from "./backends/registry.ts";
 import { tensor } from "./creation.ts";
 import { loadSafetensors, parseSafetensorsHeader, saveSafetensors } from "./safetensors.ts";
-import { assertClose, randomData } from "./testing.ts";
+import { assertClose, backendTest, randomData } from "./testing.ts";
 
 await init();
 
@@ -16,31 +16,34 @@ function build(header: unknown, data: Uint8Array, headerText?: string): Uint8Arr
   return file;
 }
 
-Deno.test("save then load round-trips f32 and i32 tensors, names sorted, header 8-byte aligned", async () => {
-  const w = tensor(randomData([3, 5], 1), [3, 5]);
-  const b = tensor([0.5, -2, 1e-8]);
-  const idx = tensor(new Int32Array([3, -1, 7]), [1, 3]);
-  const bytes = await saveSafetensors({ "z.weight": w, "a.bias": b, "idx": idx }, { format: "pt" });
-  const n = Number(new DataView(bytes.buffer).getBigUint64(0, true));
-  assert.equal(n % 8, 0);
-  const headerText = new TextDecoder().decode(bytes.subarray(8, 8 + n));
-  assert.match(headerText, /^\{.*\} *$/, "padding is spaces");
-  const header = JSON.parse(headerText);
-  assert.deepEqual(Object.keys(header), ["__metadata__", "a.bias", "idx", "z.weight"]);
-  assert.deepEqual(header["a.bias"], { dtype: "F32", shape: [3], data_offsets: [0, 12] });
-  assert.deepEqual(header["idx"], { dtype: "I32", shape: [1, 3], data_offsets: [12, 24] });
-  assert.deepEqual(parseSafetensorsHeader(bytes).metadata, { format: "pt" });
-  const loaded = loadSafetensors(bytes);
-  assert.deepEqual([...loaded.keys()], ["a.bias", "idx", "z.weight"]);
-  assert.deepEqual(loaded.get("z.weight")!.shape, [3, 5]);
-  assert.equal(loaded.get("idx")!.dtype, "i32");
-  assertClose(await loaded.get("z.weight")!.toArray(), await w.toArray(), { atol: 0, rtol: 0 });
-  assertClose(await loaded.get("a.bias")!.toArray(), Float32Array.of(0.5, -2, 1e-8), { atol: 0, rtol: 0 });
-  assert.deepEqual(Array.from(await loaded.get("idx")!.toArray()), [3, -1, 7]);
-  for (const t of [w, b, idx, ...loaded.values()]) t.dispose();
-});
+backendTest(
+  "save then load round-trips f32 and i32 tensors, names sorted, header 8-byte aligned",
+  async () => {
+    const w = tensor(randomData([3, 5], 1), [3, 5]);
+    const b = tensor([0.5, -2, 1e-8]);
+    const idx = tensor(new Int32Array([3, -1, 7]), [1, 3]);
+    const bytes = await saveSafetensors({ "z.weight": w, "a.bias": b, "idx": idx }, { format: "pt" });
+    const n = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+    assert.equal(n % 8, 0);
+    const headerText = new TextDecoder().decode(bytes.subarray(8, 8 + n));
+    assert.match(headerText, /^\{.*\} *$/, "padding is spaces");
+    const header = JSON.parse(headerText);
+    assert.deepEqual(Object.keys(header), ["__metadata__", "a.bias", "idx", "z.weight"]);
+    assert.deepEqual(header["a.bias"], { dtype: "F32", shape: [3], data_offsets: [0, 12] });
+    assert.deepEqual(header["idx"], { dtype: "I32", shape: [1, 3], data_offsets: [12, 24] });
+    assert.deepEqual(parseSafetensorsHeader(bytes).metadata, { format: "pt" });
+    const loaded = loadSafetensors(bytes);
+    assert.deepEqual([...loaded.keys()], ["a.bias", "idx", "z.weight"]);
+    assert.deepEqual(loaded.get("z.weight")!.shape, [3, 5]);
+    assert.equal(loaded.get("idx")!.dtype, "i32");
+    assertClose(await loaded.get("z.weight")!.toArray(), await w.toArray(), { atol: 0, rtol: 0 });
+    assertClose(await loaded.get("a.bias")!.toArray(), Float32Array.of(0.5, -2, 1e-8), { atol: 0, rtol: 0 });
+    assert.deepEqual(Array.from(await loaded.get("idx")!.toArray()), [3, -1, 7]);
+    for (const t of [w, b, idx, ...loaded.values()]) t.dispose();
+  },
+);
 
-Deno.test("f16 and bf16 tensors load as f32 (normals, subnormals, signed zero, infinities)", async () => {
+backendTest("f16 and bf16 tensors load as f32 (normals, subnormals, signed zero, infinities)", async () => {
   // f16: 1.0, -2.0, 0.5, 65504 (max), 2^-24 (smallest subnormal), -0, +inf
   const f16 = [0x3c00, 0xc000, 0x3800, 0x7bff, 0x0001, 0x8000, 0x7c00];
   // bf16: 1.0, -3.0, 1/3 (0x3eab → 0.333984375), 1e-40 range subnormal 0x0001, -inf
@@ -69,7 +72,7 @@ Deno.test("f16 and bf16 tensors load as f32 (normals, subnormals, signed zero, i
   for (const x of t.values()) x.dispose();
 });
 
-Deno.test("corrupt files give clear errors naming what is wrong", () => {
+backendTest("corrupt files give clear errors naming what is wrong", () => {
   const four = new Uint8Array(4);
   const ok = { x: { dtype: "F32", shape: [1], data_offsets: [0, 4] } };
   const cases: [string, Uint8Array, RegExp][] = [

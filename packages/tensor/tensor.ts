@@ -1,13 +1,15 @@
 /**
- * The Tensor: a shape, a dtype and a GPU buffer, plus the autograd tape entry that produced it.
+ * The Tensor: a shape, a dtype and an opaque storage handle of the backend that made it, plus the autograd tape
+ * entry that produced it.
  *
- * Tensors are always contiguous (row-major). `reshape` shares the buffer; every other op writes a new one.
- * Ownership: a tensor holds a reference on its storage; `dispose()` drops it and the buffer returns to the pool
+ * Tensors are always contiguous (row-major). `reshape` shares the storage; every other op writes a new one.
+ * Ownership: a tensor holds a reference on its storage; `dispose()` drops it and the memory returns to its backend
  * when no tensor uses it. {@link tidy} disposes every tensor created inside it except those it returns or
  * {@link keep}s, which is how training loops keep memory flat.
  */
 
-import { backend, type DType } from "./backend.ts";
+import type { Backend, DType, StorageHandle } from "./backends/backend.ts";
+import { backend } from "./backends/registry.ts";
 
 /** A tensor shape. */
 export type Shape = readonly number[];
@@ -17,10 +19,19 @@ export type TypedArrayFor<D extends DType> = D extends "f32" ? Float32Array
   : D extends "i32" ? Int32Array
   : Uint32Array;
 
-/** A GPU buffer shared by a tensor and its reshaped views. */
+/**
+ * Backend memory shared by a tensor and its reshaped views. `companions` are handles freed with it (saved kernel
+ * state that must live exactly as long as the output, e.g. attention's log-sum-exp).
+ */
 class Storage {
   refs = 1;
-  constructor(readonly buffer: GPUBuffer, readonly bytes: number) {}
+  companions: StorageHandle[] = [];
+  constructor(readonly handle: StorageHandle, readonly backend: Backend) {}
+  release(): void {
+    this.backend.release(this.handle);
+    for (const c of this.companions) this.backend.release(c);
+    this.companions = [];
+  }
 }
 
 /** What autograd needs to send a gradient from an op's output to its inputs. */
@@ -35,7 +46,7 @@ export interface GradNode {
 
 let nextId = 1;
 
-/** An n-dimensional array on the GPU. */
+/** An n-dimensional array in a backend's memory. */
 export class Tensor {
   /** Dimensions, outermost first. */
   readonly shape: number[];
@@ -55,8 +66,11 @@ export class Tensor {
   name?: string;
   #storage: Storage | null;
 
-  /** Wraps a storage; use the creation functions (`tensor`, `zeros`, …) rather than this. */
-  constructor(shape: Shape, dtype: DType, storage: GPUBuffer | Tensor) {
+  /**
+   * Wraps a handle of the current backend, or shares another tensor's storage; use the creation functions
+   * (`tensor`, `zeros`, …) rather than this.
+   */
+  constructor(shape: Shape, dtype: DType, storage: StorageHandle | Tensor) {
     this.shape = [...shape];
     this.dtype = dtype;
     this.size = shapeSize(shape);
@@ -65,7 +79,7 @@ export class Tensor {
       s.refs++;
       this.#storage = s;
     } else {
-      this.#storage = new Storage(storage, this.size * 4);
+      this.#storage = new Storage(storage, backend());
     }
     track(this);
   }
@@ -84,9 +98,23 @@ export class Tensor {
     return this.#storage;
   }
 
-  /** The GPU buffer; throws if disposed. `op` names the caller in the error. */
-  buffer(op = "use"): GPUBuffer {
-    return this.#live(op).buffer;
+  /**
+   * The storage handle, for kernel calls inside the package; throws if disposed or made by a backend other than
+   * the current one. `op` names the caller in the error.
+   */
+  handle(op = "use"): StorageHandle {
+    const s = this.#live(op);
+    if (s.backend !== backend()) {
+      throw new Error(
+        `${op}: tensor [${this.shape}] lives on the ${s.backend.info.name} backend, but ${backend().info.name} is current`,
+      );
+    }
+    return s.handle;
+  }
+
+  /** Frees `handle` (of the same backend) together with this tensor's storage. */
+  attach(handle: StorageHandle): void {
+    this.#live("attach").companions.push(handle);
   }
 
   /** Whether `dispose()` has been called. */
@@ -106,7 +134,7 @@ export class Tensor {
     this.#storage = null;
     this.node = null;
     untrack(this);
-    if (--s.refs === 0) backend().release(s.buffer);
+    if (--s.refs === 0) s.release();
     if (this.grad) {
       this.grad.dispose();
       this.grad = null;
@@ -118,10 +146,9 @@ export class Tensor {
     return new Tensor(shape, this.dtype, this);
   }
 
-  /** Reads the data back to the host. Reads started in the same tick share one GPU round trip. */
+  /** Reads the data back to the host. Reads started in the same tick share one device round trip. */
   async toArray(): Promise<Float32Array | Int32Array | Uint32Array> {
-    const buf = this.buffer("toArray");
-    const data = await backend().read(buf, this.size * 4);
+    const data = await backend().read(this.handle("toArray"), this.size * 4);
     if (this.dtype === "f32") return new Float32Array(data);
     if (this.dtype === "i32") return new Int32Array(data);
     return new Uint32Array(data);
@@ -170,7 +197,7 @@ export function stridesOf(shape: Shape): number[] {
 
 /** Throws a clear error if `t` is disposed or has the wrong dtype. */
 export function expectDType(op: string, t: Tensor, ...dtypes: DType[]): void {
-  t.buffer(op);
+  t.handle(op);
   if (!dtypes.includes(t.dtype)) {
     throw new TypeError(`${op}: expected ${dtypes.join(" or ")} tensor, got ${t.dtype} [${t.shape}]`);
   }

@@ -1,8 +1,9 @@
 /**
- * Test helpers: gradient checking by central finite differences and array comparison.
+ * Test helpers: running a test on every backend and comparing with the reference backend (the jax-js discipline),
+ * gradient checking by central finite differences, and array comparison.
  *
- * All perturbed forward passes are recorded first and read back together, so a check costs one GPU round trip
- * instead of one per element (each round trip costs ≥10 ms in Deno).
+ * In a gradient check all perturbed forward passes are recorded first and read back together, so a check costs one
+ * device round trip instead of one per element (each WebGPU round trip costs ≥10 ms in Deno).
  */
 
 import { backward } from "./autograd.ts";
@@ -12,6 +13,120 @@ import { sum } from "./ops/reduce.ts";
 import { reshape } from "./ops/shape.ts";
 import { noGrad, type Shape, shapeSize, type Tensor, tidy } from "./tensor.ts";
 import { Random } from "./creation.ts";
+import type { Backend, BackendName } from "./backends/backend.ts";
+import { backend, getBackend, registeredBackends, setCurrentBackend } from "./backends/registry.ts";
+import { WebGPUBackend } from "./backends/webgpu/webgpu_backend.ts";
+
+/**
+ * The backends tests run on: `ECHOJEPA_TEST_BACKENDS` (comma-separated) or every registered backend, keeping those
+ * that start on this machine (WebGPU needs an adapter).
+ */
+export async function availableBackends(): Promise<BackendName[]> {
+  let requested: string | undefined;
+  try {
+    requested = Deno.env.get("ECHOJEPA_TEST_BACKENDS");
+  } catch {
+    requested = undefined;
+  }
+  const names = requested ? (requested.split(",").map((s) => s.trim()) as BackendName[]) : registeredBackends();
+  const ok: BackendName[] = [];
+  for (const name of names) {
+    try {
+      await getBackend(name);
+      ok.push(name);
+    } catch (e) {
+      if (requested) throw e;
+    }
+  }
+  return ok;
+}
+
+const TEST_BACKENDS: BackendName[] = await availableBackends();
+
+/** Runs `fn` with `b` as the current backend, restoring the previous one afterwards (even on error). */
+export async function withBackend<T>(b: Backend, fn: () => T | Promise<T>): Promise<T> {
+  const prev = setCurrentBackend(b);
+  try {
+    return await fn();
+  } finally {
+    setCurrentBackend(prev);
+  }
+}
+
+/** What a {@link backendTest} body receives. */
+export interface BackendTestContext {
+  /** The backend under test (also the current backend while the body runs). */
+  backend: Backend;
+  /**
+   * Runs `fn` on the reference backend and returns its result: build inputs there from host data and read the
+   * outputs back inside `fn` (tensors cannot cross backends).
+   */
+  onReference<T>(fn: () => T | Promise<T>): Promise<T>;
+  /**
+   * Runs `build` on the backend under test and on the reference backend, reads every tensor it returns and checks
+   * they agree (default atol 1e-5, rtol 1e-4). Returns the tested backend's values.
+   */
+  matchesReference(
+    build: () => Tensor | Tensor[],
+    options?: { atol?: number; rtol?: number; label?: string },
+  ): Promise<(Float32Array | Int32Array | Uint32Array)[]>;
+}
+
+/** Options of {@link backendTest}. */
+export interface BackendTestOptions {
+  /** Backends to skip (e.g. a test of one backend's own kernel variants). */
+  skip?: BackendName[];
+  /** Run only on these backends. */
+  only?: BackendName[];
+}
+
+async function readAll(build: () => Tensor | Tensor[]): Promise<(Float32Array | Int32Array | Uint32Array)[]> {
+  return await tidy(async () => {
+    const out = build();
+    return await Promise.all((Array.isArray(out) ? out : [out]).map((t) => t.toArray()));
+  });
+}
+
+/**
+ * Registers `fn` as one `Deno.test` per available backend, named `name [backend]`; inside, that backend is current,
+ * and the context compares with the reference backend. The reference backend is itself among those tested (its
+ * gradient checks and hand-computed expectations keep the oracle honest).
+ */
+export function backendTest(
+  name: string,
+  fn: (ctx: BackendTestContext) => void | Promise<void>,
+  options: BackendTestOptions = {},
+): void {
+  for (const b of TEST_BACKENDS) {
+    const ignore = (options.only !== undefined && !options.only.includes(b)) || (options.skip ?? []).includes(b);
+    Deno.test({
+      name: `${name} [${b}]`,
+      ignore,
+      fn: async () => {
+        const be = await getBackend(b);
+        const reference = await getBackend("reference");
+        const onReference = <T>(f: () => T | Promise<T>): Promise<T> => withBackend(reference, f);
+        const ctx: BackendTestContext = {
+          backend: be,
+          onReference,
+          matchesReference: async (build, { atol = 1e-5, rtol = 1e-4, label = name } = {}) => {
+            const expected = await onReference(() => readAll(build));
+            const actual = await withBackend(be, () => readAll(build));
+            actual.forEach((a, i) => assertClose(a, expected[i], { atol, rtol, label: `${label} (output ${i})` }));
+            return actual;
+          },
+        };
+        await withBackend(be, () => fn(ctx));
+      },
+    });
+  }
+}
+
+/** Number of compiled WebGPU pipelines of the current backend (0 on backends that compile nothing). */
+export function pipelineCount(): number {
+  const b = backend();
+  return b instanceof WebGPUBackend ? b.runtime.pipelineCount : 0;
+}
 
 /** Largest |a−b| / (atol + rtol·|b|) over the arrays; ≤ 1 means close. Throws with the worst index otherwise. */
 export function assertClose(

@@ -8,7 +8,7 @@
 // ships them as ES modules with extensionless imports, which Deno cannot load). Its CPU backend is the reference.
 import * as tf from "@tensorflow/tfjs";
 import { backward } from "./autograd.ts";
-import { init } from "./backend.ts";
+import { init } from "./backends/registry.ts";
 import { attention } from "./ops/attention.ts";
 import { tensor } from "./creation.ts";
 import { gelu, mul } from "./ops/elementwise.ts";
@@ -19,7 +19,7 @@ import { mean, sum, variance } from "./ops/reduce.ts";
 import { reshape } from "./ops/shape.ts";
 import { logSoftmax, softmax } from "./ops/softmax.ts";
 import { type Tensor, tidy } from "./tensor.ts";
-import { assertClose, randomData } from "./testing.ts";
+import { assertClose, backendTest, randomData } from "./testing.ts";
 
 await init();
 // The CPU backend greets Node.js users with a banner recommending tfjs-node; it is irrelevant here.
@@ -75,7 +75,7 @@ function tfLayerNorm(x: tf.Tensor, w: tf.Tensor | null, b: tf.Tensor | null, eps
   return w && b ? tf.add(tf.mul(z, w), b) : z;
 }
 
-Deno.test("TF.js cross-check: linear (matmul with fused bias) and batched matmul", async () => {
+backendTest("TF.js cross-check: linear (matmul with fused bias) and batched matmul", async () => {
   await crossCheck(
     "linear",
     (x, w, b) => linear(x, w, b),
@@ -91,16 +91,16 @@ Deno.test("TF.js cross-check: linear (matmul with fused bias) and batched matmul
   );
 });
 
-Deno.test("TF.js cross-check: exact GELU", async () => {
+backendTest("TF.js cross-check: exact GELU", async () => {
   await crossCheck("gelu", gelu, tfGelu, [[3, 7]], { scale: 3 });
 });
 
-Deno.test("TF.js cross-check: softmax and logSoftmax over the last axis", async () => {
+backendTest("TF.js cross-check: softmax and logSoftmax over the last axis", async () => {
   await crossCheck("softmax", (x) => softmax(x), (x) => tf.softmax(x), [[3, 9]], { scale: 4 });
   await crossCheck("logSoftmax", (x) => logSoftmax(x), (x) => tf.logSoftmax(x), [[3, 9]], { scale: 4 });
 });
 
-Deno.test("TF.js cross-check: layerNorm with and without affine parameters", async () => {
+backendTest("TF.js cross-check: layerNorm with and without affine parameters", async () => {
   await crossCheck(
     "layerNorm affine",
     (x, w, b) => layerNorm(x, w, b, 1e-5),
@@ -117,12 +117,12 @@ Deno.test("TF.js cross-check: layerNorm with and without affine parameters", asy
   );
 });
 
-Deno.test("TF.js cross-check: mean and variance over an inner axis", async () => {
+backendTest("TF.js cross-check: mean and variance over an inner axis", async () => {
   await crossCheck("mean", (x) => mean(x, 1), (x) => tf.mean(x, 1), [[3, 5, 4]]);
   await crossCheck("variance", (x) => variance(x, 1), (x) => tf.moments(x, 1).variance, [[3, 5, 4]]);
 });
 
-Deno.test("TF.js cross-check: cross-entropy on integer labels", async () => {
+backendTest("TF.js cross-check: cross-entropy on integer labels", async () => {
   const labels = [2, 0, 4, 1];
   await crossCheck(
     "crossEntropy",
@@ -133,7 +133,7 @@ Deno.test("TF.js cross-check: cross-entropy on integer labels", async () => {
   );
 });
 
-Deno.test("TF.js cross-check: a Linear-GELU-Linear MLP's MSE loss and parameter gradients", async () => {
+backendTest("TF.js cross-check: a Linear-GELU-Linear MLP's MSE loss and parameter gradients", async () => {
   const target = randomData([6, 2], 55);
   await crossCheck(
     "mlp",
@@ -147,18 +147,21 @@ Deno.test("TF.js cross-check: a Linear-GELU-Linear MLP's MSE loss and parameter 
   );
 });
 
-Deno.test("TF.js cross-check: fused attention with a key-padding mask against softmax(QKᵀ·scale)V", async () => {
-  // [B=2, Nk=5]: batch 0 ignores key 3, batch 1 ignores key 1.
-  const mask = [1, 1, 1, 0, 1, 1, 0, 1, 1, 1];
-  await crossCheck(
-    "attention",
-    (q, k, v) => attention(q, k, v, { keyPaddingMask: tensor(mask, [2, 5]) }),
-    (q, k, v) => {
-      const scores = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(8));
-      const bias = tf.reshape(tf.tensor(mask.map((m) => (m ? 0 : -1e9))), [2, 1, 1, 5]);
-      return tf.matMul(tf.softmax(tf.add(scores, bias)), v);
-    },
-    [[2, 2, 3, 8], [2, 2, 5, 8], [2, 2, 5, 8]],
-    { atol: 1e-4, rtol: 1e-3 },
-  );
-});
+backendTest(
+  "TF.js cross-check: fused attention with a key-padding mask against softmax(QKᵀ·scale)V",
+  async () => {
+    // [B=2, Nk=5]: batch 0 ignores key 3, batch 1 ignores key 1.
+    const mask = [1, 1, 1, 0, 1, 1, 0, 1, 1, 1];
+    await crossCheck(
+      "attention",
+      (q, k, v) => attention(q, k, v, { keyPaddingMask: tensor(mask, [2, 5]) }),
+      (q, k, v) => {
+        const scores = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(8));
+        const bias = tf.reshape(tf.tensor(mask.map((m) => (m ? 0 : -1e9))), [2, 1, 1, 5]);
+        return tf.matMul(tf.softmax(tf.add(scores, bias)), v);
+      },
+      [[2, 2, 3, 8], [2, 2, 5, 8], [2, 2, 5, 8]],
+      { atol: 1e-4, rtol: 1e-3 },
+    );
+  },
+);

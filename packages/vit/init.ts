@@ -8,7 +8,7 @@
  * the GPU.
  */
 
-import { backend, mul, noGrad, type Tensor } from "@echojepa/tensor";
+import { assign, mul, noGrad, type Tensor } from "@echojepa/tensor";
 
 /** Hands out one seed per weight tensor, derived from a model seed, in construction order. */
 export class InitSeeds {
@@ -31,7 +31,7 @@ export function rescaleBlocks(
     blocks.forEach((block, i) => {
       for (const w of [block.attn.proj.weight, block.mlp.fc2.weight]) {
         const scaled = mul(w, 1 / Math.sqrt(2 * (i + 1)));
-        backend().copy(scaled.buffer("rescaleBlocks"), 0, w.buffer("rescaleBlocks"), 0, w.size * 4);
+        assign(w, scaled);
         scaled.dispose();
       }
     });

@@ -11,7 +11,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { backend, backward, init, mean, noGrad, randn, tidy } from "@echojepa/tensor";
+import { backend, backward, describeBackend, init, mean, noGrad, randn, tidy } from "@echojepa/tensor";
 import { tokenCount, tokenGrid, VisionTransformer, vitConfig, type VitVariant } from "./mod.ts";
 
 const args = parseArgs({
@@ -34,7 +34,7 @@ const depth = args.values.depth === undefined ? undefined : Number(args.values.d
 
 await init();
 const b = backend();
-const adapter = b.info.adapter;
+const adapter = describeBackend(b);
 
 async function time(fn: () => Promise<void>): Promise<number> {
   for (let i = 0; i < warmup; i++) await fn(); // kernel compilation and pool growth

@@ -96,7 +96,7 @@ export interface DemoResults {
   preset: string;
   /** ISO time the results were last written. */
   updatedAt: string;
-  /** WebGPU adapter description. */
+  /** The compute backend and what it runs on, as `describeBackend()` of @echojepa/tensor writes it. */
   adapter: string;
   /** Seconds per finished stage. */
   stageSeconds: Record<string, number>;

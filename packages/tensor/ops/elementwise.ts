@@ -1,92 +1,32 @@
 /**
- * Elementwise ops: one kernel family, generated from WGSL expressions.
+ * Elementwise ops: one backend kernel, driven by expression trees ({@link Expr}).
  *
  * Every unary, binary (with NumPy broadcasting), ternary and scalar op — and their gradients — is an expression
- * over up to four inputs `a b c d` and eight scalars `s0…s7`, evaluated per output element. Shapes and scalars go
- * through the uniform slot, so one pipeline serves every shape; pipelines differ only by expression, input count,
- * dtypes and whether broadcasting index math is needed. The op table below gives each op's forward expression and
- * its gradient expressions side by side.
+ * over up to four inputs `a b c d` and eight run-time scalars, evaluated per output element by the backend's
+ * `elementwise` kernel. The op tables below give each op's forward tree and its gradient trees side by side; they
+ * are built once, so compiling backends cache one kernel per entry.
  */
 
-import { backend, type DType, f32Bits, grid1d } from "../backend.ts";
+import type { DType, Expr, StridedInput } from "../backends/backend.ts";
+import { backend } from "../backends/registry.ts";
 import { record, type Shape, shapeSize, stridesOf, Tensor } from "../tensor.ts";
+import {
+  A,
+  add as eAdd,
+  B,
+  bin,
+  C,
+  div as eDiv,
+  INDEX,
+  lit,
+  mul as eMul,
+  S0,
+  scalar,
+  select,
+  sub as eSub,
+  un,
+} from "./expr.ts";
 import { sumToShape } from "./reduce.ts";
-
-const MAX_RANK = 8;
-const MAX_INPUTS = 4;
-const NAMES = ["a", "b", "c", "d"];
-
-/** WGSL helpers available to every expression. */
-const PRELUDE = /* wgsl */ `
-// erf with |error| < 1.5e-7 (Abramowitz & Stegun 7.1.26): exact GELU needs erf, which WGSL lacks.
-fn erf_(x: f32) -> f32 {
-  let t = 1.0 / (1.0 + 0.3275911 * abs(x));
-  let y = 1.0 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t
-    * exp(-x * x);
-  return select(-y, y, x >= 0.0);
-}
-fn gelu_(x: f32) -> f32 { return 0.5 * x * (1.0 + erf_(x * 0.7071067811865476)); }
-fn gelu_grad_(x: f32) -> f32 {
-  return 0.5 * (1.0 + erf_(x * 0.7071067811865476)) + x * 0.3989422804014327 * exp(-0.5 * x * x);
-}
-fn sigmoid_(x: f32) -> f32 { return select(exp(x) / (1.0 + exp(x)), 1.0 / (1.0 + exp(-x)), x >= 0.0); }
-fn tanh_(x: f32) -> f32 { let e = exp(-2.0 * abs(x)); let t = (1.0 - e) / (1.0 + e); return select(-t, t, x >= 0.0); }
-// A 32-bit integer hash (lowbias32) for counter-based random numbers such as dropout masks.
-fn hash_(v: u32) -> u32 {
-  var x = v;
-  x ^= x >> 16u; x *= 0x7feb352du; x ^= x >> 15u; x *= 0x846ca68bu; x ^= x >> 16u;
-  return x;
-}
-// pow for any sign of the base: WGSL's pow is undefined for x < 0, but integer exponents of negatives are common.
-fn pow_(x: f32, y: f32) -> f32 {
-  if (x == 0.0) { return select(select(0.0, 1.0, y == 0.0), bitcast<f32>(0x7f800000u), y < 0.0); }
-  if (x > 0.0) { return pow(x, y); }
-  if (fract(y) != 0.0) { return bitcast<f32>(0x7fc00000u); }
-  let r = pow(-x, y);
-  return select(r, -r, (i32(y) & 1) == 1);
-}
-`;
-
-function wgslType(d: DType): string {
-  return d === "f32" ? "f32" : d;
-}
-
-function kernelSource(expr: string, inDTypes: DType[], outDType: DType, broadcast: boolean): string {
-  const n = inDTypes.length;
-  const decls = inDTypes.map((d, k) =>
-    `@group(0) @binding(${k + 1}) var<storage, read> in${k}: array<${wgslType(d)}>;`
-  ).join("\n");
-  let index = "";
-  const offs = NAMES.slice(0, n).map((_, k) => broadcast ? `o${k}` : "i");
-  if (broadcast) {
-    index = `  var rem = i;\n${offs.map((o, k) => `  var ${o} = p.offsets[${k}];`).join("\n")}
-  for (var d = i32(p.rank) - 1; d >= 0; d--) {
-    let q = u32(d) / 4u; let r = u32(d) % 4u;
-    let c = rem % p.shape[q][r];
-    rem = rem / p.shape[q][r];
-${offs.map((o, k) => `    ${o} += c * p.strides[${k * 2}u + q][r];`).join("\n")}
-  }\n`;
-  }
-  const loads = NAMES.slice(0, n).map((v, k) => `  let ${v} = f32(in${k}[${offs[k]}]);`).join("\n");
-  return `${PRELUDE}
-struct Params { n: u32, rank: u32, _p0: u32, _p1: u32,
-  shape: array<vec4<u32>, 2>, strides: array<vec4<u32>, ${MAX_INPUTS * 2}>, scal: array<vec4<f32>, 2>,
-  offsets: vec4<u32> };
-@group(0) @binding(0) var<uniform> p: Params;
-${decls}
-@group(0) @binding(${n + 1}) var<storage, read_write> out: array<${wgslType(outDType)}>;
-@compute @workgroup_size(256)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = gid.x + gid.y * nwg.x * 256u;
-  if (i >= p.n) { return; }
-  let s0 = p.scal[0].x; let s1 = p.scal[0].y; let s2 = p.scal[0].z; let s3 = p.scal[0].w;
-  let s4 = p.scal[1].x; let s5 = p.scal[1].y; let s6 = p.scal[1].z; let s7 = p.scal[1].w;
-  let fi = f32(i);
-${index}${loads}
-  out[i] = ${wgslType(outDType)}(${expr});
-}
-`;
-}
 
 /** The shape two or more shapes broadcast to (NumPy rules); throws naming `op` if they are incompatible. */
 export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
@@ -106,63 +46,54 @@ export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
 }
 
 /** An input of {@link stridedElementwise}: a tensor read through explicit strides (0 = broadcast) and offset. */
-export interface StridedInput {
+export interface StridedTensor {
+  /** The tensor read. */
   tensor: Tensor;
+  /** Element stride per output dimension. */
   strides: number[];
+  /** Element offset of index (0, …, 0). */
   offset: number;
 }
 
 /**
- * The kernel launcher behind every elementwise op: input k is read at `offset_k + Σ index_d · strides_k[d]` for
- * output index (index_0…index_r). Permute, slice and broadcast are this with other strides. No tape is recorded.
+ * The launcher behind every elementwise op: input k is read at `offset_k + Σ index_d · strides_k[d]` for output
+ * index (index_0…index_r). Permute, slice and broadcast are this with other strides. No tape is recorded.
  */
 export function stridedElementwise(
   op: string,
-  expr: string,
-  inputs: StridedInput[],
+  expr: Expr,
+  inputs: StridedTensor[],
   scalars: number[],
   shape: Shape,
   outDType: DType = "f32",
 ): Tensor {
-  if (inputs.length > MAX_INPUTS) throw new Error(`${op}: at most ${MAX_INPUTS} inputs`);
-  if (scalars.length > 8) throw new Error(`${op}: at most 8 scalars`);
-  if (shape.length > MAX_RANK) throw new RangeError(`${op}: rank ${shape.length} exceeds ${MAX_RANK}`);
-  const buffers = inputs.map((x) => x.tensor.buffer(op));
-  const n = shapeSize(shape);
+  const handles: StridedInput[] = inputs.map((x) => ({
+    handle: x.tensor.handle(op),
+    dtype: x.tensor.dtype,
+    offset: x.offset,
+    strides: x.strides,
+  }));
   const out = Tensor.empty(shape, outDType);
-  const contiguous = stridesOf(shape);
-  const direct = inputs.every((x) =>
-    x.offset === 0 && x.tensor.size === n && x.strides.length === shape.length &&
-    x.strides.every((s, i) => s === contiguous[i] || shape[i] === 1)
-  );
-  const params = new Uint32Array(56);
-  params[0] = n;
-  params[1] = shape.length;
-  shape.forEach((d, i) => (params[4 + i] = d));
-  inputs.forEach((x, k) => {
-    x.strides.forEach((st, i) => (params[12 + k * 8 + i] = st));
-    params[52 + k] = x.offset;
-  });
-  scalars.forEach((s, i) => (params[44 + i] = f32Bits(s)));
-  const code = kernelSource(expr, inputs.map((x) => x.tensor.dtype), outDType, !direct);
-  backend().dispatch(op, code, buffers, [out.buffer()], params, grid1d(n));
+  if (shapeSize(shape) > 0) {
+    backend().elementwise({ expr, inputs: handles, scalars, shape, out: out.handle(), outDType, label: op });
+  }
   return out;
 }
 
 /**
- * Evaluates a WGSL expression per element. Inputs broadcast to `outShape` (default: their broadcast shape);
- * `fi` is the flat output index as f32. No tape is recorded: ops below wrap this with their gradients.
+ * Evaluates an expression per element. Inputs broadcast to `outShape` (default: their broadcast shape); the
+ * `index` node is the flat output index. No tape is recorded: ops below wrap this with their gradients.
  */
 export function elementwise(
   op: string,
-  expr: string,
+  expr: Expr,
   inputs: Tensor[],
   scalars: number[] = [],
   outShape?: Shape,
   outDType: DType = "f32",
 ): Tensor {
   const shape = outShape ? [...outShape] : broadcastShapes(op, ...inputs.map((t) => t.shape));
-  const strided = inputs.map((t): StridedInput => {
+  const strided = inputs.map((t): StridedTensor => {
     const off = shape.length - t.shape.length;
     if (off < 0) throw new RangeError(`${op}: input [${t.shape}] has more dims than output [${shape}]`);
     const st = stridesOf(t.shape);
@@ -180,31 +111,49 @@ export function elementwise(
 
 // ------------------------------------------------------------------ unary ops
 
-/**
- * Unary op table: forward expression in `a` (the input), gradient factor in `a` (input) and `b` (output);
- * the input gradient is `g · factor`.
- */
-const UNARY = {
-  neg: ["-a", "-1.0"],
-  abs: ["abs(a)", "sign(a)"],
-  exp: ["exp(a)", "b"],
-  log: ["log(a)", "1.0 / a"],
-  sqrt: ["sqrt(a)", "0.5 / b"],
-  rsqrt: ["inverseSqrt(a)", "-0.5 * b * b * b"],
-  tanh: ["tanh_(a)", "1.0 - b * b"],
-  relu: ["max(a, 0.0)", "select(0.0, 1.0, a > 0.0)"],
-  gelu: ["gelu_(a)", "gelu_grad_(a)"],
-  sigmoid: ["sigmoid_(a)", "b * (1.0 - b)"],
-  square: ["a * a", "2.0 * a"],
-} as const;
+const ZERO = lit(0);
+const ONE = lit(1);
 
+/**
+ * Unary op table: forward tree in `a` (the input), gradient factor in `a` (input) and `b` (output);
+ * the input gradient is `c · factor` with `c` the output gradient.
+ */
 /** Names of the unary ops. */
-export type UnaryOp = keyof typeof UNARY;
+export type UnaryOp =
+  | "neg"
+  | "abs"
+  | "exp"
+  | "log"
+  | "sqrt"
+  | "rsqrt"
+  | "tanh"
+  | "relu"
+  | "gelu"
+  | "sigmoid"
+  | "square";
+
+const UNARY_TABLE: Record<UnaryOp, readonly [Expr, Expr]> = {
+  neg: [un("neg", A), lit(-1)],
+  abs: [un("abs", A), un("sign", A)],
+  exp: [un("exp", A), B],
+  log: [un("log", A), eDiv(ONE, A)],
+  sqrt: [un("sqrt", A), eDiv(lit(0.5), B)],
+  rsqrt: [un("rsqrt", A), eMul(eMul(eMul(lit(-0.5), B), B), B)],
+  tanh: [un("tanh", A), eSub(ONE, eMul(B, B))],
+  relu: [bin("max", A, ZERO), bin("gt", A, ZERO)],
+  gelu: [un("gelu", A), un("geluGrad", A)],
+  sigmoid: [un("sigmoid", A), eMul(B, eSub(ONE, B))],
+  square: [eMul(A, A), eMul(lit(2), A)],
+};
+
+const UNARY: Record<UnaryOp, { forward: Expr; grad: Expr }> = Object.fromEntries(
+  Object.entries(UNARY_TABLE).map(([k, [f, g]]) => [k, { forward: f, grad: eMul(C, g) }]),
+) as Record<UnaryOp, { forward: Expr; grad: Expr }>;
 
 function unary(op: UnaryOp, x: Tensor): Tensor {
-  const [fwd, grad] = UNARY[op];
-  const y = elementwise(op, fwd, [x]);
-  return record(y, op, [x], (g) => [elementwise(`${op}_grad`, `c * (${grad})`, [x, y, g])]);
+  const { forward, grad } = UNARY[op];
+  const y = elementwise(op, forward, [x]);
+  return record(y, op, [x], (g) => [elementwise(`${op}_grad`, grad, [x, y, g])]);
 }
 
 /** −x. */
@@ -232,32 +181,39 @@ export const square = (x: Tensor): Tensor => unary("square", x);
 
 // ------------------------------------------------------------------ binary ops
 
+const powAB = bin("pow", A, B);
+const geAB = bin("ge", A, B);
+const leAB = bin("le", A, B);
+
 /**
- * Binary op table: forward expression in `a`, `b`; gradient expressions for `a` and `b` in `a`, `b` and the
- * output gradient `c` (before reduction to the input's shape).
+ * Binary op table: forward tree in `a`, `b`; gradient trees for `a` and `b` in `a`, `b` and the output gradient
+ * `c` (before reduction to the input's shape).
  */
-const BINARY = {
-  add: ["a + b", "c", "c"],
-  sub: ["a - b", "c", "-c"],
-  mul: ["a * b", "c * b", "c * a"],
-  div: ["a / b", "c / b", "-c * a / (b * b)"],
-  pow: ["pow_(a, b)", "c * b * pow_(a, b - 1.0)", "c * log(a) * pow_(a, b)"],
-  maximum: ["max(a, b)", "select(0.0, c, a >= b)", "select(c, 0.0, a >= b)"],
-  minimum: ["min(a, b)", "select(0.0, c, a <= b)", "select(c, 0.0, a <= b)"],
-} as const;
-
 /** Names of the binary ops. */
-export type BinaryOp = keyof typeof BINARY;
+export type BinaryOp = "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum";
 
-/** Scalar forms: the scalar is `s0`; gradient for the tensor operand only. */
-const SCALAR: Record<BinaryOp, [string, string]> = {
-  add: ["a + s0", "b"],
-  sub: ["a - s0", "b"],
-  mul: ["a * s0", "b * s0"],
-  div: ["a / s0", "b / s0"],
-  pow: ["pow_(a, s0)", "b * s0 * pow_(a, s0 - 1.0)"],
-  maximum: ["max(a, s0)", "select(0.0, b, a >= s0)"],
-  minimum: ["min(a, s0)", "select(0.0, b, a <= s0)"],
+const BINARY: Record<BinaryOp, readonly [Expr, Expr, Expr]> = {
+  add: [eAdd(A, B), C, C],
+  sub: [eSub(A, B), C, un("neg", C)],
+  mul: [eMul(A, B), eMul(C, B), eMul(C, A)],
+  div: [eDiv(A, B), eDiv(C, B), eDiv(eMul(un("neg", C), A), eMul(B, B))],
+  pow: [powAB, eMul(eMul(C, B), bin("pow", A, eSub(B, ONE))), eMul(eMul(C, un("log", A)), powAB)],
+  maximum: [bin("max", A, B), select(geAB, C, ZERO), select(geAB, ZERO, C)],
+  minimum: [bin("min", A, B), select(leAB, C, ZERO), select(leAB, ZERO, C)],
+};
+
+const geAS = bin("ge", A, S0);
+const leAS = bin("le", A, S0);
+
+/** Scalar forms: the scalar is `s0`; gradient for the tensor operand only, in `a` and the output gradient `b`. */
+const SCALAR: Record<BinaryOp, readonly [Expr, Expr]> = {
+  add: [eAdd(A, S0), B],
+  sub: [eSub(A, S0), B],
+  mul: [eMul(A, S0), eMul(B, S0)],
+  div: [eDiv(A, S0), eDiv(B, S0)],
+  pow: [bin("pow", A, S0), eMul(eMul(B, S0), bin("pow", A, eSub(S0, ONE)))],
+  maximum: [bin("max", A, S0), select(geAS, B, ZERO)],
+  minimum: [bin("min", A, S0), select(leAS, B, ZERO)],
 };
 
 function binary(op: BinaryOp, x: Tensor, y: Tensor | number): Tensor {
@@ -297,47 +253,48 @@ export const maximum = (a: Tensor, b: Tensor | number): Tensor => binary("maximu
 /** Elementwise minimum (broadcasting; ties send the gradient to `a`). */
 export const minimum = (a: Tensor, b: Tensor | number): Tensor => binary("minimum", a, b);
 
+const RSUB = eSub(S0, A);
+const NEG_A = un("neg", A);
+
 /** `s − a` for a scalar `s` (e.g. `1 − p`). */
 export function rsub(s: number, a: Tensor): Tensor {
-  const out = elementwise("rsub", "s0 - a", [a], [s]);
-  return record(out, "rsub", [a], (g) => [elementwise("rsub_grad", "-a", [g])]);
+  const out = elementwise("rsub", RSUB, [a], [s]);
+  return record(out, "rsub", [a], (g) => [elementwise("rsub_grad", NEG_A, [g])]);
 }
 
 // ------------------------------------------------------------------ selection and fills
+
+/** `where` trees by which operands are tensors: cond is input 0, tensors follow, scalars are s0, s1. */
+const WHERE = {
+  tt: select(A, B, C),
+  ts: select(A, B, S0),
+  st: select(A, S0, B),
+  ss: select(A, S0, scalar(1)),
+};
+const WHERE_GRAD_A = select(A, B, ZERO);
+const WHERE_GRAD_B = select(A, ZERO, B);
 
 /**
  * `cond ? a : b` elementwise with broadcasting; `cond` is any dtype, non-zero meaning true. `masked_fill` is
  * `where(mask, value, x)` with a scalar.
  */
 export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Tensor {
-  const inputs: Tensor[] = [cond];
-  const scalars: number[] = [];
-  const term = (v: Tensor | number): string => {
-    if (typeof v === "number") {
-      scalars.push(v);
-      return `s${scalars.length - 1}`;
-    }
-    inputs.push(v);
-    return NAMES[inputs.length - 1];
-  };
-  const ta = term(a);
-  const tb = term(b);
-  const out = elementwise("where", `select(${tb}, ${ta}, a != 0.0)`, inputs, scalars);
+  const key = `${typeof a === "number" ? "s" : "t"}${
+    typeof b === "number" ? "s" : "t"
+  }` as keyof typeof WHERE;
   const tensors = [a, b].filter((v): v is Tensor => typeof v !== "number");
+  const scalars = [a, b].filter((v): v is number => typeof v === "number");
+  const out = elementwise("where", WHERE[key], [cond, ...tensors], scalars);
   return record(out, "where", tensors, (g) => {
     const grads: (Tensor | null)[] = [];
     if (typeof a !== "number") {
       grads.push(
-        a.requiresGrad
-          ? reduceGrad(elementwise("where_grad", "select(0.0, b, a != 0.0)", [cond, g]), a.shape)
-          : null,
+        a.requiresGrad ? reduceGrad(elementwise("where_grad", WHERE_GRAD_A, [cond, g]), a.shape) : null,
       );
     }
     if (typeof b !== "number") {
       grads.push(
-        b.requiresGrad
-          ? reduceGrad(elementwise("where_grad", "select(b, 0.0, a != 0.0)", [cond, g]), b.shape)
-          : null,
+        b.requiresGrad ? reduceGrad(elementwise("where_grad", WHERE_GRAD_B, [cond, g]), b.shape) : null,
       );
     }
     return grads;
@@ -346,26 +303,41 @@ export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Ten
 
 /** A tensor of `shape` filled with `value`. */
 export function full(shape: Shape, value: number, dtype: DType = "f32"): Tensor {
-  return elementwise("full", "s0", [], [value], shape, dtype);
+  return elementwise("full", S0, [], [value], shape, dtype);
 }
 
 /** 0, 1, …, n−1 as f32 (or i32). */
 export function arange(n: number, dtype: DType = "f32"): Tensor {
-  return elementwise("arange", "fi", [], [], [n], dtype);
+  return elementwise("arange", INDEX, [], [], [n], dtype);
 }
 
 /** Converts between dtypes (f32 → i32 truncates toward zero). */
 export function cast(x: Tensor, dtype: DType): Tensor {
-  return elementwise("cast", "a", [x], [], x.shape, dtype);
+  return elementwise("cast", A, [x], [], x.shape, dtype);
 }
+
+const COMPARE = {
+  "<": "lt",
+  "<=": "le",
+  ">": "gt",
+  ">=": "ge",
+  "==": "eq",
+  "!=": "ne",
+} as const;
+const COMPARE_TENSOR = Object.fromEntries(
+  Object.entries(COMPARE).map(([k, op]) => [k, bin(op, A, B)]),
+) as Record<keyof typeof COMPARE, Expr>;
+const COMPARE_SCALAR = Object.fromEntries(
+  Object.entries(COMPARE).map(([k, op]) => [k, bin(op, A, S0)]),
+) as Record<keyof typeof COMPARE, Expr>;
 
 /** Elementwise comparison producing 1 or 0 (f32); no gradient. `cmp` is one of `< <= > >= == !=`. */
 export function compare(a: Tensor, cmp: "<" | "<=" | ">" | ">=" | "==" | "!=", b: Tensor | number): Tensor {
-  if (typeof b === "number") return elementwise("compare", `select(0.0, 1.0, a ${cmp} s0)`, [a], [b]);
-  return elementwise("compare", `select(0.0, 1.0, a ${cmp} b)`, [a, b]);
+  if (typeof b === "number") return elementwise("compare", COMPARE_SCALAR[cmp], [a], [b]);
+  return elementwise("compare", COMPARE_TENSOR[cmp], [a, b]);
 }
 
 /** A copy of `x` that is a distinct buffer (gradient passes through). */
 export function clone(x: Tensor): Tensor {
-  return record(elementwise("clone", "a", [x]), "clone", [x], (g) => [g.view(g.shape)]);
+  return record(elementwise("clone", A, [x]), "clone", [x], (g) => [g.view(g.shape)]);
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { init } from "../backend.ts";
+import { init } from "../backends/registry.ts";
 import { tensor } from "../creation.ts";
-import { assertClose, gradCheck, randomData } from "../testing.ts";
+import { assertClose, backendTest, gradCheck, randomData } from "../testing.ts";
 import * as E from "./elementwise.ts";
 
 await init();
@@ -35,7 +35,7 @@ const UNARY_REF: Record<E.UnaryOp, (x: number) => number> = {
 const POSITIVE = new Set(["log", "sqrt", "rsqrt"]);
 
 for (const op of Object.keys(UNARY_REF) as E.UnaryOp[]) {
-  Deno.test(`unary ${op}: forward matches reference and gradient matches finite differences`, async () => {
+  backendTest(`unary ${op}: forward matches reference and gradient matches finite differences`, async () => {
     const shape = [2, 3];
     const data = randomData(shape, 7, 2).map((
       v,
@@ -58,7 +58,7 @@ const BINARY_REF: Record<E.BinaryOp, (a: number, b: number) => number> = {
 };
 
 for (const op of Object.keys(BINARY_REF) as E.BinaryOp[]) {
-  Deno.test(`binary ${op}: broadcasting forward and gradients of both inputs`, async () => {
+  backendTest(`binary ${op}: broadcasting forward and gradients of both inputs`, async () => {
     const sa = [2, 3];
     const sb = [3];
     const a = randomData(sa, 1, 2).map((v) => (op === "pow" ? Math.abs(v) + 0.5 : v));
@@ -76,7 +76,7 @@ for (const op of Object.keys(BINARY_REF) as E.BinaryOp[]) {
   });
 }
 
-Deno.test("where selects with broadcasting and routes gradients", async () => {
+backendTest("where selects with broadcasting and routes gradients", async () => {
   const cond = tensor([1, 0, 1], [3]);
   const a = randomData([2, 3], 3);
   const b = randomData([2, 3], 4);
@@ -88,14 +88,14 @@ Deno.test("where selects with broadcasting and routes gradients", async () => {
   assert.equal(filled[1], a[1]);
 });
 
-Deno.test("shape mismatch names the op and the shapes", () => {
+backendTest("shape mismatch names the op and the shapes", () => {
   assert.throws(
     () => E.add(tensor([1, 2, 3]), tensor([1, 2])),
     /add: shapes \[3\] and \[2\] do not broadcast/,
   );
 });
 
-Deno.test("full, arange and cast", async () => {
+backendTest("full, arange and cast", async () => {
   assert.deepEqual(Array.from(await E.full([2, 2], 3.5).toArray()), [3.5, 3.5, 3.5, 3.5]);
   assert.deepEqual(Array.from(await E.arange(4).toArray()), [0, 1, 2, 3]);
   const c = E.cast(tensor([1.7, -2.2, 3]), "i32");

@@ -2,53 +2,13 @@
  * Row gather and scatter-add along the token axis, and embedding lookup.
  *
  * `gather(x [B,N,D], idx [B,K])` selects K tokens per sample — how JEPA keeps the context tokens and picks the
- * targets. Its gradient is `scatterAdd`, which sums every source row whose index points at a token: each output
- * thread loops over the K indices of its sample, so repeated indices add up correctly without float atomics
- * (WGSL has none). Indices outside [0, N) read as zero rows and are ignored by scatter-add.
+ * targets. Its gradient is `scatterAdd`, which sums every source row whose index points at a token, so repeated
+ * indices add up. Indices outside [0, N) read as zero rows and are ignored by scatter-add.
  */
 
-import { backend, grid1d } from "../backend.ts";
+import { backend } from "../backends/registry.ts";
 import { expectDType, record, Tensor } from "../tensor.ts";
 import { reshape } from "./shape.ts";
-
-const GATHER = /* wgsl */ `
-struct Params { b: u32, n: u32, k: u32, d: u32, idx_batch: u32 };
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> idx: array<i32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
-@compute @workgroup_size(256)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = gid.x + gid.y * nwg.x * 256u;
-  if (i >= p.b * p.k * p.d) { return; }
-  let c = i % p.d;
-  let row = i / p.d;
-  let bi = row / p.k;
-  let j = idx[select(row % p.k, row, p.idx_batch != 0u)];
-  out[i] = select(0.0, x[(bi * p.n + u32(j)) * p.d + c], j >= 0 && u32(j) < p.n);
-}`;
-
-const SCATTER_ADD = /* wgsl */ `
-struct Params { b: u32, n: u32, k: u32, d: u32, idx_batch: u32 };
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> base: array<f32>;
-@group(0) @binding(2) var<storage, read> idx: array<i32>;
-@group(0) @binding(3) var<storage, read> src: array<f32>;
-@group(0) @binding(4) var<storage, read_write> out: array<f32>;
-@compute @workgroup_size(256)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = gid.x + gid.y * nwg.x * 256u;
-  if (i >= p.b * p.n * p.d) { return; }
-  let c = i % p.d;
-  let t = i32((i / p.d) % p.n);
-  let bi = i / (p.n * p.d);
-  let ib = select(0u, bi * p.k, p.idx_batch != 0u);
-  var acc = base[i];
-  for (var j = 0u; j < p.k; j++) {
-    if (idx[ib + j] == t) { acc += src[(bi * p.k + j) * p.d + c]; }
-  }
-  out[i] = acc;
-}`;
 
 function checkIndex(op: string, x: Tensor, idx: Tensor): { b: number; n: number; k: number; d: number } {
   expectDType(op, x, "f32");
@@ -67,8 +27,10 @@ function checkIndex(op: string, x: Tensor, idx: Tensor): { b: number; n: number;
 export function gather(x: Tensor, idx: Tensor): Tensor {
   const { b, n, k, d } = checkIndex("gather", x, idx);
   const out = Tensor.empty([b, k, d]);
-  const params = [b, n, k, d, idx.shape[0] === b && b > 1 ? 1 : 0];
-  backend().dispatch("gather", GATHER, [x.buffer(), idx.buffer()], [out.buffer()], params, grid1d(b * k * d));
+  const idxBatched = idx.shape[0] === b && b > 1;
+  if (out.size > 0) {
+    backend().gather({ x: x.handle(), idx: idx.handle(), out: out.handle(), batch: b, n, k, d, idxBatched });
+  }
   return record(out, "gather", [x], (g) => [scatterAdd(null, idx, g, n)]);
 }
 
@@ -89,20 +51,20 @@ export function scatterAdd(base: Tensor | null, idx: Tensor, src: Tensor, n?: nu
     );
   }
   checkIndex("scatterAdd", src, idx);
-  const baseT = base ?? Tensor.empty([1]);
-  const zeroBase = base === null;
   const out = Tensor.empty(shape);
-  const params = [b, rows, k, d, idx.shape[0] === b && b > 1 ? 1 : 0];
-  const code = zeroBase ? SCATTER_ADD.replace("var acc = base[i];", "var acc = 0.0;") : SCATTER_ADD;
-  backend().dispatch(
-    "scatter_add",
-    code,
-    [baseT.buffer(), idx.buffer(), src.buffer()],
-    [out.buffer()],
-    params,
-    grid1d(b * rows * d),
-  );
-  if (zeroBase) baseT.dispose();
+  if (out.size > 0) {
+    backend().scatterAdd({
+      base: base ? base.handle("scatterAdd") : null,
+      idx: idx.handle(),
+      src: src.handle(),
+      out: out.handle(),
+      batch: b,
+      n: rows,
+      k,
+      d,
+      idxBatched: idx.shape[0] === b && b > 1,
+    });
+  }
   const inputs = base ? [base, src] : [src];
   return record(out, "scatterAdd", inputs, (g) => {
     const gs = gather(g, idx);

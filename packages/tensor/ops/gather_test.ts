@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { init } from "../backend.ts";
+import { init } from "../backends/registry.ts";
 import { tensor } from "../creation.ts";
-import { assertClose, gradCheck, randomData } from "../testing.ts";
+import { assertClose, backendTest, gradCheck, randomData } from "../testing.ts";
 import { embedding, gather, scatterAdd } from "./gather.ts";
 
 await init();
 
-Deno.test("gather selects rows per sample and its gradient scatters them back", async () => {
+backendTest("gather selects rows per sample and its gradient scatters them back", async () => {
   const x = randomData([2, 4, 3], 1);
   const idx = tensor(new Int32Array([3, 0, 2, 1, 1, 3]), [2, 3]);
   const out = await gather(tensor(x, [2, 4, 3]), idx).toArray();
@@ -19,13 +19,13 @@ Deno.test("gather selects rows per sample and its gradient scatters them back", 
   await gradCheck((t) => gather(t, idx), [{ data: x, shape: [2, 4, 3] }]);
 });
 
-Deno.test("gather with a shared [1, K] index and out-of-range indices", async () => {
+backendTest("gather with a shared [1, K] index and out-of-range indices", async () => {
   const x = randomData([2, 3, 2], 2);
   const out = await gather(tensor(x, [2, 3, 2]), tensor(new Int32Array([2, 7]), [1, 2])).toArray();
   assertClose(out, [x[4], x[5], 0, 0, x[10], x[11], 0, 0]);
 });
 
-Deno.test("scatterAdd adds source rows onto a base, repeated indices summing", async () => {
+backendTest("scatterAdd adds source rows onto a base, repeated indices summing", async () => {
   const base = randomData([1, 3, 2], 3);
   const src = randomData([1, 3, 2], 4);
   const idx = tensor(new Int32Array([2, 0, 2]), [1, 3]);
@@ -42,14 +42,14 @@ Deno.test("scatterAdd adds source rows onto a base, repeated indices summing", a
   }]);
 });
 
-Deno.test("embedding looks up rows for any index shape", async () => {
+backendTest("embedding looks up rows for any index shape", async () => {
   const table = randomData([5, 3], 5);
   const out = embedding(tensor(table, [5, 3]), tensor(new Int32Array([4, 0, 1, 4]), [2, 2]));
   assert.deepEqual(out.shape, [2, 2, 3]);
   assertClose(await out.toArray(), [4, 0, 1, 4].flatMap((r) => Array.from(table.slice(r * 3, r * 3 + 3))));
 });
 
-Deno.test("gather rejects float indices and mismatched batches", () => {
+backendTest("gather rejects float indices and mismatched batches", () => {
   assert.throws(
     () => gather(tensor(randomData([2, 3, 1], 1), [2, 3, 1]), tensor([0, 1], [1, 2])),
     /gather: expected i32/,

@@ -5,6 +5,7 @@
 
 import { expectDType, record, type Tensor } from "../tensor.ts";
 import { abs, arange, cast, compare, elementwise, mul, neg, square, sub } from "./elementwise.ts";
+import { A, B, bin, div, lit, mul as eMul, S0, select, sub as eSub, un } from "./expr.ts";
 import { mean, sum } from "./reduce.ts";
 import { reshape } from "./shape.ts";
 import { logSoftmax } from "./softmax.ts";
@@ -18,6 +19,14 @@ function sameShape(op: string, a: Tensor, b: Tensor): void {
     throw new RangeError(`${op}: prediction [${a.shape}] and target [${b.shape}] differ`);
   }
 }
+
+const ABS_A = un("abs", A);
+const INSIDE = bin("lt", ABS_A, S0);
+const HALF = lit(0.5);
+/** 0.5·d²/β where |d| < β, else |d| − 0.5·β. */
+const SMOOTH_L1 = select(INSIDE, div(eMul(eMul(HALF, A), A), S0), eSub(ABS_A, eMul(HALF, S0)));
+/** g · (d/β where |d| < β, else sign(d)). */
+const SMOOTH_L1_GRAD = eMul(B, select(INSIDE, div(A, S0), un("sign", A)));
 
 /** Mean absolute error (the JEPA latent loss). */
 export function l1Loss(pred: Tensor, target: Tensor): Tensor {
@@ -38,9 +47,9 @@ export function mseLoss(pred: Tensor, target: Tensor): Tensor {
 export function smoothL1Loss(pred: Tensor, target: Tensor, beta = 1): Tensor {
   sameShape("smoothL1Loss", pred, target);
   const d = sub(pred, target);
-  const e = elementwise("smooth_l1", "select(abs(a) - 0.5 * s0, 0.5 * a * a / s0, abs(a) < s0)", [d], [beta]);
+  const e = elementwise("smooth_l1", SMOOTH_L1, [d], [beta]);
   const out = record(e, "smoothL1", [d], (g) => [
-    elementwise("smooth_l1_grad", "b * select(sign(a), a / s0, abs(a) < s0)", [d, g], [beta]),
+    elementwise("smooth_l1_grad", SMOOTH_L1_GRAD, [d, g], [beta]),
   ]);
   return meanAll(out);
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { init } from "../backend.ts";
+import { init } from "../backends/registry.ts";
 import { tensor } from "../creation.ts";
-import { assertClose, gradCheck, randomData } from "../testing.ts";
+import { assertClose, backendTest, gradCheck, randomData } from "../testing.ts";
 import { crossEntropy, huberLoss, l1Loss, mseLoss, smoothL1Loss } from "./loss.ts";
 
 await init();
@@ -12,14 +12,14 @@ const args = [{ data: a, shape: [2, 5] }, { data: b, shape: [2, 5] }];
 const diffs = Array.from(a, (v, i) => v - b[i]);
 const avg = (v: number[]): number => v.reduce((s, x) => s + x, 0) / v.length;
 
-Deno.test("l1 and mse losses match their formulas and gradients", async () => {
+backendTest("l1 and mse losses match their formulas and gradients", async () => {
   assertClose([await l1Loss(tensor(a, [2, 5]), tensor(b, [2, 5])).item()], [avg(diffs.map(Math.abs))]);
   assertClose([await mseLoss(tensor(a, [2, 5]), tensor(b, [2, 5])).item()], [avg(diffs.map((d) => d * d))]);
   await gradCheck(l1Loss, args);
   await gradCheck(mseLoss, args);
 });
 
-Deno.test("smooth-L1 and Huber match PyTorch's definitions", async () => {
+backendTest("smooth-L1 and Huber match PyTorch's definitions", async () => {
   for (const beta of [0.5, 1.5]) {
     const sl1 = avg(diffs.map((d) => (Math.abs(d) < beta ? (0.5 * d * d) / beta : Math.abs(d) - 0.5 * beta)));
     const hub = avg(diffs.map((d) => (Math.abs(d) < beta ? 0.5 * d * d : beta * (Math.abs(d) - 0.5 * beta))));
@@ -33,7 +33,7 @@ Deno.test("smooth-L1 and Huber match PyTorch's definitions", async () => {
   }
 });
 
-Deno.test("cross-entropy matches −mean log softmax at the label, with gradient", async () => {
+backendTest("cross-entropy matches −mean log softmax at the label, with gradient", async () => {
   const logits = randomData([3, 4], 3, 3);
   const labels = [2, 0, 3];
   let e = 0;
@@ -48,7 +48,7 @@ Deno.test("cross-entropy matches −mean log softmax at the label, with gradient
   await gradCheck((x) => crossEntropy(x, lab), [{ data: logits, shape: [3, 4] }]);
 });
 
-Deno.test("losses reject mismatched shapes and float labels", () => {
+backendTest("losses reject mismatched shapes and float labels", () => {
   assert.throws(
     () => l1Loss(tensor(a, [2, 5]), tensor(a, [10])),
     /l1Loss: prediction \[2,5\] and target \[10\] differ/,

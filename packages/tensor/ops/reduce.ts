@@ -1,72 +1,15 @@
 /**
  * Reductions over one axis: sum, mean, max, min; variance and multi-axis sums compose them.
  *
- * The input is viewed as [outer, R, inner] with R the reduced axis, so no transpose is needed. Two kernels: one
- * thread per output when R is short or outputs are many (each thread walks R), and one workgroup per output with a
- * tree reduction in workgroup memory when R is long and outputs are few (e.g. a bias gradient summed over tokens).
+ * The input is viewed as [outer, R, inner] with R the reduced axis, so no transpose is needed; the backend's
+ * `reduce` kernel does the rest.
  */
 
-import { backend, grid1d } from "../backend.ts";
+import type { ReduceArgs } from "../backends/backend.ts";
+import { backend } from "../backends/registry.ts";
 import { expectDType, record, type Shape, shapeSize, Tensor } from "../tensor.ts";
 import { elementwise, square, sub } from "./elementwise.ts";
-
-type ReduceKind = "sum" | "max" | "min";
-
-const INIT: Record<ReduceKind, string> = { sum: "0.0", max: "-3.4e38", min: "3.4e38" };
-const COMBINE: Record<ReduceKind, (a: string, b: string) => string> = {
-  sum: (a, b) => `${a} + ${b}`,
-  max: (a, b) => `max(${a}, ${b})`,
-  min: (a, b) => `min(${a}, ${b})`,
-};
-
-const HEADER = /* wgsl */ `
-struct Params { outer: u32, r: u32, inner: u32, scale: f32 };
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> y: array<f32>;
-`;
-
-function perThreadSource(kind: ReduceKind): string {
-  return `${HEADER}
-@compute @workgroup_size(256)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = gid.x + gid.y * nwg.x * 256u;
-  if (i >= p.outer * p.inner) { return; }
-  let o = i / p.inner;
-  let n = i % p.inner;
-  var acc = ${INIT[kind]};
-  var at = o * p.r * p.inner + n;
-  for (var k = 0u; k < p.r; k++) {
-    acc = ${COMBINE[kind]("acc", "x[at]")};
-    at += p.inner;
-  }
-  y[i] = acc * p.scale;
-}`;
-}
-
-function perGroupSource(kind: ReduceKind): string {
-  return `${HEADER}
-var<workgroup> part: array<f32, 64>;
-@compute @workgroup_size(64)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
-        @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = wid.x + wid.y * nwg.x;
-  if (i >= p.outer * p.inner) { return; }
-  let o = i / p.inner;
-  let n = i % p.inner;
-  var acc = ${INIT[kind]};
-  for (var k = lid.x; k < p.r; k += 64u) {
-    acc = ${COMBINE[kind]("acc", "x[(o * p.r + k) * p.inner + n]")};
-  }
-  part[lid.x] = acc;
-  workgroupBarrier();
-  for (var s = 32u; s > 0u; s >>= 1u) {
-    if (lid.x < s) { part[lid.x] = ${COMBINE[kind]("part[lid.x]", "part[lid.x + s]")}; }
-    workgroupBarrier();
-  }
-  if (lid.x == 0u) { y[i] = part[0] * p.scale; }
-}`;
-}
+import { A, B, bin, C, lit, mul, S0, select } from "./expr.ts";
 
 function normAxis(op: string, x: Tensor, axis: number): number {
   const a = axis < 0 ? axis + x.rank : axis;
@@ -75,30 +18,26 @@ function normAxis(op: string, x: Tensor, axis: number): number {
 }
 
 /** Runs the reduction kernel; returns the result with the axis kept as size 1. */
-function reduceRaw(op: string, kind: ReduceKind, x: Tensor, axis: number, scale: number): Tensor {
+function reduceRaw(op: string, kind: ReduceArgs["kind"], x: Tensor, axis: number, scale: number): Tensor {
   expectDType(op, x, "f32");
   const outer = shapeSize(x.shape.slice(0, axis));
   const r = x.shape[axis];
   const inner = shapeSize(x.shape.slice(axis + 1));
-  const outShape = x.shape.map((d, i) => (i === axis ? 1 : d));
-  const out = Tensor.empty(outShape);
-  const params = new Uint32Array([outer, r, inner, 0]);
-  new Float32Array(params.buffer)[3] = scale;
-  const count = outer * inner;
-  if (r >= 256 && count <= 4096) {
-    const [gx, gy] = grid1d(count, 1);
-    backend().dispatch(`${op}_group`, perGroupSource(kind), [x.buffer()], [out.buffer()], params, [gx, gy]);
-  } else {
-    backend().dispatch(op, perThreadSource(kind), [x.buffer()], [out.buffer()], params, grid1d(count));
+  const out = Tensor.empty(x.shape.map((d, i) => (i === axis ? 1 : d)));
+  if (outer * inner > 0) {
+    backend().reduce({ kind, x: x.handle(op), out: out.handle(), outer, r, inner, scale });
   }
   return out;
 }
+
+const MEAN_GRAD = mul(A, S0);
+const EXTREMUM_GRAD = select(bin("eq", A, B), C, lit(0));
 
 /** Sum over `axis` (negative counts from the end). */
 export function sum(x: Tensor, axis = -1, keepDims = false): Tensor {
   const a = normAxis("sum", x, axis);
   const kept = reduceRaw("sum", "sum", x, a, 1);
-  const out = record(kept, "sum", [x], (g) => [elementwise("sum_grad", "a", [g], [], x.shape)]);
+  const out = record(kept, "sum", [x], (g) => [elementwise("sum_grad", A, [g], [], x.shape)]);
   return keepDims ? out : squeezeWithGrad(out, a);
 }
 
@@ -107,7 +46,7 @@ export function mean(x: Tensor, axis = -1, keepDims = false): Tensor {
   const a = normAxis("mean", x, axis);
   const r = x.shape[a];
   const kept = reduceRaw("mean", "sum", x, a, 1 / r);
-  const out = record(kept, "mean", [x], (g) => [elementwise("mean_grad", "a * s0", [g], [1 / r], x.shape)]);
+  const out = record(kept, "mean", [x], (g) => [elementwise("mean_grad", MEAN_GRAD, [g], [1 / r], x.shape)]);
   return keepDims ? out : squeezeWithGrad(out, a);
 }
 
@@ -128,7 +67,7 @@ function extremum(kind: "max" | "min", x: Tensor, axis: number, keepDims: boolea
     kept,
     kind,
     [x],
-    (g) => [elementwise(`${kind}_grad`, "select(0.0, c, a == b)", [x, kept, g])],
+    (g) => [elementwise(`${kind}_grad`, EXTREMUM_GRAD, [x, kept, g])],
   );
   return keepDims ? out : squeezeWithGrad(out, a);
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { init } from "../backend.ts";
+import { init } from "../backends/registry.ts";
 import { tensor } from "../creation.ts";
-import { assertClose, gradCheck, randomData } from "../testing.ts";
+import { assertClose, backendTest, gradCheck, randomData } from "../testing.ts";
 import { max, mean, min, sum, sumToShape, variance } from "./reduce.ts";
 
 await init();
@@ -34,7 +34,7 @@ const REF = {
 const OPS = { sum, mean, max, min, variance };
 
 for (const name of Object.keys(OPS) as (keyof typeof OPS)[]) {
-  Deno.test(`${name} over each axis matches reference; gradient by finite differences`, async () => {
+  backendTest(`${name} over each axis matches reference; gradient by finite differences`, async () => {
     const shape = [2, 3, 4];
     const x = randomData(shape, 9);
     for (const axis of [0, 1, 2, -1]) {
@@ -47,7 +47,7 @@ for (const name of Object.keys(OPS) as (keyof typeof OPS)[]) {
   });
 }
 
-Deno.test("long rows use the workgroup reduction and agree with the reference", async () => {
+backendTest("long rows use the workgroup reduction and agree with the reference", async () => {
   const x = randomData([3, 1000], 4);
   assertClose(await sum(tensor(x, [3, 1000]), 1).toArray(), refReduce(x, [3, 1000], 1, REF.sum), {
     atol: 1e-3,
@@ -55,7 +55,7 @@ Deno.test("long rows use the workgroup reduction and agree with the reference", 
   assertClose(await max(tensor(x, [3, 1000]), 1).toArray(), refReduce(x, [3, 1000], 1, REF.max));
 });
 
-Deno.test("sumToShape reduces broadcast axes", async () => {
+backendTest("sumToShape reduces broadcast axes", async () => {
   const x = randomData([2, 3, 4], 5);
   const r = sumToShape(tensor(x, [2, 3, 4]), [3, 1]);
   assert.deepEqual(r.shape, [3, 1]);
@@ -64,6 +64,6 @@ Deno.test("sumToShape reduces broadcast axes", async () => {
   assertClose(await r.toArray(), e, { atol: 1e-5 });
 });
 
-Deno.test("reduce over a bad axis names the op", () => {
+backendTest("reduce over a bad axis names the op", () => {
   assert.throws(() => sum(tensor([1, 2]), 3), /sum: axis 3 out of range/);
 });

@@ -3,8 +3,9 @@
  * elementwise launcher, each with its gradient.
  */
 
-import { backend, grid1d } from "../backend.ts";
+import { backend } from "../backends/registry.ts";
 import { elementwise, stridedElementwise } from "./elementwise.ts";
+import { A, lit } from "./expr.ts";
 import { record, type Shape, shapeSize, stridesOf, Tensor } from "../tensor.ts";
 import { sumToShape } from "./reduce.ts";
 
@@ -33,7 +34,7 @@ export function permute(x: Tensor, axes: number[]): Tensor {
   const shape = axes.map((a) => x.shape[a]);
   const out = stridedElementwise(
     "permute",
-    "a",
+    A,
     [{ tensor: x, strides: axes.map((a) => st[a]), offset: 0 }],
     [],
     shape,
@@ -64,19 +65,21 @@ export function slice(x: Tensor, axis: number, start: number, end?: number): Ten
   }
   const st = stridesOf(x.shape);
   const shape = x.shape.map((d, i) => (i === ax ? e0 - s0 : d));
-  const out = stridedElementwise("slice", "a", [{ tensor: x, strides: st, offset: s0 * st[ax] }], [], shape);
+  const out = stridedElementwise("slice", A, [{ tensor: x, strides: st, offset: s0 * st[ax] }], [], shape);
   return record(out, "slice", [x], (g) => [padAxis(g, ax, s0, n - e0)]);
 }
+
+const ZERO = lit(0);
 
 /** Zero-pads `before` and `after` elements along `axis` (the gradient of slice). */
 export function padAxis(x: Tensor, axis: number, before: number, after: number): Tensor {
   const parts: Tensor[] = [];
   if (before > 0) {
-    parts.push(elementwise("zeros", "0.0", [], [], x.shape.map((d, i) => (i === axis ? before : d))));
+    parts.push(elementwise("zeros", ZERO, [], [], x.shape.map((d, i) => (i === axis ? before : d))));
   }
   parts.push(x);
   if (after > 0) {
-    parts.push(elementwise("zeros", "0.0", [], [], x.shape.map((d, i) => (i === axis ? after : d))));
+    parts.push(elementwise("zeros", ZERO, [], [], x.shape.map((d, i) => (i === axis ? after : d))));
   }
   if (parts.length === 1) return reshape(x, x.shape);
   const out = concat(parts, axis);
@@ -97,18 +100,23 @@ export function concat(xs: Tensor[], axis = 0): Tensor {
   }
   if (xs.length === 1) return reshape(xs[0], xs[0].shape);
   const shape = xs[0].shape.map((d, i) => (i === ax ? xs.reduce((s, t) => s + t.shape[ax], 0) : d));
+  const outer = shapeSize(shape.slice(0, ax));
   const inner = shapeSize(shape.slice(ax + 1));
   const out = Tensor.empty(shape);
   let start = 0;
   for (const x of xs) {
     const len = x.shape[ax];
-    backend().dispatch("concat", CONCAT_WGSL, [x.buffer("concat")], [out.buffer()], [
-      x.size,
-      inner,
-      len,
-      shape[ax],
-      start,
-    ], grid1d(x.size));
+    if (x.size > 0) {
+      backend().concatPart({
+        x: x.handle("concat"),
+        out: out.handle(),
+        outer,
+        len,
+        inner,
+        outLen: shape[ax],
+        start,
+      });
+    }
     start += len;
   }
   return record(out, "concat", xs, (g) => {
@@ -121,25 +129,9 @@ export function concat(xs: Tensor[], axis = 0): Tensor {
   });
 }
 
-/** Copies one input of a concat into its region of the output. */
-const CONCAT_WGSL = /* wgsl */ `
-struct Params { n: u32, inner: u32, len: u32, out_len: u32, start: u32 };
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> out: array<f32>;
-@compute @workgroup_size(256)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = gid.x + gid.y * nwg.x * 256u;
-  if (i >= p.n) { return; }
-  let block = p.len * p.inner;
-  let o = i / block;
-  let r = i % block;
-  out[o * p.out_len * p.inner + p.start * p.inner + r] = x[i];
-}`;
-
 /** Broadcasts `x` to `shape` (gradient sums back). */
 export function broadcastTo(x: Tensor, shape: Shape): Tensor {
-  const out = elementwise("broadcast", "a", [x], [], shape);
+  const out = elementwise("broadcast", A, [x], [], shape);
   return record(out, "broadcast", [x], (g) => {
     const r = sumToShape(g, x.shape);
     return [r === g ? g.view(g.shape) : r];

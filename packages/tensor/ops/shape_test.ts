@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { init } from "../backend.ts";
+import { init } from "../backends/registry.ts";
 import { tensor } from "../creation.ts";
-import { assertClose, gradCheck, randomData } from "../testing.ts";
+import { assertClose, backendTest, gradCheck, randomData } from "../testing.ts";
 import { broadcastTo, concat, permute, reshape, slice, transpose } from "./shape.ts";
 
 await init();
 
-Deno.test("permute matches a reference transpose and its gradient is the inverse permutation", async () => {
+backendTest("permute matches a reference transpose and its gradient is the inverse permutation", async () => {
   const shape = [2, 3, 4];
   const x = randomData(shape, 1);
   const y = permute(tensor(x, shape), [2, 0, 1]);
@@ -20,7 +20,7 @@ Deno.test("permute matches a reference transpose and its gradient is the inverse
   await gradCheck((t) => transpose(t), [{ data: x, shape }]);
 });
 
-Deno.test("slice and concat are inverse and differentiable", async () => {
+backendTest("slice and concat are inverse and differentiable", async () => {
   const shape = [2, 5, 3];
   const x = randomData(shape, 2);
   const t = tensor(x, shape);
@@ -32,7 +32,7 @@ Deno.test("slice and concat are inverse and differentiable", async () => {
   await gradCheck((a, b) => concat([a, b, a], 1), [{ data: x, shape }, { data: y, shape: [2, 2, 3] }]);
 });
 
-Deno.test("reshape infers -1 and rejects wrong sizes; broadcastTo sums its gradient", async () => {
+backendTest("reshape infers -1 and rejects wrong sizes; broadcastTo sums its gradient", async () => {
   const t = tensor(randomData([2, 6], 4), [2, 6]);
   assert.deepEqual(reshape(t, [3, -1]).shape, [3, 4]);
   assert.throws(() => reshape(t, [5, 2]), /reshape: cannot view \[2,6\]/);

@@ -86,7 +86,7 @@ export function reportPage(input: PageInput): string {
   const r = input.results;
   const meta = [
     `preset ${r.preset ?? MISSING}`,
-    `adapter ${r.adapter ?? MISSING}`,
+    `backend ${r.adapter ?? MISSING}`,
     `results written ${r.updatedAt ?? MISSING}`,
   ].join(" · ");
   const missing = input.missing.length > 0

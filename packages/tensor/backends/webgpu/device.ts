@@ -74,3 +74,20 @@ export async function requestDevice(): Promise<{ device: GPUDevice; info: Device
     },
   };
 }
+
+/** What the best WebGPU adapter is, without creating a device (null: no WebGPU or no adapter). */
+export async function probeAdapter(): Promise<{ description: string; software: boolean } | null> {
+  const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
+  if (!gpu) return null;
+  const adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
+  if (!adapter) return null;
+  const ai = adapter.info;
+  const description = ai?.description || ai?.device || ai?.vendor || "unknown adapter";
+  const fallback = Boolean((ai as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter);
+  return { description, software: fallback || isSoftwareAdapterName(description) };
+}
+
+/** Whether an adapter description names a software rasteriser (Mesa llvmpipe/lavapipe, SwiftShader, WARP). */
+export function isSoftwareAdapterName(description: string): boolean {
+  return /llvmpipe|lavapipe|swiftshader|warp/i.test(description);
+}

@@ -1,5 +1,6 @@
 /**
- * The WebGPU backend: the only file that talks to the GPU.
+ * The WebGPU runtime: the device, its buffer pool, pipeline cache and command batching, shared by every kernel
+ * family of the WebGPU backend.
  *
  * Its contract is small (after jax-js): allocate and release buffers, upload, read, and dispatch a WGSL kernel.
  * - Buffers come from a pool of size classes (four per octave, so at most 25% slack) and go back to it on release.
@@ -15,26 +16,12 @@
  *   overlap (each map costs ≥10 ms in Deno).
  */
 
-import { type DeviceInfo, requestDevice } from "./device.ts";
+import type { MemoryStats } from "../backend.ts";
+import type { DeviceInfo } from "./device.ts";
 
 /** Bytes of one uniform slot (the minimum dynamic-offset alignment WebGPU guarantees). */
 const UNIFORM_SLOT = 256;
 const UNIFORM_SLOTS = 1024;
-
-/** Element types a tensor buffer can hold; all are 4 bytes. */
-export type DType = "f32" | "i32" | "u32";
-
-/** Live, pooled and peak bytes of GPU memory held by tensors. */
-export interface MemoryStats {
-  /** Bytes in buffers owned by live tensors. */
-  liveBytes: number;
-  /** Bytes in released buffers kept for reuse. */
-  pooledBytes: number;
-  /** Highest `liveBytes` seen since start or the last `resetPeak`. */
-  peakBytes: number;
-  /** Number of live buffers. */
-  liveBuffers: number;
-}
 
 /** Parameters passed to a kernel: 32-bit words (use {@link f32Bits} for floats). */
 export type KernelParams = ArrayLike<number>;
@@ -63,8 +50,8 @@ interface PendingRead {
   reject: (e: unknown) => void;
 }
 
-/** A GPU device plus the pool, pipeline cache and command batching the tensor ops share. */
-export class Backend {
+/** A GPU device plus the pool, pipeline cache and command batching the kernels share. */
+export class GpuRuntime {
   readonly device: GPUDevice;
   readonly info: DeviceInfo;
   /** Submit after this many recorded dispatches even without a read. */
@@ -412,25 +399,4 @@ export function grid1d(n: number, workgroupSize = 256): [number, number] {
 /** WGSL expression for the flat invocation index of a {@link grid1d} launch (needs `gid` and `nwg` builtins). */
 export function gridIndexWgsl(workgroupSize = 256): string {
   return `(gid.x + gid.y * nwg.x * ${workgroupSize}u)`;
-}
-
-let current: Backend | null = null;
-let pending: Promise<Backend> | null = null;
-
-/** Initialises (once) and returns the shared backend. */
-export function init(): Promise<Backend> {
-  if (current) return Promise.resolve(current);
-  pending ??= requestDevice().then(({ device, info }) => (current = new Backend(device, info)));
-  return pending;
-}
-
-/** The shared backend; throws if {@link init} has not completed. */
-export function backend(): Backend {
-  if (!current) throw new Error("WebGPU is not initialised: `await init()` from @echojepa/tensor first");
-  return current;
-}
-
-/** Memory counters of the shared backend (see {@link Backend.memoryStats}). */
-export function memoryStats(): MemoryStats {
-  return backend().memoryStats();
 }
