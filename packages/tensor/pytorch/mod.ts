@@ -11,3 +11,4 @@ export * from "./pickle_reader.ts";
 export * from "./sniff.ts";
 export * from "./torch_load.ts";
 export * from "./torch_save.ts";
+export * from "./optim_state.ts";
