@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { init, TorchCheckpoint, weightDecayGroups } from "@echojepa/tensor";
+import { init, noGrad, tensor, TorchCheckpoint, weightDecayGroups } from "@echojepa/tensor";
 import { checkWithTorch, NO_TORCH_REASON } from "../tensor/pytorch/testing.ts";
 import { CheckpointableAdamW, type CheckpointParts } from "./checkpoint.ts";
 import { resolveConfig } from "./config.ts";
 import { buildModels } from "./models.ts";
+import type { Predictor } from "./predictor.ts";
 import {
   referenceParamGroups,
   restoreTorchPretrainCheckpoint,
@@ -13,7 +14,7 @@ import {
 const FIXTURE = new URL("../../tests/fixtures/torch/pretrain.pt", import.meta.url).pathname;
 
 /** Models with the fixture's architecture (tests/fixtures/make_torch_checkpoints.py: D 32, 2 blocks, 4 heads). */
-function fixtureParts(): { parts: CheckpointParts; dispose: () => void } {
+function fixtureParts(): { parts: CheckpointParts; predictor: Predictor; dispose: () => void } {
   const c = resolveConfig("micro", {
     data: { frames: 4, cropSize: 32 },
     encoder: { embedDim: 32, depth: 2, numHeads: 4, mlpHidden: 128, tubeletSize: 2, patchSize: 16 },
@@ -38,6 +39,7 @@ function fixtureParts(): { parts: CheckpointParts; dispose: () => void } {
   };
   return {
     parts,
+    predictor: head,
     dispose: () => {
       encoder.dispose();
       targetEncoder!.dispose();
@@ -76,6 +78,41 @@ Deno.test("a reference trainer's .pt restores weights and AdamW state by the ref
         }
       }
     }
+  } finally {
+    dispose();
+  }
+});
+
+Deno.test("the predictor of a PyTorch-written training checkpoint gives PyTorch's outputs", async () => {
+  await init();
+  const { parts, predictor, dispose } = fixtureParts();
+  try {
+    restoreTorchPretrainCheckpoint(FIXTURE, parts, 10);
+    const io = TorchCheckpoint.open(
+      new URL("../../tests/fixtures/torch/predictor_outputs.pt", import.meta.url).pathname,
+    );
+    const t = io.readTensors(io.tensors());
+    io.close();
+    const context = tensor(t.get("context")!.data, t.get("context")!.shape);
+    const y = noGrad(() =>
+      predictor.forward(context, {
+        context: Int32Array.from(t.get("masks_x")!.data),
+        target: Int32Array.from(t.get("masks_y")!.data),
+        contextLength: 3,
+        targetLength: 4,
+        batchSize: 2,
+      }, { t: 2, h: 2, w: 2 })
+    );
+    const got = await y.toArray();
+    const want = t.get("output")!.data;
+    assert.deepEqual(y.shape, t.get("output")!.shape);
+    let worst = 0;
+    for (let i = 0; i < want.length; i++) {
+      worst = Math.max(worst, Math.abs(got[i] - want[i]) / Math.max(1, Math.abs(want[i])));
+    }
+    assert.ok(worst <= 1e-5, `max relative error ${worst}`);
+    y.dispose();
+    context.dispose();
   } finally {
     dispose();
   }
