@@ -15,24 +15,30 @@ import { CliError, ensureParent, ensureWritableDir, parentDir, runCli, toCsv, wr
 import { applyProbe, encodeSamples } from "./lib/features.ts";
 import { averageByStudy, type DecodedOutputs, decodeOutputs, taskMetrics } from "./lib/outputs.ts";
 import { openProbe, type ProbeSpec } from "./lib/probe_files.ts";
-import { SAVED_PROBE_OPTIONS, type SavedProbeArgs, savedProbeArgs } from "./lib/saved_probe_args.ts";
+import {
+  REFERENCE_PROBE_HELP,
+  SAVED_PROBE_OPTIONS,
+  type SavedProbeArgs,
+  savedProbeArgs,
+} from "./lib/saved_probe_args.ts";
 import { manifestSamples } from "./lib/samples.ts";
 
 const HELP = `Usage: deno task eval --probe DIR --manifest M --out predictions.csv [options]
 
 Applies a probe saved by \`deno task probe\` to every video of a manifest.
 
-  --probe DIR           folder with probe.json and probe.safetensors
+  --probe DIR|FILE      folder with probe.json and probe.safetensors, or a reference probe file (.pt)
   --manifest M          reference CSV ("<path> <label>"), EchoNet FileList.csv or a folder of videos
   --out FILE            predictions CSV (metrics go to FILE with .metrics.json when labels exist)
   --per-study           average a study's clips (study: the manifest's group, else the file's folder)
   --split NAME          keep rows of this split (FileList.csv Split column), e.g. test
   --label-column NAME   FileList.csv column holding the labels (default EF)
-  --encoder PATH        the probe's encoder, when it has moved since training
+  --encoder PATH        the probe's encoder (when it has moved since training; required with a probe file)
   --batch B             clips encoded per step (default 8)
   --no-progress         no progress bars
   -h, --help            this help
-`;
+
+${REFERENCE_PROBE_HELP}`;
 
 /** Parsed command line of `deno task eval`. */
 export interface EvalArgs extends SavedProbeArgs {
@@ -69,6 +75,7 @@ export async function runEval(args: EvalArgs): Promise<EvalResult> {
   const { spec, probe, encoder } = await openProbe(args.probe, {
     encoderPath: args.encoder,
     onNotice: (m) => console.error(m),
+    reference: args.reference,
   });
   const samples = await manifestSamples(args.manifest, spec.clips, {
     split: args.split,

@@ -46,7 +46,10 @@ Overrides:
   --log-every N        read the loss back and log every N steps
 Run:
   --resume             continue from <out>/checkpoints/latest.json
-  --resume-from PATH   continue from a given checkpoint .json (or run folder)
+  --resume-from PATH   continue from a given checkpoint .json (or run folder), or a PyTorch .pt in the
+                       reference's layout (ours from --save-pt, or the reference trainer's latest.pt)
+  --save-pt            also write each checkpoint as <stem>.pt in the reference's PyTorch layout (its trainer
+                       resumes from it; torch.load(weights_only=True) reads it)
   --steps N            stop (with a checkpoint) after N total steps
   --no-progress        no progress bar
   -h, --help           this help
@@ -57,6 +60,7 @@ export async function configFromArgs(args: string[]): Promise<
   {
     config: PretrainConfig;
     resume: string | boolean;
+    saveTorch: boolean;
     stopAtStep?: number;
     progress?: boolean;
     print: boolean;
@@ -82,6 +86,7 @@ export async function configFromArgs(args: string[]): Promise<
       "log-every": { type: "string" },
       resume: { type: "boolean" },
       "resume-from": { type: "string" },
+      "save-pt": { type: "boolean" },
       steps: { type: "string" },
       "no-progress": { type: "boolean" },
       help: { type: "boolean", short: "h" },
@@ -124,6 +129,7 @@ export async function configFromArgs(args: string[]): Promise<
   return {
     config,
     resume: values["resume-from"] ?? values.resume ?? false,
+    saveTorch: values["save-pt"] ?? false,
     stopAtStep: num("steps", values.steps),
     progress: values["no-progress"] ? false : undefined,
     print: values["print-config"] ?? false,
@@ -140,6 +146,7 @@ if (import.meta.main) {
     try {
       const result = await pretrain(parsed.config, {
         resume: parsed.resume,
+        saveTorch: parsed.saveTorch,
         stopAtStep: parsed.stopAtStep,
         progress: parsed.progress,
       });

@@ -19,15 +19,18 @@ Deno.test("pretrain CLI: flags override the preset or config file", async () => 
   assert.equal(parsed.config.optim.lr, 0.002);
   assert.equal(parsed.config.run.outDir, "/tmp/r");
   assert.equal(parsed.resume, false);
+  assert.equal(parsed.saveTorch, false);
   const resumed = await configFromArgs([
     "--preset",
     "tiny",
     "--resume-from",
-    "runs/x",
+    "runs/x/checkpoints/latest.pt",
+    "--save-pt",
     "--data-path",
     "m.csv",
   ]);
-  assert.equal(resumed!.resume, "runs/x");
+  assert.equal(resumed!.resume, "runs/x/checkpoints/latest.pt");
+  assert.equal(resumed!.saveTorch, true);
   assert.equal(resumed!.config.data.source, "manifest");
   assert.equal(await configFromArgs(["--help"]), null);
   await assert.rejects(() => configFromArgs(["--epochs", "many"]), /--epochs: expected a number/);

@@ -18,6 +18,7 @@ import {
   type FeatureSet,
   gatherFeatures,
   type ProbeTask,
+  saveTorchProbeFile,
   stratifiedSubset,
   trainProbes,
 } from "@echojepa/probe";
@@ -50,7 +51,8 @@ import { type ClipSettings, manifestSamples, type Sample } from "./lib/samples.t
 const HELP =
   `Usage: deno task probe --encoder PATH (--train M --val M --test M | --manifest M | --phantom N) --out DIR
 
-Trains a probe on a frozen encoder and saves it (probe.safetensors, probe.json, metrics.json) in --out.
+Trains a probe on a frozen encoder and saves it (probe.safetensors, probe.json, metrics.json, and probe.pt in the
+reference's PyTorch layout) in --out.
 
 Encoder:
   --encoder PATH        pretraining run folder, checkpoint .json, or encoder .safetensors
@@ -420,6 +422,14 @@ export async function runProbe(args: ProbeArgs): Promise<ProbeRunResult> {
     createdAt: new Date().toISOString(),
   };
   await saveProbeDir(args.out, spec, result.probe);
+  // The same head as the reference's frozen evaluation saves probes, for PyTorch users (scaler and clip settings
+  // stay in probe.json: the reference keeps them in its YAML).
+  await saveTorchProbeFile(`${args.out}/probe.pt`, [result.probe], {
+    epoch: args.epochs,
+    batchSize: args.batch,
+    hyper: [{ lr: result.best.lr, weightDecay: result.best.weightDecay }],
+    valScorePerHead: [task.type === "classification" ? result.best.valScore : -result.best.valScore],
+  });
   // trainProbes returns class scores (classification) or already de-normalised values (regression).
   const testDecoded = task.type === "classification"
     ? decodeOutputs(task, result.testScores!, null)
@@ -507,7 +517,7 @@ function summary(result: ProbeRunResult, out: string): string {
   return `${headline} (n = ${t.n}); chosen head lr ${best.lr} wd ${best.weightDecay} epoch ${
     best.epoch + 1
   }\n` +
-    `saved ${out}/probe.safetensors, probe.json, metrics.json, predictions_test.csv`;
+    `saved ${out}/probe.safetensors, probe.json, probe.pt, metrics.json, predictions_test.csv`;
 }
 
 if (import.meta.main) {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseSafetensorsHeader } from "@echojepa/tensor";
+import { lookup, parseSafetensorsHeader, TorchCheckpoint } from "@echojepa/tensor";
 import { parseProbeArgs, runProbe } from "./probe.ts";
 import { writeTinyDataset, writeTinyEncoder } from "./lib/testing.ts";
 import type { ProbeSpec } from "./lib/probe_files.ts";
@@ -89,6 +89,18 @@ Deno.test("probe CLI: trains on manifests, saves the probe, and reuses cached fe
       "norm.weight",
     ]);
     assert.equal(JSON.parse(header.metadata["echojepa.probe"]).format, "echojepa-ts-probe/1");
+    // probe.pt: the same head in the reference's probe layout (DDP's module. prefix), its score recorded.
+    const pt = TorchCheckpoint.open(`${out}/probe.pt`);
+    assert.deepEqual([...pt.tensors("classifiers.0").keys()].sort(), [
+      "module.linear.bias",
+      "module.linear.weight",
+      "module.norm.bias",
+      "module.norm.weight",
+    ]);
+    assert.deepEqual(lookup(pt.root, "best_val_acc_per_head"), [
+      (result.spec.training.chosen as { valScore: number }).valScore,
+    ]);
+    pt.close();
 
     // A second run with another grid reads the cached features instead of encoding again.
     const features = [...Deno.readDirSync(`${out}/features`)].filter((e) => e.name.endsWith(".f32"));

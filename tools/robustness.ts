@@ -31,13 +31,18 @@ import { applyProbe } from "./lib/features.ts";
 import { decodeOutputs, headlineMetric, taskMetrics } from "./lib/outputs.ts";
 import { openProbe } from "./lib/probe_files.ts";
 import { manifestSamples } from "./lib/samples.ts";
-import { SAVED_PROBE_OPTIONS, type SavedProbeArgs, savedProbeArgs } from "./lib/saved_probe_args.ts";
+import {
+  REFERENCE_PROBE_HELP,
+  SAVED_PROBE_OPTIONS,
+  type SavedProbeArgs,
+  savedProbeArgs,
+} from "./lib/saved_probe_args.ts";
 
 const HELP = `Usage: deno task robustness --probe DIR --manifest M --out DIR [options]
 
 Scores a probe saved by \`deno task probe\` on clean and perturbed copies of a labelled manifest's clips.
 
-  --probe DIR           folder with probe.json and probe.safetensors
+  --probe DIR|FILE      folder with probe.json and probe.safetensors, or a reference probe file (.pt)
   --manifest M          labelled reference CSV, EchoNet FileList.csv or folder
   --out DIR             writes robustness.json and robustness_predictions.csv here
   --conditions C        reference (the paper's 6: depth attenuation and Gaussian shadow, low/medium/high;
@@ -45,11 +50,12 @@ Scores a probe saved by \`deno task probe\` on clean and perturbed copies of a l
   --seed S              perturbation seed (default 0); a clip's perturbation depends only on (id, condition, seed)
   --split NAME          keep rows of this split (FileList.csv Split column), e.g. test
   --label-column NAME   FileList.csv column holding the labels (default EF)
-  --encoder PATH        the probe's encoder, when it has moved since training
+  --encoder PATH        the probe's encoder (when it has moved since training; required with a probe file)
   --batch B             clips per step (default 8)
   --no-progress         no progress bars
   -h, --help            this help
-`;
+
+${REFERENCE_PROBE_HELP}`;
 
 /** Parsed command line of `deno task robustness`. */
 export interface RobustnessArgs extends SavedProbeArgs {
@@ -132,6 +138,7 @@ export async function runRobustness(args: RobustnessArgs): Promise<RobustnessRes
   const { spec, probe, encoder } = await openProbe(args.probe, {
     encoderPath: args.encoder,
     onNotice: (m) => console.error(m),
+    reference: args.reference,
   });
   const settings = spec.clips;
   const samples = await manifestSamples(args.manifest, settings, {

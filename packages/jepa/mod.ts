@@ -75,6 +75,14 @@ export {
   restoreCheckpoint,
   saveCheckpoint,
 } from "./checkpoint.ts";
+export {
+  REFERENCE_MODULE_PREFIX,
+  referenceParamGroups,
+  restoreTorchPretrainCheckpoint,
+  saveTorchPretrainCheckpoint,
+  type TorchPretrainInfo,
+  type TorchResumePoint,
+} from "./torch_checkpoint.ts";
 export { formatDuration, JsonlWriter, ProgressBar, type StepMetrics } from "./metrics.ts";
 export { buildModels, encoderConfig, type PretrainModels } from "./models.ts";
 export {

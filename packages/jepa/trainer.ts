@@ -16,9 +16,12 @@ import {
   init,
   memoryStats,
   noGrad,
+  SNIFF_BYTES,
+  sniffWeightsFile,
   type Tensor,
   tensor,
   tidy,
+  unreadableFileError,
   weightDecayGroups,
 } from "@echojepa/tensor";
 import { type TokenGrid, tokenGrid, type VisionTransformer } from "@echojepa/vit";
@@ -33,6 +36,7 @@ import {
   restoreCheckpoint,
   saveCheckpoint,
 } from "./checkpoint.ts";
+import { restoreTorchPretrainCheckpoint, saveTorchPretrainCheckpoint } from "./torch_checkpoint.ts";
 import { type PretrainConfig, totalSteps, validateConfig } from "./config.ts";
 import {
   BatchLoader,
@@ -55,8 +59,13 @@ export interface PretrainOptions {
   onStep?: (metrics: StepMetrics) => void;
   /** Inspect or modify each host batch before upload (e.g. to inject a fault in a test). */
   onBatch?: (batch: HostBatch, step: number) => void;
-  /** Resume from a checkpoint: a `.json` path, a run folder (its `checkpoints/latest.json`), or true for the config's. */
+  /**
+   * Resume from a checkpoint: a `.json` path, a run folder (its `checkpoints/latest.json`), true for the config's, or
+   * a PyTorch `.pt` in the reference's layout (ours from `saveTorch`, or the reference trainer's; told by content).
+   */
   resume?: string | boolean;
+  /** Also write each checkpoint as `<stem>.pt` in the reference's PyTorch layout (see torch_checkpoint.ts). */
+  saveTorch?: boolean;
   /** Stop (after writing a checkpoint) once this many steps are done, even if the config asks for more. */
   stopAtStep?: number;
   /** Use this clip source instead of the config's. */
@@ -193,6 +202,17 @@ export async function pretrain(
   let lastCheckpoint: string | null = null;
   let resumedStdHistory: [number, number][] = [];
   if (options.resume) {
+    const where = options.resume === true ? checkpointDir : await resolveResumePath(options.resume);
+    if (await isTorchFile(where)) {
+      const at = restoreTorchPretrainCheckpoint(where, parts, c.optim.itersPerEpoch);
+      step = at.step;
+      lastCheckpoint = where;
+      log(
+        `resumed from ${where} (PyTorch, reference layout) at step ${step}; its loss history is not carried`,
+      );
+    }
+  }
+  if (options.resume && lastCheckpoint === null) {
     const where = options.resume === true ? checkpointDir : await resolveResumePath(options.resume);
     const { state, jsonPath } = await readCheckpointState(where);
     if (
@@ -352,6 +372,17 @@ export async function pretrain(
       }
       throw e;
     }
+    if (options.saveTorch) {
+      for (const stem of stems) {
+        await saveTorchPretrainCheckpoint(`${checkpointDir}/${stem}.pt`, parts, {
+          epoch,
+          step,
+          itersPerEpoch: c.optim.itersPerEpoch,
+          loss: lossHistory[step - 1] ?? NaN,
+          batchSize: c.optim.batchSize,
+        });
+      }
+    }
     lastSavedStep = step;
   };
 
@@ -451,6 +482,23 @@ export async function pretrain(
     clipsPerSecond: measuredSeconds > 0 ? (measuredSteps * c.optim.batchSize) / measuredSeconds : 0,
     skipped: skippedByKind,
   };
+}
+
+/** Whether `path` is a file whose bytes are a PyTorch checkpoint (zip or legacy pickle), not a checkpoint JSON. */
+async function isTorchFile(path: string): Promise<boolean> {
+  try {
+    if (!(await Deno.stat(path)).isFile) return false;
+  } catch {
+    return false;
+  }
+  const file = await Deno.open(path);
+  const head = new Uint8Array(SNIFF_BYTES);
+  const n = (await file.read(head)) ?? 0;
+  const size = (await file.stat()).size;
+  file.close();
+  const kind = sniffWeightsFile(head.subarray(0, n), size);
+  if (kind === "pytorch-legacy" || kind === "pytorch-tar") throw unreadableFileError(kind, path);
+  return kind === "pytorch-zip";
 }
 
 async function resolveResumePath(path: string): Promise<string> {

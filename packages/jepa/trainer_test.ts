@@ -25,28 +25,41 @@ function testConfig(outDir: string, extra: PretrainConfigOverrides = {}) {
 
 const quiet = { verbose: false, progress: false } as const;
 
-Deno.test("resume from an epoch checkpoint reproduces the uninterrupted run", async () => {
+Deno.test("resume from an epoch checkpoint (ours, or its reference-layout .pt) reproduces the uninterrupted run", async () => {
   const dirA = await Deno.makeTempDir();
   const dirB = await Deno.makeTempDir();
+  const dirC = await Deno.makeTempDir();
   try {
     const full = await pretrain(testConfig(dirA), quiet);
     assert.equal(full.lossHistory.length, 6);
     const first = await pretrain(testConfig(dirB, { run: { keepEveryEpochs: 1 } }), {
       ...quiet,
       stopAtStep: 3,
+      saveTorch: true,
     });
     assert.equal(first.steps, 3);
     const { state } = await readCheckpointState(`${dirB}/checkpoints`);
     assert.equal(state.step, 3);
     const kept = await readCheckpointState(`${dirB}/checkpoints/e0001.json`);
     assert.equal(kept.state.weights, state.weights);
+    // The same step-3 state as a reference-layout .pt resumes (in a fresh run folder) to the same losses.
+    const fromTorch = await pretrain(testConfig(dirC), { ...quiet, resume: `${dirB}/checkpoints/latest.pt` });
+    assert.equal(fromTorch.steps, 6);
+    for (let i = 3; i < 6; i++) {
+      assert.ok(
+        Math.abs(fromTorch.lossHistory[i] - full.lossHistory[i]) <= 1e-6 * Math.abs(full.lossHistory[i]),
+        `step ${i}: resumed from .pt ${fromTorch.lossHistory[i]} vs uninterrupted ${full.lossHistory[i]}`,
+      );
+    }
     const resumed = await pretrain(testConfig(dirB), { ...quiet, resume: true });
     assert.equal(resumed.steps, 6);
     // The kept epoch-1 weights survive later `latest` saves; superseded ones are pruned.
     const files = [...Deno.readDirSync(`${dirB}/checkpoints`)].map((e) => e.name).sort();
     assert.deepEqual(files, [
       "e0001.json",
+      "e0001.pt",
       "latest.json",
+      "latest.pt",
       "step-0000003.safetensors",
       "step-0000006.safetensors",
     ]);
@@ -65,6 +78,7 @@ Deno.test("resume from an epoch checkpoint reproduces the uninterrupted run", as
   } finally {
     await Deno.remove(dirA, { recursive: true });
     await Deno.remove(dirB, { recursive: true });
+    await Deno.remove(dirC, { recursive: true });
   }
 });
 

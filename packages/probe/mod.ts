@@ -28,3 +28,4 @@ export * from "./linear_probe.ts";
 export * from "./multiview.ts";
 export * from "./train.ts";
 export * from "./features.ts";
+export * from "./torch_probe_file.ts";

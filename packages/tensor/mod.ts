@@ -50,3 +50,6 @@ export * from "./clip.ts";
 export * from "./ema.ts";
 export * from "./schedule.ts";
 export * from "./safetensors.ts";
+export * from "./half.ts";
+export * from "./weights_file.ts";
+export * from "./pytorch/mod.ts";

@@ -10,6 +10,8 @@
 
 import type { DType } from "./backends/backend.ts";
 import { backend } from "./backends/registry.ts";
+import { bfloat16BytesToFloat32, halfBytesToFloat32 } from "./half.ts";
+import type { HostTensor } from "./pytorch/host_tensor.ts";
 import { shapeSize, Tensor } from "./tensor.ts";
 
 /** Element types this module reads. */
@@ -137,31 +139,32 @@ function parseEntry(name: string, raw: unknown, dataBytes: number): SafetensorsE
   return { dtype: dtype as SafetensorsDType, shape: shape as number[], dataOffsets: [begin, end] };
 }
 
-/** IEEE half → float (handles subnormals, infinities and NaN). */
-function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 31) return frac ? NaN : sign * Infinity;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
-}
-
 /** Host data of one entry as 4-byte words, converted to f32 where the file holds 16-bit floats. */
 function entryData(bytes: Uint8Array, start: number, e: SafetensorsEntry): Uint8Array {
   const raw = bytes.subarray(start + e.dataOffsets[0], start + e.dataOffsets[1]);
   if (DTYPE_BYTES[e.dtype] === 4) return raw;
-  const count = raw.length / 2;
-  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-  if (e.dtype === "BF16") {
-    // bf16 is the top half of an f32: shift the bits into place.
-    const out = new Uint32Array(count);
-    for (let i = 0; i < count; i++) out[i] = view.getUint16(2 * i, true) << 16;
-    return new Uint8Array(out.buffer);
-  }
-  const out = new Float32Array(count);
-  for (let i = 0; i < count; i++) out[i] = halfToFloat(view.getUint16(2 * i, true));
+  const out = e.dtype === "BF16" ? bfloat16BytesToFloat32(raw) : halfBytesToFloat32(raw);
   return new Uint8Array(out.buffer);
+}
+
+/**
+ * Reads the tensors of a safetensors file to the host (those whose names start with `prefix`, named without it):
+ * floats as f32, integers as i32 (U32 bits reinterpreted). For converters, which never need the GPU.
+ */
+export function readSafetensorsHost(bytes: Uint8Array, prefix = ""): Map<string, HostTensor> {
+  const header = parseSafetensorsHeader(bytes);
+  const out = new Map<string, HostTensor>();
+  for (const [name, e] of header.entries) {
+    if (!name.startsWith(prefix)) continue;
+    const raw = entryData(bytes, header.dataStart, e).slice();
+    const isInt = e.dtype === "I32" || e.dtype === "U32";
+    out.set(name.slice(prefix.length), {
+      shape: e.shape,
+      dtype: isInt ? "i32" : "f32",
+      data: isInt ? new Int32Array(raw.buffer) : new Float32Array(raw.buffer),
+    });
+  }
+  return out;
 }
 
 /**
@@ -190,6 +193,51 @@ export interface SaveSafetensorsOptions {
   inspect?: (name: string, data: ArrayLike<number>) => void;
 }
 
+/** One tensor's bytes for {@link encodeSafetensors}: little-endian data of its dtype. */
+export interface SafetensorsHostEntry {
+  /** Element type. */
+  dtype: SafetensorsDType;
+  /** Shape. */
+  shape: number[];
+  /** Raw little-endian bytes (shape size × dtype size). */
+  bytes: Uint8Array;
+}
+
+/**
+ * Encodes host tensors as a safetensors file (keys sorted, header padded to 8 bytes, optional `__metadata__`):
+ * the one writer of the format, used by {@link saveSafetensors} and by the checkpoint converter.
+ */
+export function encodeSafetensors(
+  tensors: Map<string, SafetensorsHostEntry>,
+  metadata?: Record<string, string>,
+): Uint8Array {
+  const named = [...tensors].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const header: Record<string, unknown> = {};
+  if (metadata && Object.keys(metadata).length > 0) header.__metadata__ = metadata;
+  let at = 0;
+  for (const [name, e] of named) {
+    if (name === "__metadata__") fail(`"__metadata__" cannot name a tensor`);
+    const need = shapeSize(e.shape) * DTYPE_BYTES[e.dtype];
+    if (e.bytes.length !== need) {
+      fail(`tensor "${name}": ${e.bytes.length} bytes for ${e.dtype} [${e.shape}]`);
+    }
+    header[name] = { dtype: e.dtype, shape: e.shape, data_offsets: [at, at + need] };
+    at += need;
+  }
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const padded = Math.ceil(json.length / 8) * 8;
+  const file = new Uint8Array(8 + padded + at);
+  new DataView(file.buffer).setBigUint64(0, BigInt(padded), true);
+  file.set(json, 8);
+  file.fill(0x20, 8 + json.length, 8 + padded);
+  let offset = 8 + padded;
+  for (const [, e] of named) {
+    file.set(e.bytes, offset);
+    offset += e.bytes.length;
+  }
+  return file;
+}
+
 /**
  * Serialises named tensors as a safetensors file (f32 as F32; i32/u32 as I32/U32), keys sorted, with an optional
  * `__metadata__` string map. All tensors are read back in one GPU round trip.
@@ -199,29 +247,18 @@ export async function saveSafetensors(
   metadata?: Record<string, string>,
   options: SaveSafetensorsOptions = {},
 ): Promise<Uint8Array> {
-  const named = [...(tensors instanceof Map ? tensors : Object.entries(tensors))]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const header: Record<string, unknown> = {};
-  if (metadata && Object.keys(metadata).length > 0) header.__metadata__ = metadata;
-  let at = 0;
-  for (const [name, t] of named) {
-    if (name === "__metadata__") fail(`"__metadata__" cannot name a tensor`);
-    t.handle(`saveSafetensors ("${name}")`);
-    header[name] = { dtype: TO_FILE[t.dtype], shape: t.shape, data_offsets: [at, at + t.size * 4] };
-    at += t.size * 4;
-  }
+  const named = [...(tensors instanceof Map ? tensors : Object.entries(tensors))];
+  for (const [name, t] of named) t.handle(`saveSafetensors ("${name}")`);
   const datas = await Promise.all(named.map(([, t]) => t.size > 0 ? t.toArray() : new Float32Array(0)));
   if (options.inspect) named.forEach(([name], i) => options.inspect!(name, datas[i]));
-  const json = new TextEncoder().encode(JSON.stringify(header));
-  const padded = Math.ceil(json.length / 8) * 8;
-  const file = new Uint8Array(8 + padded + at);
-  new DataView(file.buffer).setBigUint64(0, BigInt(padded), true);
-  file.set(json, 8);
-  file.fill(0x20, 8 + json.length, 8 + padded);
-  let offset = 8 + padded;
-  for (const d of datas) {
-    file.set(new Uint8Array(d.buffer, d.byteOffset, d.byteLength), offset);
-    offset += d.byteLength;
-  }
-  return file;
+  const entries = new Map<string, SafetensorsHostEntry>();
+  named.forEach(([name, t], i) => {
+    const d = datas[i];
+    entries.set(name, {
+      dtype: TO_FILE[t.dtype],
+      shape: [...t.shape],
+      bytes: new Uint8Array(d.buffer, d.byteOffset, d.byteLength),
+    });
+  });
+  return encodeSafetensors(entries, metadata);
 }

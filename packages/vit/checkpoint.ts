@@ -1,15 +1,18 @@
 /**
- * Saving and loading encoder weights as safetensors, by the reference's state-dict names.
+ * Saving encoder weights as safetensors and loading them from safetensors or PyTorch `.pt` files (told apart by
+ * content), by the reference's state-dict names.
  *
- * Released V-JEPA / V-JEPA 2 / EchoJEPA checkpoints are PyTorch pickles whose encoder keys start with
- * `module.backbone.` (DDP around the multi-mask wrapper); converted to safetensors they keep those prefixes, so
- * loading strips any leading `module.` and `backbone.`. Files in Hugging Face transformers' naming (`VJEPA2Model`,
+ * Released V-JEPA / V-JEPA 2 / EchoJEPA checkpoints are PyTorch zip archives holding a training checkpoint
+ * (`encoder`, `predictor`, `target_encoder`, `opt`, …) whose encoder keys start with `module.backbone.` (DDP around
+ * the multi-mask wrapper). Loading picks the module as the reference's evaluation does (`target_encoder`, else
+ * `encoder`; `key` chooses another), reads only that module's storages, and strips any leading `module.` and
+ * `backbone.`; safetensors conversions of such files (`target_encoder.module.backbone.…`) load the same way. Files in Hugging Face transformers' naming (`VJEPA2Model`,
  * `encoder.layer.{i}.attention.query.weight`, …) are recognised and mapped back (see hf_names.ts). A RoPE model
  * ignores a stray `pos_embed` (some released state dicts are said to carry one the model never uses). Anything
  * else that does not match is a loud error listing every missing, unexpected and mis-shaped key.
  */
 
-import { loadSafetensors, parseSafetensorsHeader, saveSafetensors, type Tensor } from "@echojepa/tensor";
+import { listWeights, loadWeights, saveSafetensors, type Tensor, type WeightsInput } from "@echojepa/tensor";
 import { type VitConfig } from "./config.ts";
 import { fromHuggingFaceState, isHuggingFaceState } from "./hf_names.ts";
 import { checkVitWeights, WeightsError } from "./weights_check.ts";
@@ -36,9 +39,42 @@ export interface LoadVitOptions {
   source?: string;
   /**
    * Only keys starting with this prefix are read, with the prefix removed, e.g. `"target_encoder."` for a file
-   * that holds a whole training checkpoint (default: every key).
+   * that holds a whole training checkpoint (default: chosen by {@link encoderPrefix} with `key`).
    */
   select?: string;
+  /** Module of a training checkpoint to read (default `target_encoder`, else `encoder`); ignored with `select`. */
+  key?: string;
+}
+
+/** Whether names (after prefix stripping) are a bare encoder's, reference or Hugging Face naming. */
+function isBareEncoder(names: Iterable<string>): boolean {
+  for (const n of names) {
+    if (
+      /^(blocks\.|patch_embed\.|norm\.|encoder\.layer\.|encoder\.embeddings\.)/.test(stripWrapperPrefixes(n))
+    ) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * The name prefix under which a file's encoder lies: "" for a bare encoder (reference or Hugging Face names), else
+ * `<key>.` for the requested module, or `target_encoder.` / `encoder.` (the reference evaluation's choice and its
+ * fallback) for a training checkpoint. Throws when the file holds no such module, listing what it holds.
+ */
+export function encoderPrefix(names: string[], key?: string): string {
+  if (key === undefined && isBareEncoder(names)) return "";
+  const modules = [...new Set(names.map((n) => n.slice(0, Math.max(n.indexOf("."), 0))).filter((m) => m))];
+  const pick = key ?? ["target_encoder", "encoder"].find((m) => modules.includes(m));
+  if (pick === undefined || !modules.includes(pick)) {
+    throw new Error(
+      `no ${pick === undefined ? "target_encoder or encoder" : `"${pick}"`} weights in this file; it holds: ${
+        modules.join(", ") || "no modules"
+      }`,
+    );
+  }
+  return `${pick}.`;
 }
 
 /** Which keys of a checkpoint were not loaded. */
@@ -52,22 +88,28 @@ export interface LoadVitResult {
 }
 
 /**
- * Copies the weights of a safetensors file into `model`. Keys may carry `module.`/`backbone.` prefixes. With
- * `strict` (default) any missing, unexpected or mis-shaped key throws one error that lists them all, and nothing is
- * loaded.
+ * Copies the weights of a safetensors or PyTorch file (bytes, or a path: large `.pt` files are then read piecewise)
+ * into `model`. Keys may carry `module.`/`backbone.` prefixes. With `strict` (default) any missing, unexpected or
+ * mis-shaped key throws one error that lists them all, and nothing is loaded.
  */
 export function loadVitWeights(
   model: VisionTransformer,
-  bytes: Uint8Array,
-  { strict = true, source = "safetensors file", select = "" }: LoadVitOptions = {},
+  input: WeightsInput,
+  { strict = true, source = typeof input === "string" ? input : "weights file", select, key }:
+    LoadVitOptions = {},
 ): LoadVitResult {
-  const loaded = loadSafetensors(bytes);
+  let loaded: Map<string, Tensor>;
+  try {
+    const prefix = select ?? encoderPrefix(listWeights(input).entries.map((e) => e.name), key);
+    loaded = loadWeights(input, { prefix });
+  } catch (e) {
+    throw new Error(`loadVitWeights: ${source}: ${(e as Error).message}`);
+  }
   let renamed = new Map<string, Tensor>();
   const duplicates: string[] = [];
-  for (const [key, t] of loaded) {
-    if (!key.startsWith(select)) continue;
-    const name = stripWrapperPrefixes(key.slice(select.length));
-    if (renamed.has(name)) duplicates.push(`${key} (→ ${name})`);
+  for (const [k, t] of loaded) {
+    const name = stripWrapperPrefixes(k);
+    if (renamed.has(name)) duplicates.push(`${k} (→ ${name})`);
     renamed.set(name, t);
   }
   const made: Tensor[] = [];
@@ -83,7 +125,7 @@ export function loadVitWeights(
         `${duplicates.length} keys collide after stripping module./backbone.: ${duplicates.join(", ")}`,
       );
     }
-    if (renamed.size === 0) throw new Error(`no tensor keys start with "${select}"`);
+    if (renamed.size === 0) throw new Error(`no tensor keys start with "${select ?? key}"`);
     if (model.config.positionEncoding === "rope") renamed.delete("pos_embed");
     return model.loadStateDict(renamed, { strict });
   } catch (e) {
@@ -105,33 +147,42 @@ export function saveVit(model: VisionTransformer): Promise<Uint8Array> {
 }
 
 /**
- * Builds a model from a safetensors file: the configuration comes from the file's metadata (files written by
- * {@link saveVit}) or from `config` (needed for converted reference checkpoints, whose shapes do not tell the
- * number of heads).
+ * Builds a model from a safetensors or PyTorch file: the configuration comes from `config` (needed for reference
+ * checkpoints, whose shapes do not tell the number of heads) or from the metadata of a file written by
+ * {@link saveVit}.
  */
 export function loadVit(
-  bytes: Uint8Array,
+  input: WeightsInput,
   config?: VitConfig,
   options: LoadVitOptions = {},
 ): VisionTransformer {
   const source = options.source ?? "the file";
-  let header;
+  let listing;
   try {
-    header = parseSafetensorsHeader(bytes);
+    listing = listWeights(input);
   } catch (e) {
+    // A PyTorch file's own typed error says more than a wrapper would.
+    if (e instanceof Error && e.name === "TorchCheckpointError") throw e;
     throw new WeightsError(source, "implausible-metadata", (e as Error).message);
   }
-  const stored = config ?? header.metadata[CONFIG_METADATA_KEY];
+  const stored = config ?? listing.metadata[CONFIG_METADATA_KEY];
   if (!stored) {
     throw new Error(
       `loadVit: ${source} has no "${CONFIG_METADATA_KEY}" metadata; pass the configuration ` +
-        `(e.g. vitConfig("large")) for a converted reference checkpoint`,
+        `(e.g. vitConfig("large")) for a reference checkpoint`,
     );
   }
   // Bounds and shapes first: nothing is built from a configuration the tensors do not bear out.
-  const shapes = new Map([...header.entries].map(([name, e]) => [name, e.shape]));
-  const c = checkVitWeights(stored, shapes, { source, select: options.select ?? "" });
+  const names = listing.entries.map((e) => e.name);
+  const select = options.select ?? encoderPrefix(names, options.key);
+  const shapes = new Map(listing.entries.map((e) => [e.name, e.shape]));
+  const c = checkVitWeights(stored, shapes, { source, select });
   const model = new VisionTransformer(c);
-  loadVitWeights(model, bytes, options);
+  try {
+    loadVitWeights(model, input, options);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
   return model;
 }

@@ -4,16 +4,18 @@
  * - an EchoJEPA-TS pretraining checkpoint: a run folder, its `checkpoints/` folder, or a checkpoint `.json`
  *   (`latest.json`, `e0010.json`); the architecture comes from the run's config, the weights from the module named
  *   by `key` (default `target_encoder`, the reference's choice; `encoder` when the run has no target, e.g. MAE);
- * - a safetensors file written by `saveVit` (configuration in its metadata), or any other encoder safetensors
- *   (converted reference checkpoints, Hugging Face `model.safetensors`) together with `config`: a variant name
- *   (`large`), a JSON file with a `VitConfig`, or a Hugging Face `config.json`. `module.`/`backbone.` prefixes are
- *   stripped; a file holding several modules (`target_encoder.…`, `encoder.…`) is read by `key`.
+ * - a safetensors file written by `saveVit` (configuration in its metadata), or any other encoder weights file
+ *   — a PyTorch `.pt` (released V-JEPA 2 / EchoJEPA checkpoints, read piecewise: only the chosen module's
+ *   storages), a converted safetensors, a Hugging Face `model.safetensors` — together with `config`: a variant name
+ *   (`large`), a JSON file with a `VitConfig`, or a Hugging Face `config.json`. The format is told by content.
+ *   `module.`/`backbone.` prefixes are stripped; a file holding several modules (`target_encoder`, `encoder`, …)
+ *   is read by `key`.
  *
  * @module
  */
 
 import { encoderConfig, readCheckpointState } from "@echojepa/jepa";
-import { parseSafetensorsHeader } from "@echojepa/tensor";
+import { listWeights, type WeightsInput, type WeightsListing } from "@echojepa/tensor";
 import {
   CONFIG_METADATA_KEY,
   loadVitWeights,
@@ -73,7 +75,7 @@ export async function loadEncoder(path: string, options: LoadEncoderOptions = {}
   }
   if (stat.isDirectory) return await fromCheckpoint(await findCheckpointJson(path), options);
   if (path.endsWith(".json")) return await fromCheckpoint(path, options);
-  return await fromSafetensors(path, options);
+  return fromWeightsFile(path, options);
 }
 
 async function findCheckpointJson(dir: string): Promise<string> {
@@ -100,11 +102,10 @@ async function fromCheckpoint(jsonPath: string, options: LoadEncoderOptions): Pr
   }
   const { state } = found;
   const weightsPath = `${dirOf(found.jsonPath)}/${state.weights.slice(state.weights.lastIndexOf("/") + 1)}`;
-  const bytes = await readBytes(weightsPath);
-  const modules = modulePrefixes(parseSafetensorsHeader(bytes).entries.keys());
+  const modules = modulePrefixes(listing(weightsPath).entries.map((e) => e.name));
   const key = chooseKey(modules, options, found.jsonPath);
   const config = encoderConfig(state.config);
-  const encoder = buildAndLoad(config, bytes, `${key}.`, `${found.jsonPath} (${key})`);
+  const encoder = buildAndLoad(config, weightsPath, `${key}.`, `${found.jsonPath} (${key})`);
   return {
     encoder,
     config,
@@ -118,21 +119,23 @@ async function fromCheckpoint(jsonPath: string, options: LoadEncoderOptions): Pr
   };
 }
 
-async function fromSafetensors(path: string, options: LoadEncoderOptions): Promise<LoadedEncoder> {
-  const bytes = await readBytes(path);
-  let header;
+function listing(path: string): WeightsListing {
   try {
-    header = parseSafetensorsHeader(bytes);
+    return listWeights(path);
   } catch (e) {
-    throw new CliError(`encoder: ${path} is not a safetensors file (${(e as Error).message})`);
+    throw new CliError(`encoder: ${(e as Error).message}`);
   }
+}
+
+async function fromWeightsFile(path: string, options: LoadEncoderOptions): Promise<LoadedEncoder> {
+  const header = listing(path);
   if (header.metadata.format === "echojepa-ts-pretrain/1") {
     throw new CliError(
       `encoder: ${path} holds the weights of a pretraining checkpoint; pass the checkpoint's .json ` +
         `(e.g. ${dirOf(path)}/latest.json) so the architecture is known`,
     );
   }
-  const names = [...header.entries.keys()];
+  const names = header.entries.map((e) => e.name);
   const modules = modulePrefixes(names);
   // A bare encoder file has no module prefix; Hugging Face names start with "encoder." too, but are whole models.
   const bare = names.some((n) =>
@@ -152,7 +155,7 @@ async function fromSafetensors(path: string, options: LoadEncoderOptions): Promi
         `(${Object.keys(VIT_VARIANTS).join(", ")}), a VitConfig JSON file or a Hugging Face config.json`,
     );
   }
-  const encoder = buildAndLoad(config, bytes, key ? `${key}.` : "", key ? `${path} (${key})` : path);
+  const encoder = buildAndLoad(config, path, key ? `${key}.` : "", key ? `${path} (${key})` : path);
   return {
     encoder,
     config,
@@ -216,13 +219,13 @@ function chooseKey(modules: string[], options: LoadEncoderOptions, source: strin
 
 function buildAndLoad(
   config: VitConfig,
-  bytes: Uint8Array,
+  input: WeightsInput,
   select: string,
   source: string,
 ): VisionTransformer {
   const encoder = new VisionTransformer(config);
   try {
-    loadVitWeights(encoder, bytes, { select, source });
+    loadVitWeights(encoder, input, { select, source });
   } catch (e) {
     encoder.dispose();
     throw new CliError(`encoder: ${(e as Error).message}`);
@@ -230,14 +233,6 @@ function buildAndLoad(
   encoder.eval();
   for (const p of encoder.parameters()) p.requiresGrad = false;
   return encoder;
-}
-
-async function readBytes(path: string): Promise<Uint8Array> {
-  try {
-    return await Deno.readFile(path);
-  } catch (e) {
-    throw new CliError(`encoder: cannot read ${path}: ${(e as Error).message}`);
-  }
 }
 
 function dirOf(path: string): string {

@@ -96,3 +96,32 @@ Deno.test("loadEncoder: pretraining checkpoints by folder or JSON, target_encode
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("loadEncoder: a PyTorch .pt training checkpoint (told by content, whatever its name), --key, clear errors", async () => {
+  await init();
+  const dir = await Deno.makeTempDir();
+  try {
+    const fixture = new URL("../../tests/fixtures/torch/pretrain.pt", import.meta.url).pathname;
+    // A misleading name: the format comes from the bytes.
+    const path = `${dir}/weights.bin`;
+    await Deno.copyFile(fixture, path);
+    const config = `${dir}/tiny.json`;
+    await Deno.writeTextFile(config, JSON.stringify({ embedDim: 32, depth: 2, numHeads: 4 }));
+    const target = await loadEncoder(path, { config });
+    assert.equal(target.key, "target_encoder");
+    const online = await loadEncoder(path, { config, key: "encoder" });
+    assert.equal(online.key, "encoder");
+    assert.notDeepEqual(
+      await target.encoder.norm.weight!.toArray(),
+      await online.encoder.norm.weight!.toArray(),
+    );
+    target.encoder.dispose();
+    online.encoder.dispose();
+    await assert.rejects(() => loadEncoder(path, { config, key: "teacher" }), /it holds: .*target_encoder/);
+    await assert.rejects(() => loadEncoder(path), /does not record its architecture; pass --config/);
+    const legacy = new URL("../../tests/fixtures/torch/legacy.pt", import.meta.url).pathname;
+    await assert.rejects(() => loadEncoder(legacy, { config }), /legacy pickle serialization.*torch\.save/s);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

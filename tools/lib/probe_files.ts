@@ -17,6 +17,9 @@ import { CliError } from "./cli.ts";
 import { type LoadedEncoder, loadEncoder } from "./encoder.ts";
 import type { ForwardProbe } from "./features.ts";
 import { buildProbe, PROBE_FORMAT, type ProbeSpec } from "./probe_spec.ts";
+import type { ClipSettings } from "./samples.ts";
+import { loadReferenceProbe, REFERENCE_LVEF_CLIPS } from "./reference_probe.ts";
+import type { ReferenceProbeArgs } from "./saved_probe_args.ts";
 
 export {
   buildProbe,
@@ -90,16 +93,27 @@ export interface OpenedProbe {
   encoder: LoadedEncoder;
 }
 
-/** Opens a probe folder and its encoder (the recorded one, or `encoderPath` when the file has moved). */
+/**
+ * Opens a probe folder and its encoder (the recorded one, or `encoderPath` when the file has moved), or a
+ * reference probe file (`.pt`/safetensors, told by being a file) with the encoder given by `encoderPath`.
+ */
 export async function openProbe(
   dir: string,
-  { encoderPath, key, config, onNotice }: {
+  { encoderPath, key, config, onNotice, reference }: {
     encoderPath?: string;
     key?: string;
     config?: string;
     onNotice?: (m: string) => void;
+    reference?: ReferenceProbeArgs;
   } = {},
 ): Promise<OpenedProbe> {
+  let isFile = false;
+  try {
+    isFile = (await Deno.stat(dir)).isFile;
+  } catch {
+    // A missing folder is reported by readProbeSpec.
+  }
+  if (isFile) return await openReferenceProbe(dir, encoderPath, reference, onNotice);
   const spec = await readProbeSpec(dir);
   const path = encoderPath ?? spec.encoder.path;
   try {
@@ -125,4 +139,60 @@ export async function openProbe(
   }
   const probe = await loadProbe(dir, spec);
   return { spec, probe, encoder };
+}
+
+async function openReferenceProbe(
+  path: string,
+  encoderPath: string | undefined,
+  reference: ReferenceProbeArgs | undefined,
+  onNotice?: (m: string) => void,
+): Promise<OpenedProbe> {
+  if (!encoderPath) {
+    throw new CliError(
+      `--probe ${path} is a probe file: pass --encoder (and --config when it has no architecture)`,
+    );
+  }
+  const r = reference ?? { scaler: null, clips: REFERENCE_LVEF_CLIPS };
+  const loaded = loadReferenceProbe(path, { head: r.head, attentionHeads: r.attentionHeads });
+  onNotice?.(
+    `probe ${path}: head ${loaded.head.index} of ${loaded.head.of} (${loaded.head.reason}), depth ${loaded.depth}, ` +
+      `${loaded.task.type}`,
+  );
+  if (loaded.task.type === "regression" && !r.scaler) {
+    onNotice?.("probe: no --target-mean/--target-std given, so predictions are the probe's z-scores");
+  }
+  let encoder: LoadedEncoder;
+  try {
+    encoder = await loadEncoder(encoderPath, { key: r.key, config: r.config, onNotice });
+  } catch (e) {
+    loaded.probe.dispose();
+    throw e;
+  }
+  if (encoder.config.embedDim !== loaded.dim) {
+    encoder.encoder.dispose();
+    loaded.probe.dispose();
+    throw new CliError(
+      `shape mismatch: the probe ${path} reads ${loaded.dim}-wide features, the encoder ${encoderPath} gives ` +
+        `${encoder.config.embedDim}`,
+    );
+  }
+  const spec: ProbeSpec = {
+    format: PROBE_FORMAT,
+    task: loaded.task,
+    classNames: null,
+    probe: {
+      kind: "attentive",
+      dim: loaded.dim,
+      outputs: loaded.task.type === "classification" ? loaded.task.numClasses : 1,
+      depth: loaded.depth,
+      heads: r.attentionHeads ?? 16,
+    },
+    pooling: "tokens",
+    scaler: loaded.task.type === "regression" ? r.scaler : null,
+    encoder: { path: encoder.path, key: encoder.key, config: encoder.config },
+    clips: r.clips,
+    training: { source: path, head: loaded.head },
+    createdAt: new Date().toISOString(),
+  };
+  return { spec, probe: loaded.probe, encoder };
 }
