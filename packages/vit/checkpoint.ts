@@ -13,7 +13,7 @@
  */
 
 import { listWeights, loadWeights, saveSafetensors, type Tensor, type WeightsInput } from "@echojepa/tensor";
-import { type VitConfig } from "./config.ts";
+import type { VitConfig } from "./config.ts";
 import { fromHuggingFaceState, isHuggingFaceState } from "./hf_names.ts";
 import { checkVitWeights, WeightsError } from "./weights_check.ts";
 import { VisionTransformer } from "./vision_transformer.ts";

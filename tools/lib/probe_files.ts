@@ -17,7 +17,6 @@ import { CliError } from "./cli.ts";
 import { type LoadedEncoder, loadEncoder } from "./encoder.ts";
 import type { ForwardProbe } from "./features.ts";
 import { buildProbe, PROBE_FORMAT, type ProbeSpec } from "./probe_spec.ts";
-import type { ClipSettings } from "./samples.ts";
 import { loadReferenceProbe, REFERENCE_LVEF_CLIPS } from "./reference_probe.ts";
 import type { ReferenceProbeArgs } from "./saved_probe_args.ts";
 
