@@ -28,3 +28,7 @@ export * from "./linear_probe.ts";
 export * from "./multiview.ts";
 export * from "./train.ts";
 export * from "./features.ts";
+export * from "./standardize.ts";
+export * from "./knn.ts";
+export * from "./label_draws.ts";
+export * from "./paired_bootstrap.ts";
