@@ -2,7 +2,7 @@
  * `deno task synth` — the phantom's command line.
  *
  *   deno task synth --out DIR --patients N [--seed S] [--frames 16] [--size 112] [--views A4C,PLAX,…]
- *                   [--clips-per-view 1] [--workers N] [--dicom] [--no-avi] [--nuisance full|none]
+ *                   [--clips-per-view 1] [--workers N] [--dicom] [--no-avi] [--nuisance full|clinical|none]
  *                   [--ef-dist clinical|uniform] [--pediatric-fraction 0.15]
  *       Writes an EchoNet-Dynamic-style folder (Videos/*.avi, FileList.csv), optional DICOM study folders and the
  *       reference-style manifests (see packages/phantom/write_dataset.ts).
@@ -34,7 +34,7 @@ import { createProgressBar } from "@echojepa/video";
 
 const USAGE = `usage:
   deno task synth --out DIR --patients N [--seed S] [--frames 16] [--size 112] [--views A4C,PLAX,...]
-                  [--clips-per-view 1] [--workers N] [--dicom] [--no-avi] [--nuisance full|none]
+                  [--clips-per-view 1] [--workers N] [--dicom] [--no-avi] [--nuisance full|clinical|none]
                   [--ef-dist clinical|uniform] [--pediatric-fraction 0.15]
   deno task synth --report [--out DIR]
   deno task synth --eval [--patients N]
@@ -93,8 +93,8 @@ async function main(): Promise<void> {
     throw new Error("synth: --out and --patients are required to write a data set");
   }
   const nuisance = values.nuisance as NuisanceLevel;
-  if (nuisance !== "full" && nuisance !== "none") {
-    throw new Error(`synth: --nuisance must be full or none, got "${nuisance}"`);
+  if (nuisance !== "full" && nuisance !== "clinical" && nuisance !== "none") {
+    throw new Error(`synth: --nuisance must be full, clinical or none, got "${nuisance}"`);
   }
   const efDistribution = values["ef-dist"] as EfDistribution;
   if (efDistribution !== "clinical" && efDistribution !== "uniform") {

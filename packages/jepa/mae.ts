@@ -4,8 +4,9 @@
  * mask token at every hidden position, and an MSE loss on the per-patch-normalised pixels of the hidden tubelets.
  *
  * The decoder is the {@link Predictor} architecture with its output width set to one tubelet's pixel count
- * (3·2·16·16 = 1536 for the reference), so positions enter through RoPE rather than VideoMAE's fixed sin-cos table;
- * depth and width are configurable (reference depth 4).
+ * (3·2·16·16 = 1536 for the reference), so positions follow the encoder's scheme: RoPE under a RoPE encoder, and
+ * VideoMAE's fixed sin-cos decoder table (`predictor_pos_embed`) under a sin-cos encoder; depth and width are
+ * configurable (reference depth 4).
  *
  * @module
  */

@@ -46,8 +46,10 @@ export function buildModels(c: PretrainConfig): PretrainModels {
     for (const t of targetEncoder.parameters()) t.requiresGrad = false;
   }
   const patchPixels = vc.inChannels * vc.tubeletSize * vc.patchSize * vc.patchSize;
+  // The predictor and the MAE decoder use the encoder's position scheme, as the reference's `init_video_model` does.
+  const positions = { positionEncoding: vc.positionEncoding, uniformPower: vc.uniformPower };
   const head = c.objective === "jepa"
-    ? new Predictor({ inputDim: vc.embedDim, ...c.predictor, seed: c.seed + 1 })
+    ? new Predictor({ inputDim: vc.embedDim, ...c.predictor, ...positions, seed: c.seed + 1 })
     : new Predictor({
       inputDim: vc.embedDim,
       embedDim: c.mae.decoderEmbedDim,
@@ -55,6 +57,7 @@ export function buildModels(c: PretrainConfig): PretrainModels {
       numHeads: c.mae.decoderNumHeads,
       outputDim: patchPixels,
       numMaskTokens: 1,
+      ...positions,
       seed: c.seed + 1,
     });
   return { encoder, targetEncoder, head };

@@ -8,12 +8,18 @@
  * `predictor_norm`; the target tokens picked out; `predictor_proj` (P → D). Parameter names are the reference's
  * predictor keys, so released predictors load by name.
  *
+ * Positions follow the encoder's scheme, as the reference's `init_video_model` passes `use_rope` and
+ * `uniform_power` to the predictor: with `positionEncoding: "sincos"` the blocks use no RoPE and the fixed 3-D
+ * sin-cos table `predictor_pos_embed` (width P) is added to the embedded context tokens and to the mask tokens at
+ * their clip positions, as the reference's predictor does when `use_rope` is off.
+ *
  * The same module, with its output width set to a tubelet's pixel count, is the pixel-MAE decoder (see `mae.ts`).
  *
  * @module
  */
 
 import {
+  add,
   broadcastTo,
   concat,
   gather,
@@ -26,7 +32,16 @@ import {
   tensor,
   zeros,
 } from "@echojepa/tensor";
-import { Block, InitSeeds, rescaleBlocks, type TokenGrid, vitConfig } from "@echojepa/vit";
+import {
+  Block,
+  InitSeeds,
+  type PositionEncoding,
+  rescaleBlocks,
+  sincos3d,
+  tokenCount,
+  type TokenGrid,
+  vitConfig,
+} from "@echojepa/vit";
 
 /** Sizes of a {@link Predictor}. */
 export interface PredictorOptions {
@@ -48,6 +63,10 @@ export interface PredictorOptions {
   layerNormEps?: number;
   /** Seed of the initial weights. */
   seed?: number;
+  /** The encoder's position scheme (default "rope"); "sincos" adds the fixed `predictor_pos_embed` table. */
+  positionEncoding?: PositionEncoding;
+  /** The sin-cos table's split of dims over (t, h, w), as the encoder's `uniformPower` (default true). */
+  uniformPower?: boolean;
 }
 
 /** Where the context and target tokens of one mask set sit in the clip (host arrays, `[B, K]` row-major). */
@@ -126,6 +145,8 @@ export class Predictor extends Module {
       numMaskTokens: 1,
       layerNormEps: 1e-6,
       seed: 0,
+      positionEncoding: "rope",
+      uniformPower: true,
       ...options,
     };
     this._options = o;
@@ -135,6 +156,7 @@ export class Predictor extends Module {
       numHeads: o.numHeads,
       mlpHidden: o.mlpHidden,
       layerNormEps: o.layerNormEps,
+      positionEncoding: o.positionEncoding,
     });
     // The reference's initialisation: Linear weights from a truncated normal (std 0.02; each from its own seed of
     // `o.seed`), biases 0, LayerNorm 1/0, zero mask tokens (`zero_init_mask_tokens`), then block i's (1-based)
@@ -173,10 +195,39 @@ export class Predictor extends Module {
     const joined = concat([ctx, targets], 1);
     const sorted = gather(joined, tensor(plan.order, [B, Nc + Nt], "i32"));
     const ids = tensor(plan.sortedIds, [B, Nc + Nt], "i32");
-    let x = sorted;
+    let x = this._options.positionEncoding === "sincos"
+      ? add(sorted, this.#sortedPositions(plan, B, grid))
+      : sorted;
     for (const block of this.predictor_blocks) x = block.forward(x, { grid, ids });
     x = this.predictor_norm.forward(x);
     const picked = gather(x, tensor(plan.targetSlots, [B, Nt], "i32"));
     return this.predictor_proj.forward(picked);
   }
+
+  /**
+   * `predictor_pos_embed` rows at each sorted slot's clip position, `[B, Nc+Nt, P]`. Adding them after the sort
+   * equals the reference's adding them to the context and mask tokens before it (same rows, permuted).
+   */
+  #sortedPositions(plan: SortPlan, batchSize: number, grid: TokenGrid): Tensor {
+    const P = this._options.embedDim;
+    const key = `${grid.t}x${grid.h}x${grid.w}`;
+    if (this.#tableKey !== key) {
+      this.#table = sincos3d(P, grid, this._options.uniformPower);
+      this.#tableKey = key;
+    }
+    const table = this.#table!;
+    const n = tokenCount(grid);
+    const slots = plan.sortedIds.length / batchSize;
+    const out = new Float32Array(batchSize * slots * P);
+    for (let s = 0; s < plan.sortedIds.length; s++) {
+      const id = plan.sortedIds[s];
+      if (id < 0 || id >= n) throw new RangeError(`Predictor: token ${id} outside the ${key} grid`);
+      out.set(table.subarray(id * P, (id + 1) * P), s * P);
+    }
+    return tensor(out, [batchSize, slots, P]);
+  }
+
+  /** The sin-cos table for the last grid seen (host, `[N, P]`), and that grid. */
+  #table: Float32Array | null = null;
+  #tableKey = "";
 }

@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
-import { backward, init, mean, randn, tidy } from "@echojepa/tensor";
+import { backward, init, mean, randn, tensor, tidy } from "@echojepa/tensor";
+import { vitConfig } from "@echojepa/vit";
+import type { HostParams } from "../vit/reference_vit.ts";
 import { Predictor, sortPlan } from "./predictor.ts";
+import { referencePredictor } from "./reference_predictor.ts";
 
 Deno.test("sortPlan merges context and targets in position order", () => {
   const plan = sortPlan({
@@ -65,4 +68,60 @@ Deno.test("predictor: reference parameter names and shapes, zero mask tokens, ou
   assert.equal(pred.mask_tokens[1].grad, null);
   assert.throws(() => pred.forward(randn([2, 2, D]), masks, grid), /does not match the masks/);
   pred.dispose();
+});
+
+Deno.test("predictor matches the reference forward with RoPE and, when RoPE is off, with predictor_pos_embed", async () => {
+  await init();
+  const D = 12, P = 12, outputDim = 10;
+  const grid = { t: 2, h: 2, w: 3 };
+  const contextIds = [[0, 2, 5, 7, 11], [1, 3, 4, 6, 9]];
+  const targetIds = [[1, 4, 8], [0, 7, 10]];
+  const masks = {
+    context: Int32Array.from(contextIds.flat()),
+    target: Int32Array.from(targetIds.flat()),
+    contextLength: 5,
+    targetLength: 3,
+    batchSize: 2,
+  };
+  const worst: Record<string, number> = {};
+  for (const positionEncoding of ["rope", "sincos"] as const) {
+    const pred = new Predictor({
+      inputDim: D,
+      embedDim: P,
+      depth: 2,
+      numHeads: 2,
+      outputDim,
+      positionEncoding,
+      seed: 4,
+    });
+    // Non-zero mask tokens and biases so every term of the reference is exercised.
+    const params: HostParams = new Map();
+    for (const [name, t] of pred.namedParameters()) {
+      const values = await t.toArray();
+      if (name.startsWith("mask_tokens") || name.endsWith("bias")) {
+        const shifted = Float32Array.from(values, (_, i) => 0.3 * Math.sin(i + name.length));
+        const fresh = tensor(shifted, t.shape);
+        pred.loadStateDict(new Map([[name, fresh]]), { strict: false });
+        fresh.dispose();
+        params.set(name, shifted);
+      } else params.set(name, values);
+    }
+    const context = randn([2, 5, D], 1, 0, { seed: 9 });
+    const hostContext = await context.toArray();
+    const out = await pred.forward(context, masks, grid).toArray();
+    const blockConfig = vitConfig({ embedDim: P, depth: 2, numHeads: 2, mlpHidden: 4 * P, positionEncoding });
+    const expected = referencePredictor(
+      blockConfig,
+      params,
+      hostContext,
+      contextIds,
+      targetIds,
+      grid,
+      D,
+      outputDim,
+    );
+    worst[positionEncoding] = Math.max(...Array.from(out, (v, i) => Math.abs(v - expected[i])));
+    pred.dispose();
+  }
+  assert.ok(worst.rope < 1e-5 && worst.sincos < 1e-5, `max |Δ|: ${JSON.stringify(worst)}`);
 });

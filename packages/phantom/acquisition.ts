@@ -20,6 +20,13 @@
  * | persistence (temporal averaging), display smoothing | U(0, 0.4), U(0.3, 1) |
  * | side-lobe haze level | U(−34, −22) dB |
  *
+ * `nuisance: "clinical"` narrows the operator-set and probe-placement settings to the spread one department's
+ * studies show under its standard presets (see the README's "Nuisance levels"): dynamic range U(50, 60) dB, tissue
+ * grey level U(0.5, 0.62), TGC U(0.65, 0.85), depth × U(0.95, 1.06), sector U(70°, 85°), frame rate U(40, 60) fps,
+ * rotation ±5°, shifts ±3 % / ±2 % of depth, zoom U(0.97, 1.04), persistence U(0.1, 0.3), smoothing U(0.5, 0.8).
+ * Patient-side settings (frequency, noise, clutter, side lobes, edge fall-off, respiration, UI) keep the "full"
+ * ranges: they follow the patient and the machine, not the operator's preset.
+ *
  * `nuisance: "none"` fixes every setting at a typical value (sector 75°, 2.5 MHz adult / 4.5 MHz paediatric,
  * gain 25 dB, DR 55 dB, TGC 0.75, noise −82 dB, 50 fps, no rotation/translation, zoom 1, no UI,
  * persistence 0.2, smoothing 0.6, side lobes −28 dB).
@@ -27,8 +34,11 @@
 
 import type { Rng } from "./rng.ts";
 
-/** How much acquisition variation to apply. */
-export type NuisanceLevel = "full" | "none";
+/**
+ * How much acquisition variation to apply: "full" (the widest plausible spread), "clinical" (the spread of a
+ * department's studies under standard presets), or "none" (typical values).
+ */
+export type NuisanceLevel = "full" | "clinical" | "none";
 
 /** One clip's acquisition settings. */
 export interface Acquisition {
@@ -137,30 +147,34 @@ export function sampleAcquisition(
       respZ: 0,
     };
   }
-  const depth = nominalDepth * rng.uniform(0.9, 1.12);
+  // One draw order for "full" and "clinical" (so the patient-side settings match between them); only the operator
+  // and placement ranges narrow.
+  const clinical = level === "clinical";
+  const depth = nominalDepth * (clinical ? rng.uniform(0.95, 1.06) : rng.uniform(0.9, 1.12));
   const respAngle = rng.uniform(0, 2 * Math.PI), respAmp = rng.uniform(0, 0.4);
   // Sonographers set gain so that tissue sits in the upper-middle of the grey scale: draw the grey level of
   // unit-echo tissue (fraction q of white) and the dynamic range, and derive the white level from them.
-  const dynamicRangeDb = rng.uniform(40, 65);
-  const tissueGrey = rng.uniform(0.4, 0.7);
+  const dynamicRangeDb = clinical ? rng.uniform(50, 60) : rng.uniform(40, 65);
+  const tissueGrey = clinical ? rng.uniform(0.5, 0.62) : rng.uniform(0.4, 0.7);
+  const spread = clinical ? 0.5 : 1;
   return {
     depth,
-    sectorDeg: rng.uniform(60, 90),
+    sectorDeg: clinical ? rng.uniform(70, 85) : rng.uniform(60, 90),
     frequencyMHz: pediatric ? rng.uniform(3.5, 6) : rng.uniform(1.8, 3.6),
     gainDb: dynamicRangeDb * (1 - tissueGrey),
     dynamicRangeDb,
-    tgc: rng.uniform(0.5, 0.9),
+    tgc: clinical ? rng.uniform(0.65, 0.85) : rng.uniform(0.5, 0.9),
     noiseDb: rng.uniform(-92, -72),
-    fps: rng.uniform(20, 90),
-    rotationDeg: rng.uniform(-10, 10),
-    shiftX: rng.uniform(-0.06, 0.06) * depth,
-    shiftZ: rng.uniform(-0.04, 0.04) * depth,
-    zoom: rng.uniform(0.92, 1.1),
+    fps: clinical ? rng.uniform(40, 60) : rng.uniform(20, 90),
+    rotationDeg: spread * rng.uniform(-10, 10),
+    shiftX: spread * rng.uniform(-0.06, 0.06) * depth,
+    shiftZ: spread * rng.uniform(-0.04, 0.04) * depth,
+    zoom: clinical ? rng.uniform(0.97, 1.04) : rng.uniform(0.92, 1.1),
     ui: rng.chance(0.5),
     edgeFalloff: rng.uniform(0.3, 1),
     sidelobeDb: rng.uniform(-34, -22),
-    persistence: rng.uniform(0, 0.4),
-    smoothing: rng.uniform(0.3, 1),
+    persistence: clinical ? rng.uniform(0.1, 0.3) : rng.uniform(0, 0.4),
+    smoothing: clinical ? rng.uniform(0.5, 0.8) : rng.uniform(0.3, 1),
     clutter: rng.uniform(0.3, 1.5),
     respX: respAmp * Math.cos(respAngle),
     respZ: respAmp * Math.sin(respAngle),

@@ -4,6 +4,7 @@
  * invariance, separates the views) and a linear check that the RVSP-like target needs two views.
  */
 
+import type { NuisanceLevel } from "./acquisition.ts";
 import { renderClip } from "./clip.ts";
 import type { Patient } from "./patient.ts";
 import { mixSeeds } from "./rng.ts";
@@ -153,4 +154,141 @@ export function rvspViewFeatures(p: Patient): { a4c: number[]; subcostal: number
     a4c: [p.rvScale, p.septalFlattening, p.heartScale],
     subcostal: [p.ivcDiameter, p.ivcCollapse, p.heartScale],
   };
+}
+
+/** Options of {@linkcode efPixelOracle}. */
+export interface EfOracleOptions {
+  /** Patients whose A4C clips fit the ridge, and held-out patients it is scored on (disjoint seeds). */
+  trainPatients: number;
+  testPatients: number;
+  /** Clip size, frames and frame rate (the demo's clip geometry). */
+  size: number;
+  frames: number;
+  fps: number;
+  /** Pooled feature grid side (default 8: low-pass, far coarser than speckle). */
+  featureSize?: number;
+  /** Ridge strengths tried on a validation fifth of the training patients (default 10^−2 … 10^3). */
+  lambdas?: number[];
+  /** Nuisance level and speckle strength of the clips (defaults "full", 1). */
+  nuisance?: NuisanceLevel;
+  speckleStrength?: number;
+  seed?: number;
+}
+
+/** How well low-pass pixels predict EF on held-out patients, beside the mean predictor. */
+export interface EfOracleResult {
+  /** Mean absolute error of the ridge, EF points. */
+  mae: number;
+  /** Mean absolute error of predicting the training mean. */
+  meanPredictorMae: number;
+  /** R² on the test patients. */
+  r2: number;
+  /** The ridge strength chosen on validation. */
+  lambda: number;
+}
+
+/**
+ * An EF oracle on raw pixels: each A4C clip becomes low-pass features (per pooled cell: mean, standard deviation
+ * and range over frames — the cavity's grey-level excursion grows with stroke volume), a ridge on standardised
+ * features is fitted on training patients (strength chosen on a validation fifth of them) and scored on disjoint
+ * test patients. If this cannot beat the mean predictor at a clip geometry, no frozen-feature EF result at that
+ * geometry carries signal. Its seeds are its own (never a demo split).
+ */
+export function efPixelOracle(options: EfOracleOptions): EfOracleResult {
+  const f = options.featureSize ?? 8, seed = options.seed ?? 0;
+  const lambdas = options.lambdas ?? [1e-2, 1e-1, 1, 10, 100, 1000];
+  const sample = (p: number, tag: number): { x: number[]; ef: number } => {
+    const s = mixSeeds(seed, p, tag);
+    const patient = studyPatient(s);
+    const clip = renderClip(patient, "A4C", studyClipSeed(s, "A4C", 0), {
+      frames: options.frames,
+      height: options.size,
+      width: options.size,
+      nuisance: options.nuisance ?? "full",
+      speckleStrength: options.speckleStrength ?? 1,
+      acquisition: { fps: options.fps },
+    });
+    const cells = f * f, per = new Float64Array(clip.t * cells);
+    for (let k = 0; k < clip.t; k++) {
+      const one = rawPixelFeature(clip.frames.subarray(k * clip.h * clip.w), 1, clip.h, clip.w, f);
+      per.set(one, k * cells);
+    }
+    const x: number[] = [];
+    for (let c = 0; c < cells; c++) {
+      let m = 0, lo = Infinity, hi = -Infinity;
+      for (let k = 0; k < clip.t; k++) {
+        const v = per[k * cells + c];
+        m += v / clip.t;
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+      let v2 = 0;
+      for (let k = 0; k < clip.t; k++) v2 += (per[k * cells + c] - m) ** 2 / clip.t;
+      x.push(m, Math.sqrt(v2), hi - lo);
+    }
+    return { x, ef: clip.labels.ef };
+  };
+  const train = Array.from({ length: options.trainPatients }, (_, p) => sample(p, 0xef01));
+  const test = Array.from({ length: options.testPatients }, (_, p) => sample(p, 0xef7e));
+  const nVal = Math.max(1, Math.floor(train.length / 5));
+  const fitPart = train.slice(nVal), valPart = train.slice(0, nVal);
+  const maeOf = (w: number[], rows: { x: number[]; ef: number }[], scale: Scale): number =>
+    rows.reduce((s, r) => s + Math.abs(predictRidge(w, scale, r.x) - r.ef), 0) / rows.length;
+  let best = { lambda: lambdas[0], mae: Infinity };
+  for (const lambda of lambdas) {
+    const scale = fitScale(fitPart.map((r) => r.x));
+    const w = ridgeWeights(fitPart, scale, lambda);
+    const m = maeOf(w, valPart, scale);
+    if (m < best.mae) best = { lambda, mae: m };
+  }
+  const scale = fitScale(train.map((r) => r.x));
+  const w = ridgeWeights(train, scale, best.lambda);
+  const meanEf = train.reduce((s, r) => s + r.ef, 0) / train.length;
+  const testMean = test.reduce((s, r) => s + r.ef, 0) / test.length;
+  let ssRes = 0, ssTot = 0;
+  for (const r of test) {
+    ssRes += (predictRidge(w, scale, r.x) - r.ef) ** 2;
+    ssTot += (r.ef - testMean) ** 2;
+  }
+  return {
+    mae: maeOf(w, test, scale),
+    meanPredictorMae: test.reduce((s, r) => s + Math.abs(r.ef - meanEf), 0) / test.length,
+    r2: 1 - ssRes / ssTot,
+    lambda: best.lambda,
+  };
+}
+
+interface Scale {
+  mean: number[];
+  std: number[];
+}
+
+function fitScale(x: number[][]): Scale {
+  const d = x[0].length, n = x.length;
+  const mean = new Array<number>(d).fill(0), std = new Array<number>(d).fill(0);
+  for (const row of x) for (let j = 0; j < d; j++) mean[j] += row[j] / n;
+  for (const row of x) for (let j = 0; j < d; j++) std[j] += (row[j] - mean[j]) ** 2 / n;
+  return { mean, std: std.map((v) => Math.sqrt(v) || 1) };
+}
+
+/** Ridge weights `[bias, w…]` on standardised features (the bias is not penalised). */
+function ridgeWeights(rows: { x: number[]; ef: number }[], scale: Scale, lambda: number): number[] {
+  const d = rows[0].x.length + 1;
+  const A = Array.from({ length: d }, () => new Array<number>(d).fill(0));
+  const b = new Array<number>(d).fill(0);
+  for (const r of rows) {
+    const z = [1, ...r.x.map((v, j) => (v - scale.mean[j]) / scale.std[j])];
+    for (let i = 0; i < d; i++) {
+      b[i] += z[i] * r.ef;
+      for (let j = 0; j < d; j++) A[i][j] += z[i] * z[j];
+    }
+  }
+  for (let i = 1; i < d; i++) A[i][i] += lambda;
+  return solve(A, b);
+}
+
+function predictRidge(w: number[], scale: Scale, x: number[]): number {
+  let s = w[0];
+  for (let j = 0; j < x.length; j++) s += w[j + 1] * ((x[j] - scale.mean[j]) / scale.std[j]);
+  return s;
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { linearR2, rawPixelViewBaseline, rvspViewFeatures } from "./baselines.ts";
+import { efPixelOracle, linearR2, rawPixelViewBaseline, rvspViewFeatures } from "./baselines.ts";
 import { samplePatient } from "./patient.ts";
 
 Deno.test("views are distinct yet not trivially separable by raw pixels (nearest centroid, held-out patients)", () => {
@@ -37,4 +37,16 @@ Deno.test("the RVSP-like target needs two views: neither view's features predict
 Deno.test("linearR2 is 1 for an exact linear relation and ~0 for noise", () => {
   const x = Array.from({ length: 50 }, (_, i) => [i, (i * 7) % 5]);
   assert.ok(Math.abs(linearR2(x, x.map(([a, b]) => 3 * a - 2 * b + 1)) - 1) < 1e-9);
+});
+
+Deno.test("EF oracle: low-pass pixels of clinical-nuisance A4C clips (16 frames, 16 fps) beat the mean predictor", () => {
+  const r = efPixelOracle({
+    trainPatients: 120,
+    testPatients: 40,
+    size: 32,
+    frames: 16,
+    fps: 16,
+    nuisance: "clinical",
+  });
+  assert.ok(r.mae < 0.85 * r.meanPredictorMae && r.r2 > 0.2, JSON.stringify(r));
 });

@@ -4,7 +4,7 @@
 
 import type { Acquisition, NuisanceLevel } from "./acquisition.ts";
 import { sampleAcquisition, validateAcquisition } from "./acquisition.ts";
-import { addSidelobeHaze, detectEnvelope, logCompress, receiveGains } from "./bmode.ts";
+import { addSidelobeHaze, detectEnvelope, logCompress, receiveGains, scaleSpeckle } from "./bmode.ts";
 import type { CycleTiming } from "./cardiac_cycle.ts";
 import { cycleStateAt, lvVolumeAt } from "./cardiac_cycle.ts";
 import type { ClipLabels } from "./labels.ts";
@@ -40,6 +40,12 @@ export interface ClipOptions {
   startPhase?: number;
   /** Mean scatterers per polar sample (default 2; ≥ 1.5 keeps speckle fully developed). */
   scattererDensity?: number;
+  /**
+   * Speckle strength relative to the default physics (default 1 = fully developed speckle as simulated; 0 = the
+   * anatomy's low-frequency echogenicity image without speckle; 2 = twice the speckle's log-domain contrast).
+   * Range [0, 4]. See `scaleSpeckle` in bmode.ts and the README's "Speckle strength".
+   */
+  speckleStrength?: number;
 }
 
 /** One rendered clip. */
@@ -79,6 +85,10 @@ export function renderClip(patient: Patient, view: ViewName, seed: number, optio
   const density = options.scattererDensity ?? 2;
   if (!(density > 0 && density <= 50)) {
     throw new Error(`renderClip: scattererDensity must be in (0, 50], got ${density}`);
+  }
+  const speckleStrength = options.speckleStrength ?? 1;
+  if (!(speckleStrength >= 0 && speckleStrength <= 4)) {
+    throw new Error(`renderClip: speckleStrength must be in [0, 4], got ${speckleStrength}`);
   }
   const startPhase = options.startPhase ?? acqRng.next();
   const respPhase = acqRng.next();
@@ -141,6 +151,12 @@ export function renderClip(patient: Patient, view: ViewName, seed: number, optio
   // Side lobes spread over about ±7° whatever the line density.
   const sidelobeBeams = Math.max(2, Math.round(0.12 / grid.dTheta)), rowScratch = new Float32Array(grid.nt);
   const frames = new Uint8Array(t * h * w);
+  // The local mean that speckle is scaled about spans ±3 PSF σ: a few speckle grains, far finer than anatomy.
+  const speckleRadiusR = Math.ceil(3 * sigmaR), speckleRadiusT = Math.ceil(3 * sigmaT);
+  const speckleScratch = {
+    log: new Float32Array(grid.nr * grid.nt),
+    mean: new Float32Array(grid.nr * grid.nt),
+  };
   const timing: CycleTiming = {
     heartRate: patient.heartRate,
     systoleFraction: patient.systoleFraction,
@@ -162,6 +178,7 @@ export function renderClip(patient: Patient, view: ViewName, seed: number, optio
       iq.im[k] += staticIq.im[k];
     }
     detectEnvelope(iq, grid, gains, reference, frameRng, envelope);
+    scaleSpeckle(envelope, grid, speckleStrength, speckleRadiusR, speckleRadiusT, speckleScratch);
     addSidelobeHaze(envelope, grid, acq.sidelobeDb, sidelobeBeams, rowScratch);
     logCompress(envelope, acq.gainDb, acq.dynamicRangeDb, grey);
     if (f > 0 && acq.persistence > 0) {

@@ -100,3 +100,31 @@ Deno.test("non-square and larger frames render with square pixels", () => {
   const big = generateClip(4, { frames: 1, height: 160, width: 160, view: "PLAX" });
   assert.equal(big.frames.length, 160 * 160);
 });
+
+Deno.test("speckleStrength: 1 is today's clip; 0 and 2 lower and raise the fine-scale grey fluctuation", () => {
+  const sizes = { frames: 2, height: 64, width: 64, nuisance: "none" } as const;
+  const base = generateClip(31, sizes);
+  assert.deepEqual(generateClip(31, { ...sizes, speckleStrength: 1 }).frames, base.frames);
+  // Fine-scale energy inside the sector: mean squared difference of horizontally adjacent pixels.
+  const fine = (c: ReturnType<typeof generateClip>): number => {
+    let s = 0, n = 0;
+    for (let y = 0; y < c.h; y++) {
+      for (let x = 1; x < c.w; x++) {
+        const k = y * c.w + x;
+        if (c.sectorMask[k] && c.sectorMask[k - 1]) {
+          s += (c.frames[k] - c.frames[k - 1]) ** 2;
+          n++;
+        }
+      }
+    }
+    return s / n;
+  };
+  const none = fine(generateClip(31, { ...sizes, speckleStrength: 0 }));
+  const strong = fine(generateClip(31, { ...sizes, speckleStrength: 2 }));
+  const normal = fine(base);
+  assert.ok(
+    none < 0.5 * normal && strong > 1.5 * normal,
+    `fine energy 0×: ${none}, 1×: ${normal}, 2×: ${strong}`,
+  );
+  assert.throws(() => generateClip(1, { ...SMALL, speckleStrength: 5 }), /speckleStrength/);
+});

@@ -46,8 +46,19 @@ export { streamDataset } from "./dataset_stream.ts";
 export type { StreamedClip, StreamOptions } from "./dataset_stream.ts";
 export { writeDataset } from "./write_dataset.ts";
 export type { WriteDatasetOptions, WriteDatasetSummary } from "./write_dataset.ts";
-export { linearR2, rawPixelFeature, rawPixelViewBaseline, rvspViewFeatures } from "./baselines.ts";
-export type { ViewBaselineOptions, ViewBaselineResult } from "./baselines.ts";
+export {
+  efPixelOracle,
+  linearR2,
+  rawPixelFeature,
+  rawPixelViewBaseline,
+  rvspViewFeatures,
+} from "./baselines.ts";
+export type {
+  EfOracleOptions,
+  EfOracleResult,
+  ViewBaselineOptions,
+  ViewBaselineResult,
+} from "./baselines.ts";
 export { cineStatistics, montagePng } from "./realism.ts";
 export type { CineStatistics } from "./realism.ts";
 export { homogeneousEnvelope, snr } from "./homogeneous.ts";

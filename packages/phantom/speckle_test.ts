@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { addSidelobeHaze, logCompress } from "./bmode.ts";
+import { addSidelobeHaze, logCompress, scaleSpeckle } from "./bmode.ts";
 import { homogeneousEnvelope, snr } from "./homogeneous.ts";
 import { makeComplexImage, makePolarGrid } from "./polar_grid.ts";
 import { Rng } from "./rng.ts";
@@ -73,4 +73,51 @@ Deno.test("side-lobe haze spreads a bright beam's power to its neighbours at the
   assert.ok(Math.abs(neighbour - Math.sqrt(1 / 900)) < 1e-6, `neighbour ${neighbour}`);
   assert.equal(far, 0);
   assert.equal(env[2 * 32 + 16], 0, "other depths untouched");
+});
+
+Deno.test("scaleSpeckle multiplies speckle's log contrast by the strength and keeps the low-frequency image", () => {
+  const grid = makePolarGrid(64, 64, 16, 0.65);
+  const rng = new Rng(3);
+  const base = new Float32Array(64 * 64);
+  // Two echogenicity regions (a 10× step) times Rayleigh speckle of unit mean square, independent per sample.
+  for (let i = 0; i < 64; i++) {
+    for (let j = 0; j < 64; j++) {
+      const level = i < 32 ? 1 : 10;
+      base[i * 64 + j] = level * Math.sqrt(-Math.log(1 - rng.next()));
+    }
+  }
+  const logStd = (env: Float32Array, rows: [number, number]): number => {
+    const v: number[] = [];
+    for (let i = rows[0]; i < rows[1]; i++) for (let j = 8; j < 56; j++) v.push(Math.log(env[i * 64 + j]));
+    const m = v.reduce((a, b) => a + b, 0) / v.length;
+    return Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / v.length);
+  };
+  const scratch = { log: new Float32Array(64 * 64), mean: new Float32Array(64 * 64) };
+  const reference = logStd(base, [4, 28]);
+  // Rayleigh amplitude: std of ln(envelope) is π/√24 ≈ 0.641 (5.57 dB).
+  assert.ok(Math.abs(reference - Math.PI / Math.sqrt(24)) < 0.05, `log std ${reference}`);
+  const unchanged = Float32Array.from(base);
+  scaleSpeckle(unchanged, grid, 1, 3, 3, scratch);
+  assert.deepEqual(unchanged, base);
+  for (const strength of [0, 0.5, 2]) {
+    const env = Float32Array.from(base);
+    scaleSpeckle(env, grid, strength, 3, 3, scratch);
+    const ratio = logStd(env, [4, 28]) / reference;
+    // The 7×7 local mean keeps 1/49 of the independent samples' variance (and is uncorrelated with the residual),
+    // so the log std becomes √(1/49 + s² · 48/49) of the original: 0.14 at s = 0, 0.52 at 0.5, 1.98 at 2.
+    const expected = Math.sqrt(1 / 49 + (strength * strength * 48) / 49);
+    assert.ok(
+      Math.abs(ratio - expected) < 0.05,
+      `strength ${strength}: ratio ${ratio}, expected ${expected}`,
+    );
+    // The anatomy survives: the bright region stays ≈ 10× (20 dB, ln 10 ≈ 2.3) above the dark one in log mean.
+    const meanLog = (rows: [number, number]): number => {
+      let s = 0, n = 0;
+      for (let i = rows[0]; i < rows[1]; i++) {
+        for (let j = 8; j < 56; j++, n++) s += Math.log(env[i * 64 + j]);
+      }
+      return s / n;
+    };
+    assert.ok(Math.abs(meanLog([40, 60]) - meanLog([4, 24]) - Math.log(10)) < 0.1);
+  }
 });

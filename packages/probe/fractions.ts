@@ -3,6 +3,8 @@
  * examples (at least `minPerClass`), seeded, as the reference's `make_stratified_subset.py`.
  */
 
+import { seededRandom } from "./random.ts";
+
 /** Indices of a stratified subset of `labels` keeping `fraction` of each class. Sorted ascending. */
 export function stratifiedSubset(
   labels: ArrayLike<number>,
@@ -51,15 +53,4 @@ export function fitScaler(train: ArrayLike<number>): TargetScaler {
   for (let i = 0; i < train.length; i++) v += (train[i] - m) ** 2;
   const std = Math.sqrt(v / train.length);
   return { mean: m, std: std > 0 ? std : 1 };
-}
-
-function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x9e3779b9) >>> 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return ((z ^ (z >>> 16)) >>> 0) / 4294967296;
-  };
 }

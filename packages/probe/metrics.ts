@@ -4,6 +4,8 @@
  * continuous target (reduced ejection fraction), and percentile bootstrap confidence intervals.
  */
 
+import { seededRandom } from "./random.ts";
+
 /** Classification results. */
 export interface ClassificationMetrics {
   /** Fraction of correct predictions. */
@@ -171,14 +173,7 @@ export function bootstrap(
 ): Interval {
   const all = Array.from({ length: n }, (_, i) => i);
   const value = metric(all);
-  let s = seed >>> 0;
-  const next = (): number => {
-    s = (s + 0x9e3779b9) >>> 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return ((z ^ (z >>> 16)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   const values: number[] = [];
   for (let r = 0; r < resamples; r++) {
     const sample = all.map(() => Math.floor(next() * n));

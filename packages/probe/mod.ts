@@ -29,3 +29,7 @@ export * from "./multiview.ts";
 export * from "./train.ts";
 export * from "./features.ts";
 export * from "./torch_probe_file.ts";
+export * from "./standardize.ts";
+export * from "./knn.ts";
+export * from "./label_draws.ts";
+export * from "./paired_bootstrap.ts";

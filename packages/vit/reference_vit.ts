@@ -43,7 +43,7 @@ function erf(x: number): number {
 
 const gelu = (x: number): number => 0.5 * x * (1 + erf(x / Math.SQRT2));
 
-function layerNorm(
+export function layerNorm(
   x: Float64Array,
   rows: number,
   dim: number,
@@ -65,7 +65,7 @@ function layerNorm(
 }
 
 /** y[r, o] = Σ_i x[r, i]·W[o, i] + bias[o] (PyTorch nn.Linear). */
-function linear(
+export function linear(
   x: Float64Array,
   rows: number,
   inF: number,
@@ -170,13 +170,40 @@ export function referenceForward(
     }
   }
   tokens = gathered;
+  const results: Float64Array[] = [];
+  const eps = config.layerNormEps;
+  const out = referenceBlocks(config, params, tokens, ids, grid, "blocks.", (i, x) => {
+    if (outLayers?.includes(i)) results.push(layerNorm(x, B * K, D, p("norm.weight"), p("norm.bias"), eps));
+  });
+  if (outLayers) return results;
+  return [layerNorm(out, B * K, D, p("norm.weight"), p("norm.bias"), eps)];
+}
+
+/**
+ * The reference's transformer blocks on `tokens` `[B, K, D]` (D = `config.embedDim`) whose clip positions are `ids`
+ * (RoPE positions when `config.positionEncoding` is "rope"); parameters `${prefix}${i}.*`. `onBlock` sees each
+ * block's output. Returns the output of the last block (before any final norm). Mutates nothing it is given.
+ */
+export function referenceBlocks(
+  config: VitConfig,
+  params: HostParams,
+  input: Float64Array,
+  ids: number[][],
+  grid: { t: number; h: number; w: number },
+  prefix = "blocks.",
+  onBlock?: (block: number, tokens: Float64Array) => void,
+): Float64Array {
+  const tokens: Float64Array = Float64Array.from(input);
+  const B = ids.length;
+  const K = ids[0].length;
+  const D = config.embedDim;
   const rows = B * K;
+  const p = (name: string) => params.get(name)!;
   const heads = config.numHeads;
   const hd = headDim(config);
   const eps = config.layerNormEps;
-  const results: Float64Array[] = [];
   for (let i = 0; i < config.depth; i++) {
-    const pre = `blocks.${i}.`;
+    const pre = `${prefix}${i}.`;
     const h1 = layerNorm(tokens, rows, D, p(pre + "norm1.weight"), p(pre + "norm1.bias"), eps);
     const qkv = linear(h1, rows, D, p(pre + "attn.qkv.weight"), params.get(pre + "attn.qkv.bias"), 3 * D);
     const attnOut = new Float64Array(rows * D);
@@ -225,10 +252,7 @@ export function referenceForward(
     const a1 = linear(h2, rows, D, p(pre + "mlp.fc1.weight"), p(pre + "mlp.fc1.bias"), hid).map(gelu);
     const a2 = linear(a1, rows, hid, p(pre + "mlp.fc2.weight"), p(pre + "mlp.fc2.bias"), D);
     for (let j = 0; j < tokens.length; j++) tokens[j] += a2[j];
-    if (outLayers?.includes(i)) {
-      results.push(layerNorm(tokens, rows, D, p("norm.weight"), p("norm.bias"), eps));
-    }
+    onBlock?.(i, tokens);
   }
-  if (outLayers) return results;
-  return [layerNorm(tokens, rows, D, p("norm.weight"), p("norm.bias"), eps)];
+  return tokens;
 }
