@@ -189,7 +189,7 @@ function maxDiff(a: number[], b: number[]): number {
 
 Deno.test({
   name:
-    "web page in Chromium (WebGPU) gives the Deno path's view probabilities and EF for every sample format",
+    "web page in Chromium (WebGPU and wasm) gives the Deno path's view probabilities and EF for every sample format",
   ignore: missing !== null,
   sanitizeResources: false,
   sanitizeOps: false,
@@ -243,25 +243,30 @@ Deno.test({
           "--enable-unsafe-webgpu",
         ],
       });
-      const page = await browser.newPage();
-      await page.setViewport({ width: 1240, height: 860 });
       const problems: string[] = [];
-      page.on("console", (m) => {
-        if (m.type() === "error") problems.push(`console error: ${m.text()}`);
-      });
-      page.on("pageerror", (e) => problems.push(`page error: ${(e as Error).message}`));
-      page.on("request", (r) => {
-        const url = r.url();
-        const own = ["/", "/index.html", "/app.js", "/style.css"].some((p) => url === origin + p);
-        if (!own) problems.push(`unexpected request: ${url}`);
-      });
-      await page.goto(`${origin}/`, { waitUntil: "load" });
-      await page.waitForFunction(() => {
-        const s = (globalThis as unknown as { echojepa: PageResult }).echojepa;
-        return s.backend !== null || s.state === "error";
-      });
-      const started = await pageState(page);
-      assert.match(started.backend ?? `no backend: ${started.error}`, /^WebGPU/);
+      // A page on the backend the address asks for (none: the page's own choice, WebGPU here).
+      const openPage = async (query: string, backend: RegExp): Promise<Page> => {
+        const page = await browser!.newPage();
+        await page.setViewport({ width: 1240, height: 860 });
+        page.on("console", (m) => {
+          if (m.type() === "error") problems.push(`console error: ${m.text()}`);
+        });
+        page.on("pageerror", (e) => problems.push(`page error: ${(e as Error).message}`));
+        page.on("request", (r) => {
+          const url = r.url().replace(/\?.*$/, "");
+          const own = ["/", "/index.html", "/app.js", "/style.css"].some((p) => url === origin + p);
+          if (!own) problems.push(`unexpected request: ${url}`);
+        });
+        await page.goto(`${origin}/${query}`, { waitUntil: "load" });
+        await page.waitForFunction(() => {
+          const s = (globalThis as unknown as { echojepa: PageResult }).echojepa;
+          return s.backend !== null || s.state === "error";
+        });
+        const started = await pageState(page);
+        assert.match(started.backend ?? `no backend: ${started.error}`, backend);
+        return page;
+      };
+      const page = await openPage("", /^webgpu/);
 
       // 1. Encoder + probe files.
       const weightsInput = await fileInput(page, "#weights");
@@ -305,6 +310,31 @@ Deno.test({
         Math.abs(fromBundle.ef! - expected.get(last)!.ef) <= TOLERANCE * 12,
         "model bundle: EF differs",
       );
+
+      // 3. The CPU path: the same files on the WebAssembly backend (one thread: the page is not
+      // cross-origin isolated).
+      const cpu = await openPage("?backend=wasm", /^wasm/);
+      await (await fileInput(cpu, "#weights")).uploadFile(weights.bundle);
+      await cpu.waitForFunction(
+        `document.getElementById("model-status").textContent.includes(\"model.safetensors\")`,
+      ).catch(async (e) => {
+        throw new Error(`wasm page: ${JSON.stringify(await pageState(cpu))} ${problems.join("; ")}`, {
+          cause: e,
+        });
+      });
+      for (const file of files) {
+        const got = (await predictOnPage(cpu, file)).result!;
+        const want = expected.get(file)!;
+        const dp = maxDiff(got.view!.probabilities, want.probabilities);
+        console.log(
+          `  wasm ${file.slice(file.lastIndexOf("/") + 1)}: max |Δp| ${dp.toExponential(1)}, ${
+            got.totalMs.toFixed(0)
+          } ms`,
+        );
+        assert.ok(dp <= TOLERANCE, `wasm, ${file}: view probabilities differ by ${dp}`);
+        assert.ok(Math.abs(got.ef! - want.ef) <= TOLERANCE * 12, `wasm, ${file}: EF differs`);
+      }
+      await cpu.close();
 
       await Deno.mkdir(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: `${ARTIFACTS}/page.png` });
