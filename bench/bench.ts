@@ -17,6 +17,9 @@ import { progress, timeRuns, type Timing } from "./timing.ts";
 import { setupVitOurs } from "./vit_ours.ts";
 import { seededData, W2_CLIPS, w2Data } from "./w2_config.ts";
 import { setupAttentionOurs, setupLinearOurs, setupMatmulOurs } from "./workloads_ours.ts";
+import { pretrain, sourceFromConfig } from "@echojepa/jepa";
+import { pretrainConfig } from "../tools/demo/backbones.ts";
+import { DEMO_PRESETS } from "../tools/demo/presets.ts";
 
 /** Contenders of a row. */
 type Contender = "ours-wasm" | "ours-webgpu" | "tfjs-webgpu" | "jaxjs-wasm";
@@ -54,6 +57,7 @@ const WORKLOADS = [
   "attention_144x4x16_fwd_bwd",
   "attention_fwd_bwd",
   "vit_tiny_train_step",
+  "demo_jepa_step",
 ] as const;
 type Workload = (typeof WORKLOADS)[number];
 const selected = opts.only ? opts.only.split(",") : [...WORKLOADS];
@@ -221,6 +225,61 @@ async function benchVit(): Promise<BenchRow> {
   );
 }
 
+/**
+ * One step of the default demo preset's JEPA pretraining as the trainer runs it (batch from the in-memory phantom
+ * pool, augmentation, masks, forward, backward, AdamW, EMA), from the trainer's own throughput figure: steps after
+ * its first logged window, whose time (pipeline compilation included) is the warm-up.
+ */
+async function benchDemoStep(): Promise<BenchRow> {
+  const preset = DEMO_PRESETS.default;
+  const logEvery = 5;
+  const steps = logEvery * (1 + Math.max(2, Number(opts.steps) * 2));
+  const r: BenchRow = {
+    name: "demo_jepa_step",
+    unit: "ms",
+    values: {},
+    ratios: {},
+    warmupMs: {},
+    loadAverage: loadAverage(),
+    date,
+    devices,
+    notes: `the default demo preset's JEPA step (encoder ${preset.encoder.embedDim}×${preset.encoder.depth}, ` +
+      `batch ${preset.pretrainBatch} of ${preset.frames}×${preset.size}², predictor, AdamW, EMA); ` +
+      `mean of ${steps - logEvery} steps after a ${logEvery}-step warm-up window`,
+  };
+  for (const b of ours) {
+    await init({ backend: b });
+    const config = pretrainConfig(preset, "jepa", "/tmp/echojepa-bench-unused");
+    config.run.logEvery = logEvery;
+    const source = await sourceFromConfig(config.data, config.seed);
+    let warmupMs = 0;
+    const result = await pretrain(config, {
+      source,
+      stopAtStep: steps,
+      writeFiles: false,
+      verbose: false,
+      progress: false,
+      onStep: (m) => {
+        if (warmupMs === 0) warmupMs = m.elapsedSeconds * 1000;
+        progress(`demo_jepa_step ours-${b}: step ${m.step}/${steps}`);
+      },
+    });
+    progress("");
+    result.encoder.dispose();
+    result.targetEncoder?.dispose();
+    result.head.dispose();
+    const ms = (config.optim.batchSize * 1000) / result.clipsPerSecond;
+    console.log(`demo_jepa_step ours-${b}: ${ms.toFixed(1)} ms/step, warm-up window ${warmupMs.toFixed(0)} ms`);
+    r.values[`ours-${b}` as Contender] = round(ms);
+    r.warmupMs[`ours-${b}` as Contender] = round(warmupMs);
+  }
+  const w = r.values["ours-wasm"];
+  if (w !== undefined && r.values["ours-webgpu"] !== undefined) {
+    r.ratios["ours-webgpu"] = round(r.values["ours-webgpu"] / w);
+  }
+  return r;
+}
+
 const RUN: Record<Workload, () => Promise<BenchRow>> = {
   matmul_1024: benchMatmul,
   linear_576x64x192_fwd_bwd: benchLinear,
@@ -237,6 +296,7 @@ const RUN: Record<Workload, () => Promise<BenchRow>> = {
       "[2,3,392,64], forward + backward; TF.js is softmax(q·kᵀ)·v",
     ),
   vit_tiny_train_step: benchVit,
+  demo_jepa_step: benchDemoStep,
 };
 
 // Keep the rows of workloads not run this time; write after each workload so an interrupted run keeps its data.
