@@ -159,11 +159,11 @@ export function attentionForwardRange(
           f[lseAt] = 0;
           continue;
         }
+        rt.kernels.expScaled(4 * row, 4 * row, nk, scale, mx);
         let l = 0;
         for (let key = 0; key < nk; key++) {
-          const e = keep[key] ? Math.exp(f[row + key] * scale - mx) : 0;
-          f[row + key] = e;
-          l += e;
+          if (!keep[key]) f[row + key] = 0;
+          l += f[row + key];
         }
         const inv = 1 / l;
         for (let key = 0; key < nk; key++) f[row + key] *= inv;
@@ -224,8 +224,9 @@ export function attentionBackwardRange(
         const lse = f[(j.lse >> 2) + bh * nq + i0 + r];
         const p0 = P >> 2;
         const s0 = dS >> 2;
+        rt.kernels.expScaled(4 * (p0 + row), 4 * (p0 + row), nk, scale, lse);
         for (let key = 0; key < nk; key++) {
-          const p = keep[key] ? Math.exp(f[p0 + row + key] * scale - lse) : 0;
+          const p = keep[key] ? f[p0 + row + key] : 0;
           f[p0 + row + key] = p;
           f[s0 + row + key] = p * (f[s0 + row + key] - D[r]) * scale;
         }

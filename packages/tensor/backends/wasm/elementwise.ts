@@ -5,7 +5,7 @@
  * helpers are the reference backend's (one definition of erf and signed pow).
  */
 
-import type { BinaryOp, DType, ElementwiseArgs, Expr, UnaryOp } from "../backend.ts";
+import type { BinaryOp, DType, ElementwiseArgs, Expr, StridedInput, UnaryOp } from "../backend.ts";
 import { erf, powSigned } from "../reference/expr.ts";
 import type { ThreadRuntime } from "./runtime.ts";
 
@@ -155,4 +155,49 @@ export function runElementwise(
   const strides: number[] = [];
   for (const x of a.inputs) strides.push(...x.strides);
   fn(rt.f32, rt.i32, rt.u32, base, strides, a.shape, a.scalars, addr(a.out) >> 2, H);
+}
+
+/** An elementwise call that a SIMD kernel of vector_math.ts computes: GELU or its gradient on dense inputs. */
+export interface VectorCall {
+  kind: "gelu" | "geluGrad";
+  /** The GELU input. */
+  x: StridedInput;
+  /** The output gradient (geluGrad only). */
+  g?: StridedInput;
+}
+
+function isInput(e: Expr, k: number): boolean {
+  return e.kind === "input" && e.input === k;
+}
+
+function dense(x: StridedInput, shape: readonly number[]): boolean {
+  if (x.dtype !== "f32") return false;
+  let stride = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    if (shape[d] !== 1 && x.strides[d] !== stride) return false;
+    stride *= shape[d];
+  }
+  return true;
+}
+
+/**
+ * Recognises `gelu(x)` and `g · geluGrad(x)` (either order) over dense f32 inputs into an f32 output: the two
+ * trees the front's GELU records, whose transcendental cost dominates the JavaScript loops.
+ */
+export function vectorCallOf(a: ElementwiseArgs): VectorCall | null {
+  if (a.outDType !== "f32") return null;
+  const e = a.expr;
+  let call: VectorCall | null = null;
+  if (e.kind === "unary" && e.op === "gelu" && e.a.kind === "input") {
+    call = { kind: "gelu", x: a.inputs[e.a.input] };
+  } else if (e.kind === "binary" && e.op === "mul") {
+    const [grad, other] = e.a.kind === "unary" ? [e.a, e.b] : [e.b, e.a];
+    if (
+      grad.kind === "unary" && grad.op === "geluGrad" && grad.a.kind === "input" && other.kind === "input"
+    ) {
+      call = { kind: "geluGrad", x: a.inputs[grad.a.input], g: a.inputs[other.input] };
+    }
+  }
+  if (!call || !dense(call.x, a.shape) || (call.g && !dense(call.g, a.shape))) return null;
+  return call;
 }

@@ -265,6 +265,50 @@ export class FunctionBuilder {
   f32x4Max(): this {
     return this.#simd(0xe9);
   }
+  /** f32x4.div */
+  f32x4Div(): this {
+    return this.#simd(0xe7);
+  }
+  /** f32x4.min */
+  f32x4Min(): this {
+    return this.#simd(0xe8);
+  }
+  /** f32x4.abs */
+  f32x4Abs(): this {
+    return this.#simd(0xe0);
+  }
+  /** f32x4.neg */
+  f32x4Neg(): this {
+    return this.#simd(0xe1);
+  }
+  /** f32x4.nearest: round to nearest, ties to even. */
+  f32x4Nearest(): this {
+    return this.#simd(0x6a);
+  }
+  /** i32x4.splat */
+  i32x4Splat(): this {
+    return this.#simd(0x11);
+  }
+  /** i32x4.add */
+  i32x4Add(): this {
+    return this.#simd(0xae);
+  }
+  /** i32x4.shl by the i32 on top of the stack. */
+  i32x4Shl(): this {
+    return this.#simd(0xab);
+  }
+  /** i32x4.trunc_sat_f32x4_s */
+  i32x4TruncSatF32x4S(): this {
+    return this.#simd(0xf8);
+  }
+  /** v128.and */
+  v128And(): this {
+    return this.#simd(0x4e);
+  }
+  /** v128.xor */
+  v128Xor(): this {
+    return this.#simd(0x51);
+  }
   /** f32x4.relaxed_madd: a·b + c (fused or not, the runtime's choice); needs relaxed SIMD. */
   f32x4RelaxedMadd(): this {
     return this.#simd(0x105);

@@ -9,6 +9,7 @@
  */
 
 import { F32, FunctionBuilder, I32, ModuleBuilder, V128 } from "./emitter.ts";
+import { type VectorMathExports, vectorMathKernels } from "./vector_math.ts";
 
 /** Rows of the matmul register tile. */
 export const TILE_M = 6;
@@ -20,7 +21,7 @@ export const PAGE_BYTES = 65536;
 export const MAX_PAGES = 65536;
 
 /** The functions the kernel module exports. */
-export interface KernelExports {
+export interface KernelExports extends VectorMathExports {
   /**
    * One 6×8 tile: `C = init + Aᵀpanel·Bpanel` over kLen steps. `pa` is `[kLen][6]`, `pb` `[kLen][8]`; the
    * accumulators start from 6 rows of 8 floats at `pinit + r·initStride` (bytes; stride 0 repeats a bias row, or
@@ -141,5 +142,6 @@ export function kernelModuleBytes(options: { relaxed: boolean; shared: boolean; 
   m.add("gemmTile", gemmTile(options.relaxed));
   m.add("pack6", pack(TILE_M));
   m.add("pack8", pack(TILE_N));
+  for (const [name, fn] of Object.entries(vectorMathKernels())) m.add(name, fn);
   return m.bytes();
 }

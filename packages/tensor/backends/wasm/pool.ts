@@ -3,7 +3,8 @@
  * Atomics on a small shared control block (no messages after start-up: a `postMessage` round trip costs
  * 29–98 µs, an Atomics round trip 0.3 µs while the partner spins). Waiting threads spin for a bounded time
  * ({@link SPIN_MS}; a spinning thread on an oversubscribed machine steals its partner's core) and then park in
- * `Atomics.wait`. Started lazily once, terminated by {@link ThreadPool.dispose}.
+ * `Atomics.wait`. Started with the backend, parked when idle ({@link IDLE_PARK_MS}) and started again on the next
+ * fork, terminated by {@link ThreadPool.dispose}.
  */
 
 import type { ThreadRuntime } from "./runtime.ts";
@@ -17,31 +18,51 @@ export const PARAM_SLOTS = 64;
 /** Control-block slots (Int32Array indices). */
 export const CTL = { seq: 0, pending: 1, task: 2, threads: 3, stop: 4, error: 5 } as const;
 
+/**
+ * How long the pool may sit unused before its workers are stopped. Live workers keep a Deno process from exiting
+ * (the main thread holds a reference to each), so a script that never calls `dispose()` would hang after its
+ * last line; parked, it exits at most this long after its last fork. The next fork runs on the calling thread
+ * alone while the workers start again (≈ 10–50 ms), then on all of them.
+ */
+export const IDLE_PARK_MS = 250;
+
+type PoolState = "running" | "starting" | "parked" | "disposed";
+
 /** A fork-join pool of `threads − 1` workers plus the calling thread. */
 export class ThreadPool {
+  readonly #control: SharedArrayBuffer;
   readonly #ctl: Int32Array;
   /** The parameter block of the next fork. */
   readonly params: Float64Array;
-  readonly #workers: Worker[];
-  #disposed = false;
+  #workers: Worker[] = [];
+  #state: PoolState = "parked";
+  #lastFork = 0;
+  #idleTimer: ReturnType<typeof setTimeout> | null = null;
 
-  private constructor(control: SharedArrayBuffer, workers: Worker[], readonly rt: ThreadRuntime) {
-    this.#ctl = new Int32Array(control, 0, 16);
-    this.params = new Float64Array(control, 64, PARAM_SLOTS);
-    this.#workers = workers;
-  }
-
-  /** Threads taking part in a fork (workers + the caller). */
-  get threads(): number {
-    return this.#workers.length + 1;
+  private constructor(
+    readonly rt: ThreadRuntime,
+    readonly module: WebAssembly.Module,
+    /** Threads taking part in a fork when the workers run (workers + the caller). */
+    readonly threads: number,
+  ) {
+    this.#control = new SharedArrayBuffer(64 + 8 * PARAM_SLOTS);
+    this.#ctl = new Int32Array(this.#control, 0, 16);
+    this.params = new Float64Array(this.#control, 64, PARAM_SLOTS);
   }
 
   /** Starts `threads − 1` workers on `module` over `rt.memory` and waits until each has instantiated it. */
   static async start(rt: ThreadRuntime, module: WebAssembly.Module, threads: number): Promise<ThreadPool> {
-    const control = new SharedArrayBuffer(64 + 8 * PARAM_SLOTS);
+    const pool = new ThreadPool(rt, module, threads);
+    await pool.#spawn();
+    return pool;
+  }
+
+  async #spawn(): Promise<void> {
+    this.#state = "starting";
+    Atomics.store(this.#ctl, CTL.stop, 0);
     const workers: Worker[] = [];
     const ready: Promise<void>[] = [];
-    for (let tid = 1; tid < threads; tid++) {
+    for (let tid = 1; tid < this.threads; tid++) {
       const w = new Worker(new URL("./worker.ts", import.meta.url).href, { type: "module" });
       workers.push(w);
       ready.push(
@@ -53,15 +74,45 @@ export class ThreadPool {
           };
         }),
       );
-      w.postMessage({ module, memory: rt.memory, control, tid });
+      w.postMessage({ module: this.module, memory: this.rt.memory, control: this.#control, tid });
     }
     try {
       await Promise.all(ready);
     } catch (e) {
       for (const w of workers) w.terminate();
+      this.#state = "parked";
       throw e;
     }
-    return new ThreadPool(control, workers, rt);
+    if (this.#state !== "starting") {
+      for (const w of workers) w.terminate();
+      return;
+    }
+    this.#workers = workers;
+    this.#state = "running";
+    this.#lastFork = performance.now();
+    this.#watchIdle();
+  }
+
+  /** Parks the workers once no fork came for {@link IDLE_PARK_MS}. */
+  #watchIdle(): void {
+    const left = this.#lastFork + IDLE_PARK_MS - performance.now();
+    this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = null;
+      if (this.#state !== "running") return;
+      if (performance.now() - this.#lastFork >= IDLE_PARK_MS) this.#stopWorkers("parked");
+      else this.#watchIdle();
+    }, Math.max(1, left));
+  }
+
+  #stopWorkers(next: PoolState): void {
+    this.#state = next;
+    if (this.#idleTimer !== null) clearTimeout(this.#idleTimer);
+    this.#idleTimer = null;
+    Atomics.store(this.#ctl, CTL.stop, 1);
+    Atomics.add(this.#ctl, CTL.seq, 1);
+    Atomics.notify(this.#ctl, CTL.seq);
+    for (const w of this.#workers) w.terminate();
+    this.#workers = [];
   }
 
   /**
@@ -70,8 +121,10 @@ export class ThreadPool {
    */
   run(task: number, threads = this.threads): void {
     const ctl = this.#ctl;
-    const n = Math.min(threads, this.threads);
-    if (n <= 1 || this.#disposed) {
+    if (this.#state === "parked") this.#spawn().catch(() => {});
+    const n = this.#state === "running" ? Math.min(threads, this.threads) : 1;
+    this.#lastFork = performance.now();
+    if (n <= 1) {
       TASKS[task](this.rt, this.params, 0, 1);
       return;
     }
@@ -98,13 +151,9 @@ export class ThreadPool {
     }
   }
 
-  /** Stops and terminates the workers. */
+  /** Stops and terminates the workers for good. */
   dispose(): void {
-    if (this.#disposed) return;
-    this.#disposed = true;
-    Atomics.store(this.#ctl, CTL.stop, 1);
-    Atomics.add(this.#ctl, CTL.seq, 1);
-    Atomics.notify(this.#ctl, CTL.seq);
-    for (const w of this.#workers) w.terminate();
+    if (this.#state === "disposed") return;
+    this.#stopWorkers("disposed");
   }
 }

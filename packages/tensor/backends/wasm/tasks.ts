@@ -11,7 +11,18 @@ import type { ThreadRuntime } from "./runtime.ts";
 export type Task = (rt: ThreadRuntime, params: Float64Array, tid: number, threads: number) => void;
 
 /** Task numbers. */
-export const TASK = { gemmPack: 0, gemmCompute: 1, attention: 2, attentionBackward: 3 } as const;
+export const TASK = { gemmPack: 0, gemmCompute: 1, attention: 2, attentionBackward: 3, gelu: 4 } as const;
+
+/**
+ * GELU over `n` elements (byte pointers x, g, out; `backward` nonzero for out = g·gelu'(x)) for elements [from, to):
+ * the one body the single-thread path and every worker's share run.
+ */
+export function geluRange(rt: ThreadRuntime, p: Float64Array, from: number, to: number): void {
+  if (to <= from) return;
+  const [x, g, out, , backward] = p;
+  if (backward) rt.kernels.geluBackward(x + 4 * from, g + 4 * from, out + 4 * from, to - from);
+  else rt.kernels.geluForward(x + 4 * from, out + 4 * from, to - from);
+}
 
 /** Slots of {@link GemmSpec} in a parameter block, followed by the scratch address. */
 export function encodeGemm(s: GemmSpec, scratch: number, out: Float64Array): void {
@@ -81,5 +92,10 @@ export const TASKS: readonly Task[] = [
     const a = decodeAttention(p);
     const [from, to] = share(a.batch * a.heads, tid, threads);
     attentionBackwardRange(rt, a, from, to, a.scratch + tid * a.scratchStride);
+  },
+  (rt, p, tid, threads) => {
+    // Shares in whole vectors of four, so only the last share has a scalar tail.
+    const [from, to] = share(Math.ceil(p[3] / 4), tid, threads);
+    geluRange(rt, p, 4 * from, Math.min(4 * to, p[3]));
   },
 ];

@@ -24,7 +24,7 @@ import {
   runRopeScatter,
   runScatterAdd,
 } from "./data_kernels.ts";
-import { runElementwise } from "./elementwise.ts";
+import { runElementwise, vectorCallOf } from "./elementwise.ts";
 import { computeItems, gemmCompute, gemmPack, type GemmSpec, packItems, planGemm } from "./gemm.ts";
 import { Heap, type HeapBlock } from "./heap.ts";
 import { hasRelaxedSimd, hasSimd, type KernelExports, kernelModuleBytes } from "./kernel_module.ts";
@@ -38,7 +38,7 @@ import {
   runSoftmaxBackward,
 } from "./row_kernels.ts";
 import { ThreadRuntime } from "./runtime.ts";
-import { encodeGemm, TASK, TASKS } from "./tasks.ts";
+import { encodeGemm, geluRange, TASK, TASKS } from "./tasks.ts";
 
 /** A handle of the wasm backend: a heap block. */
 class WasmStorage implements StorageHandle {
@@ -50,6 +50,8 @@ const at = (h: StorageHandle): number => (h as WasmStorage).block.ptr >> 2;
 
 /** Floating-point operations below which a product runs on one thread (≈ 50 µs of work). */
 export const SPLIT_FLOPS = 2e6;
+/** Vector-math calls under this many elements (≈ 50 µs at ≈ 4 ns each) stay on one thread. */
+export const SPLIT_ELEMENTS = 16384;
 /** Bytes below the heap: a zero page the kernels may read. */
 const RESERVED = 65536;
 
@@ -165,7 +167,17 @@ export class WasmBackend implements Backend {
 
   elementwise(a: KernelCatalogue["elementwise"]): void {
     this.#count(a.label);
-    runElementwise(this.#rt, a, ptr);
+    const v = vectorCallOf(a);
+    if (!v) {
+      runElementwise(this.#rt, a, ptr);
+      return;
+    }
+    const n = a.shape.reduce((s, d) => s * d, 1);
+    const at = (x: typeof v.x): number => ptr(x.handle) + 4 * x.offset;
+    const params = this.#pool?.params ?? new Float64Array(8);
+    params.set([at(v.x), v.g ? at(v.g) : 0, ptr(a.out), n, v.kind === "geluGrad" ? 1 : 0]);
+    if (this.#pool && n >= SPLIT_ELEMENTS) this.#pool.run(TASK.gelu);
+    else geluRange(this.#rt, params, 0, n);
   }
   reduce(a: KernelCatalogue["reduce"]): void {
     this.#count(a.kind);

@@ -27,8 +27,9 @@ scope.onmessage = (e: MessageEvent<Start>) => {
   const rt = new ThreadRuntime(memory, kernels);
   const ctl = new Int32Array(control, 0, 16);
   const params = new Float64Array(control, 64, PARAM_SLOTS);
-  scope.postMessage("ready");
+  // Read the fork counter before saying ready: the first fork may start as soon as the main thread hears it.
   let seen = Atomics.load(ctl, CTL.seq);
+  scope.postMessage("ready");
   for (;;) {
     const t0 = performance.now();
     while (Atomics.load(ctl, CTL.seq) === seen) {
