@@ -166,10 +166,6 @@ export interface VectorCall {
   g?: StridedInput;
 }
 
-function isInput(e: Expr, k: number): boolean {
-  return e.kind === "input" && e.input === k;
-}
-
 function dense(x: StridedInput, shape: readonly number[]): boolean {
   if (x.dtype !== "f32") return false;
   let stride = 1;
