@@ -233,7 +233,8 @@ async function benchVit(): Promise<BenchRow> {
 async function benchDemoStep(): Promise<BenchRow> {
   const preset = DEMO_PRESETS.default;
   const logEvery = 5;
-  const steps = logEvery * (1 + Math.max(2, Number(opts.steps) * 2));
+  // 100 steps: long enough to show whether live memory grows (it must not, on either backend).
+  const steps = 100;
   const r: BenchRow = {
     name: "demo_jepa_step",
     unit: "ms",
@@ -254,6 +255,7 @@ async function benchDemoStep(): Promise<BenchRow> {
     config.run.logEvery = logEvery;
     const source = await sourceFromConfig(config.data, config.seed);
     let warmupMs = 0;
+    const live: number[] = [];
     const result = await pretrain(config, {
       source,
       stopAtStep: steps,
@@ -262,6 +264,7 @@ async function benchDemoStep(): Promise<BenchRow> {
       progress: false,
       onStep: (m) => {
         if (warmupMs === 0) warmupMs = m.elapsedSeconds * 1000;
+        live.push(m.memoryBytes);
         progress(`demo_jepa_step ours-${b}: step ${m.step}/${steps}`);
       },
     });
@@ -270,9 +273,13 @@ async function benchDemoStep(): Promise<BenchRow> {
     result.targetEncoder?.dispose();
     result.head.dispose();
     const ms = (config.optim.batchSize * 1000) / result.clipsPerSecond;
+    // Live bytes after each logged window from the second on (the first allocates optimizer state).
+    const growth = Math.max(...live.slice(1)) - Math.min(...live.slice(1));
     console.log(
-      `demo_jepa_step ours-${b}: ${ms.toFixed(1)} ms/step, warm-up window ${warmupMs.toFixed(0)} ms`,
+      `demo_jepa_step ours-${b}: ${ms.toFixed(1)} ms/step, warm-up window ${warmupMs.toFixed(0)} ms, ` +
+        `live memory ${(live[1] / 2 ** 20).toFixed(2)} MiB, spread over steps 10–${steps}: ${growth} bytes`,
     );
+    r.notes += `; ours-${b} live-memory spread over steps 10–${steps}: ${growth} bytes`;
     r.values[`ours-${b}` as Contender] = round(ms);
     r.warmupMs[`ours-${b}` as Contender] = round(warmupMs);
   }
