@@ -35,7 +35,8 @@ import {
   writeTorchCheckpoint,
 } from "@echojepa/tensor";
 
-import { CliError, runCli } from "./lib/cli.ts";
+import { writeFileAtomic } from "@echojepa/video";
+import { CliError, ensureWritableDir, parentDir, runCli } from "./lib/cli.ts";
 
 const HELP = `Usage: deno task convert IN OUT [--key K] [--dtype f32|f16|bf16]
        deno task convert --list IN
@@ -197,6 +198,10 @@ function rebuild(ckpt: TorchCheckpoint, v: PickleValue): SaveValue {
 export async function runConvert(args: ConvertArgs): Promise<string> {
   if (args.list) return listing(args.input);
   const out = args.output!;
+  // Before reading any tensor: OUT's folder must take a file.
+  await ensureWritableDir("out", parentDir(out)).catch((e) => {
+    throw new CliError(`OUT ${out}: ${(e as Error).message.replace(/^--out /, "folder ")}`);
+  });
   const toSafetensors = out.endsWith(".safetensors");
   const { format } = listWeights(args.input);
   const prefix = args.key ? `${args.key}.` : "";
@@ -208,13 +213,13 @@ export async function runConvert(args: ConvertArgs): Promise<string> {
       if (toSafetensors) {
         const entries = new Map<string, SafetensorsHostEntry>();
         ckpt.forEachTensor(refs, (name, t) => entries.set(name, hostBytes(t, args.dtype)));
-        await Deno.writeFile(out, encodeSafetensors(entries));
+        await writeFileAtomic(out, encodeSafetensors(entries));
         return `wrote ${entries.size} tensors to ${out}`;
       }
       const root = args.key
         ? new Map([...refs].map(([n, r]) => [n, rebuild(ckpt, r)]))
         : rebuild(ckpt, ckpt.root);
-      await writeTorchCheckpoint(out, root, { dtype: SAVE_DTYPE[args.dtype] });
+      await writeFileAtomic(out, (tmp) => writeTorchCheckpoint(tmp, root, { dtype: SAVE_DTYPE[args.dtype] }));
       return `wrote ${refs.size} tensors to ${out}`;
     } finally {
       ckpt.close();
@@ -224,11 +229,12 @@ export async function runConvert(args: ConvertArgs): Promise<string> {
   if (tensors.size === 0) throw new CliError(`convert: ${args.input} has no tensors under "${args.key}"`);
   if (toSafetensors) {
     const entries = new Map([...tensors].map(([n, t]) => [n, hostBytes(t, args.dtype)]));
-    await Deno.writeFile(out, encodeSafetensors(entries));
+    await writeFileAtomic(out, encodeSafetensors(entries));
     return `wrote ${entries.size} tensors to ${out}`;
   }
   const saved = new Map([...tensors].map(([n, t]) => [n, new SaveTensor(t.shape, t.data)]));
-  await writeTorchCheckpoint(out, args.key ? saved : nestState(saved), { dtype: SAVE_DTYPE[args.dtype] });
+  const root = args.key ? saved : nestState(saved);
+  await writeFileAtomic(out, (tmp) => writeTorchCheckpoint(tmp, root, { dtype: SAVE_DTYPE[args.dtype] }));
   return `wrote ${saved.size} tensors to ${out}`;
 }
 

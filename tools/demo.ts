@@ -32,6 +32,7 @@ import { buildReport } from "./report/build_report.ts";
 import { bundleClipSettings, efHeadSpec, viewHeadSpec } from "./demo/bundle.ts";
 import { type HeadName, type HeadSpec, writeModelBundle } from "./lib/model_bundle.ts";
 import { buildProbe } from "./lib/probe_spec.ts";
+import { ensureWritableDir, oneLine } from "./lib/cli.ts";
 
 const { values } = parseArgs({
   options: {
@@ -53,6 +54,10 @@ if (!preset) {
   Deno.exit(2);
 }
 const runDir = values.out ?? `runs/demo-${preset.name}`;
+await ensureWritableDir("out", runDir).catch((e) => { // before any work: one line, exit 1
+  console.error(`demo: ${oneLine(e)}`);
+  Deno.exit(1);
+});
 if (values.fresh) await Deno.remove(runDir, { recursive: true }).catch(() => {});
 await Deno.mkdir(`${runDir}/backbones`, { recursive: true });
 

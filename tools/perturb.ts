@@ -11,6 +11,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { ensureWritableDir, oneLine } from "./lib/cli.ts";
 import type { ClipArray } from "@echojepa/augment";
 import {
   conditionGridPng,
@@ -105,6 +106,11 @@ if (values.codec !== "MJPG" && values.codec !== "DIB") fail(`--codec must be MJP
 const limit = values.limit === undefined ? Infinity : Number(values.limit);
 const sources = [values.manifest, values.input, values.synthetic ? "synthetic" : undefined].filter(Boolean);
 if (sources.length !== 1) fail("give exactly one of --manifest, --input, --synthetic");
+// Before reading any clip: an unwritable --out is one line and exit 1, not a stack after the work.
+await ensureWritableDir("out", values.out.replace(/\/+$/, "")).catch((e) => {
+  console.error(`perturb: ${oneLine(e)}`);
+  Deno.exit(1);
+});
 
 /** One clip to process: a stable id (file stem), its label and how to read it. */
 interface Job {

@@ -11,6 +11,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { ensureWritableDir } from "./lib/cli.ts";
 import { buildReport, fakeRun, writeFakeRun } from "./report/mod.ts";
 
 const HELP = `deno task report --run DIR [options]
@@ -47,6 +48,10 @@ async function main(): Promise<number> {
   const seed = Number(values.seed);
   if (!Number.isInteger(seed)) throw new Error(`report: --seed must be an integer, got "${values.seed}"`);
   const runDir = values.run!;
+  // Before reading the run or laying out anything: the folder the report goes to.
+  await ensureWritableDir("out", values.out ?? `${runDir}/report`).catch((e) => {
+    throw new Error(`report: ${(e as Error).message}`);
+  });
   if (values.fixture) await writeFakeRun(runDir, fakeRun(seed));
   const start = performance.now();
   const summary = await buildReport(runDir, {

@@ -26,7 +26,16 @@ import {
 } from "@echojepa/perturb";
 import { extractFeatures } from "@echojepa/probe";
 import { describeBackend, init } from "@echojepa/tensor";
-import { CliError, ensureParent, numberFlag, progressBar, runCli, toCsv, writeJson } from "./lib/cli.ts";
+import {
+  CliError,
+  ensureParent,
+  ensureWritableDir,
+  numberFlag,
+  progressBar,
+  runCli,
+  toCsv,
+  writeJson,
+} from "./lib/cli.ts";
 import { applyProbe } from "./lib/features.ts";
 import { decodeOutputs, headlineMetric, taskMetrics } from "./lib/outputs.ts";
 import { openProbe } from "./lib/probe_files.ts";
@@ -255,6 +264,7 @@ if (import.meta.main) {
   await runCli("robustness", async (argv) => {
     const args = parseRobustnessArgs(argv);
     if (!args) return console.log(HELP);
+    await ensureWritableDir("out", args.out); // before any decoding or encoding
     const result = await runRobustness(args);
     console.log(formatTable(result));
     console.log(`wrote ${args.out}/robustness.json and robustness_predictions.csv`);

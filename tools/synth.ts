@@ -31,6 +31,7 @@ import {
 } from "@echojepa/phantom";
 import type { CineStatistics, EfDistribution, NuisanceLevel } from "@echojepa/phantom";
 import { createProgressBar } from "@echojepa/video";
+import { ensureWritableDir } from "./lib/cli.ts";
 
 const USAGE = `usage:
   deno task synth --out DIR --patients N [--seed S] [--frames 16] [--size 112] [--views A4C,PLAX,...]
@@ -101,6 +102,7 @@ async function main(): Promise<void> {
     throw new Error(`synth: --ef-dist must be clinical or uniform, got "${efDistribution}"`);
   }
   const size = int("size", values.size, 16);
+  await writableOut(values.out); // before generating anything
   const bar = createProgressBar("synth");
   const summary = await writeDataset({
     out: values.out,
@@ -126,9 +128,16 @@ async function main(): Promise<void> {
   );
 }
 
+/** Checks --out (creating it) before any work; the failure is one line prefixed like synth's other errors. */
+async function writableOut(dir: string): Promise<void> {
+  await ensureWritableDir("out", dir).catch((e) => {
+    throw new Error(`synth: ${(e as Error).message}`);
+  });
+}
+
 /** Side-by-side PNG of simulated and real A4C frames, and their statistics. */
 async function report(outDir: string): Promise<void> {
-  await Deno.mkdir(outDir, { recursive: true });
+  await writableOut(outDir);
   const r = await realismReport({ realSample: REAL_SAMPLE });
   const line = (s: CineStatistics) =>
     `frame grey mean/std ${s.frameMean.toFixed(1)}/${s.frameStd.toFixed(1)}, in-sector ${

@@ -22,6 +22,7 @@ import {
   saveSafetensors,
   type Tensor,
 } from "@echojepa/tensor";
+import { writeFileAtomic } from "@echojepa/video";
 import type { PretrainConfig } from "./config.ts";
 
 /**
@@ -103,10 +104,9 @@ function requireFinite(name: string, data: ArrayLike<number>): void {
 /** Marks the temporary file of an atomic write: `<name>.tmp-<pid>`. */
 const TMP_MARK = ".tmp-";
 
-async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const tmp = `${path}${TMP_MARK}${Deno.pid}`;
-  await Deno.writeFile(tmp, bytes);
-  await Deno.rename(tmp, path);
+/** Whole or not at all: a failed write (full disk) removes its temporary file and names the file in one line. */
+function writeAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
+  return writeFileAtomic(path, bytes, `${path}${TMP_MARK}${Deno.pid}`);
 }
 
 function dirOf(path: string): string {

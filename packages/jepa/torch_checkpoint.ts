@@ -29,6 +29,7 @@ import {
   TorchTensorRef,
   writeTorchCheckpoint,
 } from "@echojepa/tensor";
+import { writeFileAtomic } from "@echojepa/video";
 import { stripWrapperPrefixes } from "@echojepa/vit";
 import type { CheckpointParts } from "./checkpoint.ts";
 
@@ -139,9 +140,7 @@ export async function saveTorchPretrainCheckpoint(
   root.world_size = 1;
   root.lr = new PyFloat(opt.lr);
   root.itr = info.step - info.epoch * info.itersPerEpoch;
-  const tmp = `${path}.tmp-${Deno.pid}`;
-  await writeTorchCheckpoint(tmp, root);
-  await Deno.rename(tmp, path);
+  await writeFileAtomic(path, (tmp) => writeTorchCheckpoint(tmp, root));
 }
 
 /** What a restored reference checkpoint said about where the run stands. */

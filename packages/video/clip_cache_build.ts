@@ -23,6 +23,7 @@ import {
   SHARD_HEADER_BYTES,
   shardName,
 } from "./clip_cache_format.ts";
+import { writeFileAtomic } from "./atomic_write.ts";
 
 /** Progress of a cache build. */
 export interface PrepareProgress {
@@ -89,11 +90,9 @@ function hashSeed(seed: number, text: string): number {
   return h;
 }
 
-async function writeAtomically(path: string, data: Uint8Array | string): Promise<void> {
-  const temporary = `${path}.tmp`;
-  if (typeof data === "string") await Deno.writeTextFile(temporary, data);
-  else await Deno.writeFile(temporary, data);
-  await Deno.rename(temporary, path);
+/** Whole or not at all; a failed write (full disk) removes its `.tmp` and says which file in one line. */
+function writeAtomically(path: string, data: Uint8Array | string): Promise<void> {
+  return writeFileAtomic(path, data, `${path}.tmp`);
 }
 
 /**

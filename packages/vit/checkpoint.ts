@@ -103,6 +103,8 @@ export function loadVitWeights(
     const prefix = select ?? encoderPrefix(listWeights(input).entries.map((e) => e.name), key);
     loaded = loadWeights(input, { prefix });
   } catch (e) {
+    // A damaged PyTorch file's typed error (its kind tells damage from hostility) goes to the caller as it is.
+    if (e instanceof Error && e.name === "TorchCheckpointError") throw e;
     throw new Error(`loadVitWeights: ${source}: ${(e as Error).message}`);
   }
   let renamed = new Map<string, Tensor>();

@@ -204,14 +204,40 @@ export function topKeys(root: PickleValue): string[] {
 /** Every tensor inside a value, by dotted path (dict keys and list indices joined with "."). */
 export function flattenTensors(value: PickleValue, prefix = ""): Map<string, TorchTensorRef> {
   const out = new Map<string, TorchTensorRef>();
-  const walk = (v: PickleValue, name: string): void => {
-    if (v instanceof TorchTensorRef) out.set(name, v);
-    else if (v instanceof Map) { for (const [k, x] of v) walk(x, name ? `${name}.${String(k)}` : String(k)); }
-    else if (Array.isArray(v)) v.forEach((x, i) => walk(x, name ? `${name}.${i}` : String(i)));
+  let containers = 0;
+  const walk = (v: PickleValue, name: string, depth: number): void => {
+    if (v instanceof TorchTensorRef) {
+      out.set(name, v);
+      return;
+    }
+    if (!(v instanceof Map) && !Array.isArray(v)) return;
+    // The memo lets a pickle share and even nest a container in itself: bound the walk, not the pickle.
+    if (depth > MAX_NESTING) {
+      throw new TorchCheckpointError("corrupt", `the pickle nests containers more than ${MAX_NESTING} deep`);
+    }
+    if (++containers > MAX_CONTAINERS) {
+      throw new TorchCheckpointError(
+        "corrupt",
+        `the pickle names more than ${MAX_CONTAINERS} containers (shared sub-structures repeated?)`,
+      );
+    }
+    if (v instanceof Map) {
+      for (const [k, x] of v) walk(x, name ? `${name}.${String(k)}` : String(k), depth + 1);
+    } else v.forEach((x, i) => walk(x, name ? `${name}.${i}` : String(i), depth + 1));
   };
-  walk(value, prefix);
+  walk(value, prefix, 0);
   return out;
 }
+
+/** Deepest container nesting a checkpoint may have (real ones nest about 6 deep). */
+export const MAX_NESTING = 256;
+/** Most dicts, lists and tuples a checkpoint's walk may meet (a ViT-g training checkpoint has some thousands). */
+export const MAX_CONTAINERS = 1_000_000;
+/**
+ * Most elements a view may gather beyond its storage's own count (a zero stride repeats elements: a saved
+ * `expand` is legitimate, a 2³¹ × 2³¹ one is not).
+ */
+export const MAX_EXPANDED_ELEMENTS = 2 ** 24;
 
 /** Host dtype a storage type becomes. */
 export function hostDType(dtype: TorchDType): "f32" | "i32" {
@@ -269,6 +295,12 @@ export function viewToHost(bytes: Uint8Array, ref: TorchTensorRef, where: string
   const size = shape.reduce((a, b) => a * b, 1);
   const dtype = hostDType(ref.storage.dtype);
   if (size === 0) return { shape, dtype, data: dtype === "f32" ? new Float32Array(0) : new Int32Array(0) };
+  if (size > Math.max(ref.storage.numel, MAX_EXPANDED_ELEMENTS)) {
+    throw new TorchCheckpointError(
+      "corrupt",
+      `${where}: view [${shape}] stride [${stride}] has ${size} elements, its storage ${ref.storage.numel}`,
+    );
+  }
   let last = offset;
   for (let d = 0; d < shape.length; d++) last += (shape[d] - 1) * Math.max(stride[d], 0);
   if (stride.some((s) => s < 0) || last >= ref.storage.numel) {

@@ -42,9 +42,10 @@ function corrupt(source: ByteSource, message: string): never {
   throw new TorchCheckpointError("corrupt", `${source.name}: ${message}`);
 }
 
-function u64(view: DataView, at: number): number {
+function u64(view: DataView, at: number, source: ByteSource): number {
   const v = view.getBigUint64(at, true);
-  if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`zip: 64-bit field ${v} too large`);
+  // No file this reader opens is 2⁵³ bytes: such a field is damage, not a size.
+  if (v > BigInt(Number.MAX_SAFE_INTEGER)) corrupt(source, `zip64 field ${v} is past any file size`);
   return Number(v);
 }
 
@@ -75,15 +76,15 @@ export function readZipDirectory(source: ByteSource): Map<string, ZipEntry> {
     const loc = source.read(eocdAt - 20, 20);
     const lv = new DataView(loc.buffer, loc.byteOffset, 20);
     if (lv.getUint32(0, true) !== ZIP64_LOCATOR_SIGNATURE) corrupt(source, "zip64 locator missing");
-    const z64At = u64(lv, 8);
+    const z64At = u64(lv, 8, source);
     const z = source.read(z64At, 56);
     const zv = new DataView(z.buffer, z.byteOffset, 56);
     if (zv.getUint32(0, true) !== ZIP64_EOCD_SIGNATURE) {
       corrupt(source, "zip64 end-of-directory record missing");
     }
-    count = u64(zv, 32);
-    dirSize = u64(zv, 40);
-    dirOffset = u64(zv, 48);
+    count = u64(zv, 32, source);
+    dirSize = u64(zv, 40, source);
+    dirOffset = u64(zv, 48, source);
   }
   if (dirOffset + dirSize > eocdAt) {
     throw new TorchCheckpointError(
@@ -119,9 +120,9 @@ export function readZipDirectory(source: ByteSource): Map<string, ZipEntry> {
       const len = dv.getUint16(e + 2, true);
       if (id === 1) {
         let f = e + 4;
-        if (size === 0xffffffff) (size = u64(dv, f)), (f += 8);
-        if (compressedSize === 0xffffffff) (compressedSize = u64(dv, f)), (f += 8);
-        if (localHeaderOffset === 0xffffffff) localHeaderOffset = u64(dv, f);
+        if (size === 0xffffffff) (size = u64(dv, f, source)), (f += 8);
+        if (compressedSize === 0xffffffff) (compressedSize = u64(dv, f, source)), (f += 8);
+        if (localHeaderOffset === 0xffffffff) localHeaderOffset = u64(dv, f, source);
       }
       e += 4 + len;
     }
@@ -148,6 +149,10 @@ export function readZipEntry(source: ByteSource, entry: ZipEntry, verify = true)
   let data: Uint8Array;
   if (entry.method === 0) data = raw;
   else if (entry.method === 8) {
+    // Deflate expands at most 1032:1; a larger claimed size is damage and must not size an allocation.
+    if (entry.size > raw.length * 1032 + 1024) {
+      corrupt(source, `zip entry "${entry.name}" claims ${entry.size} bytes from ${raw.length} deflated`);
+    }
     try {
       data = inflateSync(raw, { out: new Uint8Array(entry.size) });
     } catch (e) {
