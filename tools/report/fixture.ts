@@ -41,7 +41,9 @@ const CONDITIONS = [
   "gaussian-shadow-high",
 ];
 /** How good each backbone is in the fake run: 1 is the best. */
-const QUALITY: Record<Backbone, number> = { jepa: 1, mae: 0.7, random: 0.45 };
+/** The fixture's backbones (the demo's three original ones) and how good each is made to look. */
+const QUALITY: Partial<Record<Backbone, number>> = { jepa: 1, mae: 0.7, random: 0.45 };
+const FIXTURE_BACKBONES = BACKBONES.filter((b) => QUALITY[b] !== undefined);
 
 function repeated(mean: number, spread: number, random: () => number): ViewResult["accuracy"] {
   // In %, as the demo records accuracies.
@@ -140,8 +142,8 @@ export function fakeRun(seed = 0): FakeRun {
     },
   };
   const embeddings: Partial<Record<Backbone, EmbeddingSet>> = {};
-  for (const backbone of BACKBONES) {
-    const q = QUALITY[backbone];
+  for (const backbone of FIXTURE_BACKBONES) {
+    const q = QUALITY[backbone]!;
     const fractions: Record<string, ViewResult> = {};
     for (const [fraction, boost] of [["1%", 0], ["10%", 0.12], ["100%", 0.2]] as const) {
       const accuracy = repeated(0.2 + 0.55 * q + boost * q, 0.02, random);
@@ -208,7 +210,7 @@ export function fakeRun(seed = 0): FakeRun {
   }
   const examples = exampleClip(8, 48);
   const attention: Partial<Record<Backbone, AttentionMaps>> = {};
-  BACKBONES.forEach((backbone, k) => {
+  FIXTURE_BACKBONES.forEach((backbone, k) => {
     // A 4 × 6 × 6 token grid; better backbones get more peaked maps.
     const clips = ["A4C", "PLAX"].map((view, i) => {
       const logits = Array.from({ length: 144 }, () => gaussian(random) * (2 - k * 0.8));
