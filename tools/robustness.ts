@@ -14,7 +14,7 @@
  */
 
 import { parseArgs } from "node:util";
-import type { ClipArray } from "@echojepa/augment";
+import { type ClipArray, segmentInputs } from "@echojepa/augment";
 import {
   accuracy,
   conditionInfo,
@@ -26,7 +26,7 @@ import {
 } from "@echojepa/perturb";
 import { describeBackend, init } from "@echojepa/tensor";
 import { CliError, ensureParent, numberFlag, progressBar, runCli, toCsv, writeJson } from "./lib/cli.ts";
-import { applyProbe, encodeClips } from "./lib/features.ts";
+import { applyProbe, encodeInputs } from "./lib/features.ts";
 import { decodeOutputs, headlineMetric, taskMetrics } from "./lib/outputs.ts";
 import { openProbe } from "./lib/probe_files.ts";
 import { manifestSamples } from "./lib/samples.ts";
@@ -168,7 +168,8 @@ export async function runRobustness(args: RobustnessArgs): Promise<RobustnessRes
   if (items.length === 0) throw new CliError(`no clip of ${args.manifest} could be decoded`);
 
   const scorer = async (clips: ClipArray[]): Promise<number[]> => {
-    const set = await encodeClips(encoder.encoder, clips, settings, spec.pooling, args.batch);
+    const inputs = clips.flatMap((c) => segmentInputs(c, settings));
+    const set = await encodeInputs(encoder.encoder, inputs, settings, spec.pooling, args.batch);
     const out = await applyProbe(probe, set, { standardization: spec.standardization });
     return decodeOutputs(spec.task, out, spec.scaler).predictions;
   };

@@ -39,16 +39,8 @@ export interface DemoPreset {
   pretrainBatch: number;
   /** Extra overrides of the jepa `micro` preset (predictor, decoder, learning rates…). */
   pretrain: PretrainConfigOverrides;
-  /** Attentive probe depth and heads, epochs, least optimisation steps, batch, grid. */
-  probe: {
-    depth: number;
-    numHeads: number;
-    epochs: number;
-    minSteps: number;
-    batchSize: number;
-    lrs: number[];
-    weightDecays: number[];
-  };
+  /** The attentive probe: depth and heads, and its schedule (`lrs` is the protocol's small learning-rate sweep). */
+  probe: ProbeSchedule & { depth: number; numHeads: number };
   /**
    * The fair protocol: label budgets of view classification (few-label ones drawn `draws` times; a fraction of 1 is
    * all labels, once) and the linear probe's schedule (the attentive probe's sweep is `probe.lrs`).

@@ -13,7 +13,6 @@ import {
   standardiseFeatures,
   tokenBatch,
 } from "@echojepa/probe";
-import type { ClipArray } from "@echojepa/augment";
 import { type Module, noGrad, type Tensor, tidy } from "@echojepa/tensor";
 import type { VisionTransformer } from "@echojepa/vit";
 import { CliError, progressBar } from "./cli.ts";
@@ -52,26 +51,9 @@ export interface EncodeOptions {
 }
 
 /**
- * Encodes decoded clips (each `segments · frames` frames) as every tool does: the segments' evaluation transform,
- * then the frozen encoder, segment tokens concatenated per clip.
+ * Encodes model inputs as every tool does: `segments` consecutive `[3, frames, res, res]` arrays per clip (from
+ * `segmentInputs`), through the frozen encoder, segment tokens concatenated per clip.
  */
-export function encodeClips(
-  encoder: VisionTransformer,
-  clips: readonly ClipArray[],
-  settings: ClipSettings,
-  pooling: "tokens" | "mean",
-  batchSize = 8,
-): Promise<FeatureSet> {
-  return encodeInputs(
-    encoder,
-    clips.flatMap((c) => segmentInputs(c, settings)),
-    settings,
-    pooling,
-    batchSize,
-  );
-}
-
-/** Encodes model inputs (`segments` consecutive `[3, frames, res, res]` arrays per clip) with a frozen encoder. */
 export function encodeInputs(
   encoder: VisionTransformer,
   inputs: Float32Array[],
