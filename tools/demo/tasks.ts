@@ -121,12 +121,22 @@ export async function viewExperiments(
   };
   const probes: ViewProbes = {};
   const attentive: Record<string, ViewResult> = {};
+  // Budgets whose draws are the very same subsets (1 % of 42 clips per view is 1-shot) share one set of probes.
+  const byDraws = new Map<string, string>();
   for (const budget of p.protocol.budgets) {
     const name = labelBudgetName(budget);
     const all = budget.kind === "fraction" && budget.fraction >= 1;
     const draws = all
       ? [labels.train.map((_, i) => i)]
       : labelDraws(labels.train, budget, p.protocol.draws, drawSeed);
+    const same = byDraws.get(JSON.stringify(draws));
+    if (same !== undefined) {
+      probes[name] = probes[same];
+      if (attentive[same]) attentive[name] = attentive[same];
+      onBudget?.(`${name} (the same draws as ${same})`, probes[name]);
+      continue;
+    }
+    byDraws.set(JSON.stringify(draws), name);
     const perKind = new Map<
       string,
       { acc: number[]; bal: number[]; correct: number[]; confusion?: number[][] }

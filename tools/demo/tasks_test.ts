@@ -61,7 +61,11 @@ Deno.test("viewExperiments: every probe of the demo's pipeline reads a separable
     probe: { ...DEMO_PRESETS.quick.probe, epochs: 8, minSteps: 80, lrs: [1e-2, 3e-2] },
     protocol: {
       ...DEMO_PRESETS.quick.protocol,
-      budgets: [{ kind: "shot" as const, k: 1 }, { kind: "fraction" as const, fraction: 1 }],
+      budgets: [
+        { kind: "shot" as const, k: 1 },
+        { kind: "fraction" as const, fraction: 0.01 },
+        { kind: "fraction" as const, fraction: 1 },
+      ],
       linear: { ...DEMO_PRESETS.quick.protocol.linear, epochs: 8, minSteps: 80 },
     },
   };
@@ -78,4 +82,6 @@ Deno.test("viewExperiments: every probe of the demo's pipeline reads a separable
     assert.ok(shot.accuracy.mean >= 4 * chance, `${kind} 1-shot: ${shot.accuracy.mean} %`);
   }
   assert.equal(out.attentive["100%"].confusion.length, VIEWS);
+  // 1 % of 6 clips per view is one per view: the same draws as 1-shot, so the same probes (not trained twice).
+  assert.equal(out.probes["1%"], out.probes["1-shot"]);
 });
