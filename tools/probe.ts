@@ -432,7 +432,13 @@ export async function runProbe(args: ProbeArgs): Promise<ProbeRunResult> {
   };
   await saveProbeDir(args.out, spec, result.probe);
   // The same head as the reference's frozen evaluation saves probes, for PyTorch users (scaler and clip settings
-  // stay in probe.json: the reference keeps them in its YAML).
+  // stay in probe.json: the reference keeps them in its YAML; so do the feature statistics, which it lacks).
+  if (stats) {
+    notice(
+      "probe.pt reads standardised features (their statistics are in probe.json); train with --no-standardize " +
+        "for a head the reference's PyTorch evaluation applies to raw features",
+    );
+  }
   await saveTorchProbeFile(`${args.out}/probe.pt`, [result.probe], {
     epoch: args.epochs,
     batchSize: args.batch,
