@@ -94,6 +94,8 @@ export interface RvspResult {
   /** Test studies' targets and predictions (runs before the fair protocol lack them). */
   target?: number[];
   predicted?: number[];
+  /** Mean target of the training studies: the mean predictor the probe must beat. */
+  trainMean?: number;
 }
 
 /** Zero-shot paediatric transfer of the EF probe trained on adults. */

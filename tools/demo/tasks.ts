@@ -339,9 +339,11 @@ export async function rvspExperiments(
   // slowest stage of the demo).
   const { attentive } = schedules(p);
   const rvspProtocol = { ...attentive, minSteps: 0 };
+  const trainLabels = labels("train");
+  const trainMean = trainLabels.reduce((a, b) => a + b, 0) / trainLabels.length;
   const record = (name: RvspVariant, predicted: number[]) => {
     const m = regressionMetrics(predicted, target);
-    out[name] = { mae: m.mae, r2: m.r2, target, predicted };
+    out[name] = { mae: m.mae, r2: m.r2, target, predicted, trainMean };
   };
   for (const [name, v] of variants) {
     const makeBatch = (split: SplitName, idx: number[], training: boolean, rng: Random): ProbeBatch => {

@@ -107,16 +107,19 @@ function viewComparisons(
   });
 }
 
-function claim(
-  id: ClaimId,
-  groups: Comparison[][],
-  summary: (v: Verdict) => string,
-  extra: Comparison[] = [],
-) {
-  const needed = groups.filter((g) => g.length > 0);
-  const comparisons = [...needed.flat(), ...extra];
-  const verdict = needed.length === 0 ? "inconclusive" : verdictOf(comparisons, needed);
-  return { claim: CLAIMS[id], verdict, statistic: summary(verdict), comparisons };
+function claim(id: ClaimId, groups: Comparison[][], summary: (v: Verdict) => string): ClaimVerdict {
+  const missing = groups.filter((g) => g.length === 0).length;
+  if (missing > 0 || groups.length === 0) {
+    const what = groups.length === 0 ? "all" : `${missing} of ${groups.length}`;
+    return {
+      claim: CLAIMS[id],
+      verdict: "inconclusive",
+      statistic: `The results ${what} of its comparisons need are missing from this run.`,
+      comparisons: groups.flat(),
+    };
+  }
+  const verdict = verdictOf(groups.flat(), groups);
+  return { claim: CLAIMS[id], verdict, statistic: summary(verdict), comparisons: groups.flat() };
 }
 
 function countSentence(groups: Comparison[][]): string {
@@ -227,41 +230,56 @@ export function demoVerdicts(r: DemoResults, seed: number): Verdicts {
     };
   }
 
-  // (d) JEPA's multi-view probe vs its better single view, and vs no view dropout.
+  // (d) JEPA's multi-view probe vs its better single view, and vs no view dropout; meaningful only when the
+  // multi-view probe beats predicting the training mean.
   const rv = r.rvsp.jepa;
-  const dGroups: Comparison[][] = [];
+  const dGroups: Comparison[][] = [[], []];
+  let dPrecondition: Comparison | null = null;
   if (rv?.["multi-view"]?.predicted && rv["A4C only"]?.predicted && rv["Subcostal only"]?.predicted) {
     const t = rv["multi-view"].target!;
     const err = (v: keyof typeof rv) => meanAbsError(rv[v]!.predicted!, t);
     const single = rv["A4C only"].mae <= rv["Subcostal only"].mae ? "A4C only" : "Subcostal only";
-    dGroups.push([
-      compare(
-        `multi-view vs ${single}, MAE reduction`,
+    dGroups[0] = [compare(
+      `multi-view vs ${single}, MAE reduction`,
+      t.length,
+      negate(err("multi-view")),
+      negate(err(single)),
+      "mmHg",
+      seed + 40,
+    )];
+    if (rv["no view dropout"]?.predicted) {
+      dGroups[1] = [compare(
+        "multi-view vs no view dropout, MAE reduction",
         t.length,
         negate(err("multi-view")),
-        negate(err(single)),
+        negate(err("no view dropout")),
         "mmHg",
-        seed + 40,
-      ),
-    ]);
-    if (rv["no view dropout"]?.predicted) {
-      dGroups.push([
-        compare(
-          "multi-view vs no view dropout, MAE reduction",
-          t.length,
-          negate(err("multi-view")),
-          negate(err("no view dropout")),
-          "mmHg",
-          seed + 41,
-        ),
-      ]);
+        seed + 41,
+      )];
+    }
+    const m = rv["multi-view"].trainMean;
+    if (m !== undefined) {
+      dPrecondition = compare(
+        "multi-view vs training mean, MAE reduction",
+        t.length,
+        negate(err("multi-view")),
+        negate(meanAbsError(t.map(() => m), t)),
+        "mmHg",
+        seed + 42,
+      );
     }
   }
-  const d = claim(
-    "d",
-    dGroups,
-    () => `JEPA features: ${dGroups.flat().map(fmt).join("; ") || "no RVSP results"}.`,
-  );
+  let d = claim("d", dGroups, () => `JEPA features: ${dGroups.flat().map(fmt).join("; ")}.`);
+  if (dPrecondition && dPrecondition.better !== "A") {
+    d = {
+      ...d,
+      verdict: "inconclusive",
+      statistic: `JEPA's multi-view RVSP probe does not beat predicting the training mean (${
+        fmt(dPrecondition)
+      }), so its ablations say nothing; ${dGroups.flat().map(fmt).join("; ")}.`,
+      comparisons: [dPrecondition, ...d.comparisons],
+    };
+  }
 
   // (e) Paediatric zero-shot: JEPA's adult EF probe on children vs MAE's and vs the adult mean.
   const pj = r.pediatric.jepa;
@@ -305,14 +323,15 @@ export function demoVerdicts(r: DemoResults, seed: number): Verdicts {
       compare(`jepa vs ${other}, view silhouette`, sj.length, mean(sj), mean(so), "", seed + 60),
     ]);
   }
-  const meanSil = sj ? sj.reduce((s, v) => s + v, 0) / sj.length : NaN;
   const f = claim(
     "f",
     fGroups,
     () =>
-      `JEPA's mean view silhouette ${meanSil.toFixed(3)}; ${
-        fGroups.flat().map(fmt).join("; ") || "no embeddings"
-      }.`,
+      sj
+        ? `JEPA's mean view silhouette ${(sj.reduce((acc, v) => acc + v, 0) / sj.length).toFixed(3)}; ${
+          fGroups.flat().map(fmt).join("; ")
+        }.`
+        : "No per-clip view silhouettes in this run.",
   );
   return { a, b, c, d, e, f };
 }

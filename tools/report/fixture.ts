@@ -15,7 +15,8 @@ import type {
   RvspVariant,
   ViewResult,
 } from "../demo/results.ts";
-import { BACKBONES } from "../demo/results.ts";
+import { BACKBONES, type ViewProbes } from "../demo/results.ts";
+import { demoVerdicts } from "../demo/verdicts.ts";
 import type { EmbeddingSet, ExampleClips } from "./run_data.ts";
 import { seededRandom } from "./random.ts";
 
@@ -155,6 +156,22 @@ export function fakeRun(seed = 0): FakeRun {
       };
     }
     results.viewClassification[backbone] = fractions;
+    // The fair protocol: each probe classifies each of 90 test clips correctly with a quality-dependent chance.
+    const probes: ViewProbes = {};
+    for (
+      const [budget, boost] of [["1-shot", 0], ["5-shot", 0.1], ["1%", 0], ["10%", 0.12], [
+        "100%",
+        0.2,
+      ]] as const
+    ) {
+      probes[budget] = {};
+      for (const kind of ["attentive", "linear", "knn"] as const) {
+        const accuracy = repeated(0.2 + 0.55 * q + boost * q, 0.02, random);
+        const correct = Array.from({ length: 90 }, () => (random() < accuracy.mean / 100 ? 1 : 0));
+        probes[budget][kind] = { accuracy, correct, trainClips: budget === "1-shot" ? 13 : 65 };
+      }
+    }
+    results.probes = { ...results.probes, [backbone]: probes };
     const target = Array.from({ length: 60 }, () => 30 + 40 * random());
     const predicted = target.map((t) => t + (1 - q) * (50 - t) * 0.8 + (9 - 5 * q) * gaussian(random) * 0.6);
     const errors = target.map((t, i) => Math.abs(t - predicted[i]));
@@ -208,6 +225,7 @@ export function fakeRun(seed = 0): FakeRun {
     );
     embeddings[backbone] = { features, views };
   }
+  results.verdicts = demoVerdicts(results, seed);
   const examples = exampleClip(8, 48);
   const attention: Partial<Record<Backbone, AttentionMaps>> = {};
   FIXTURE_BACKBONES.forEach((backbone, k) => {
@@ -238,6 +256,8 @@ export function fakePartialRun(seed = 0): FakeRun {
     ...full.results,
     pretraining: { jepa: full.results.pretraining.jepa },
     viewClassification: { jepa: { "1%": full.results.viewClassification.jepa!["1%"] } },
+    probes: {},
+    verdicts: undefined,
     ef: {},
     rvsp: {},
     pediatric: {},
