@@ -18,6 +18,9 @@ async function runDemo(out: string, extra: string[] = []): Promise<{ code: numbe
   const demo = new URL("../tools/demo.ts", import.meta.url).pathname;
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", demo, "--preset", "quick", "--out", out, ...extra],
+    // The WebAssembly backend unless told otherwise: on a machine without a GPU it is several times faster than a
+    // software WebGPU adapter, which keeps this smoke test (four demo runs) well inside the suite's budget.
+    env: { ECHOJEPA_BACKEND: Deno.env.get("ECHOJEPA_BACKEND") ?? "wasm" },
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -69,7 +72,7 @@ Deno.test({
       assert.ok(v.statistic.length > 20);
       assert.ok(html.includes(v.verdict));
     }
-    assert.match(html, /The paper.s claims on this run/);
+    assert.match(html, /claims on this run/);
     assert.ok((await Deno.stat(`${out}/report/pretraining.png`)).size > 1000);
     // Each original backbone's view probe left its attention maps, and the report drew them.
     assert.deepEqual(Object.keys(r.files.attention ?? {}).sort(), ["jepa", "mae", "random"]);
