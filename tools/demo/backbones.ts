@@ -10,12 +10,12 @@ import { loadVit, saveVit, VisionTransformer, type VitConfig, vitConfig } from "
 import type { Backbone, PretrainRecord } from "./results.ts";
 import type { DemoPreset } from "./presets.ts";
 
-/** The pretraining config of one objective under a preset. */
+/** The pretraining config of one objective under a preset; `seed`: the run's `runSeeds(n).pretrain` (0 for seed 0). */
 export function pretrainConfig(
   p: DemoPreset,
   objective: "jepa" | "mae",
   outDir: string,
-  seed: number,
+  seed = 0,
 ): PretrainConfig {
   const itersPerEpoch = Math.max(1, Math.ceil(p.pretrainSteps / 10));
   const epochs = Math.max(1, Math.round(p.pretrainSteps / itersPerEpoch));
