@@ -3,31 +3,38 @@
  *
  * 1. Render labelled phantom patients (13 views, split by patient) and paediatric patients.
  * 2. Pretrain the same ViT twice on unlabelled phantom clips — V-JEPA (latent prediction, EMA target) and pixel MAE —
- *    with the same data, augmentation and step budget; keep a random initialisation as the floor.
- * 3. Freeze each backbone, encode every clip once, and train attentive probes: view classification at 1 %, 10 % and
- *    100 % of the labels, EF regression (MAE, R², AUROC), zero-shot paediatric EF, robustness to the six reference
- *    perturbations, and the RVSP-like multi-view task with its ablations.
- * 4. Write `results.json` and the report (`<run>/report/index.html` + PNG figures).
+ *    with the same data, augmentation, initialisation and step budget.
+ * 3. Freeze each backbone — JEPA's target and online encoders, MAE, three random initialisations (one is the
+ *    pretraining init) and raw pixels as the controls — encode every clip once, and probe it under the fair
+ *    protocol (standardised features; attentive, linear and kNN probes): view classification at 1-shot, 5-shot,
+ *    1 %, 10 % and 100 % of the labels over several label draws, EF regression (MAE, R², AUROC), zero-shot
+ *    paediatric EF, robustness to the six reference perturbations, and the RVSP-like multi-view task with its
+ *    ablations.
+ * 4. Judge each of the paper's claims with paired bootstraps (reproduced / not reproduced / inconclusive), write
+ *    `results.json` and the report (`<run>/report/index.html` + PNG figures).
  *
- * Every finished stage is recorded in results.json; running the same command again resumes from there.
+ * Every finished stage is recorded in results.json; running the same command again resumes from there. `--seed N`
+ * changes every seed of the run (patients, initialisations, masks, label draws, perturbations, bootstraps).
  *
- *   deno task demo [--preset quick|default|gpu] [--out runs/demo] [--fresh]
+ *   deno task demo [--preset quick|default|gpu] [--seed N] [--out runs/demo] [--fresh]
  */
 
 import { parseArgs } from "node:util";
 import { ProgressBar } from "@echojepa/jepa";
 import { perturbClip, REFERENCE_CONDITION_IDS } from "@echojepa/perturb";
-import type { AttentiveProbe } from "@echojepa/probe";
+import { type AttentiveProbe, FROZEN_PROBE_KINDS, meanPoolTokens, silhouetteSamples } from "@echojepa/probe";
 import { describeBackend, init, type Module } from "@echojepa/tensor";
 import type { VisionTransformer } from "@echojepa/vit";
-import { loadBackbone, pretrainBackbone, randomBackbone } from "./demo/backbones.ts";
+import { loadBackbone, pretrainBackbone, pretrainedBackbones, randomBackbone } from "./demo/backbones.ts";
 import { attentionClips, attentionMaps } from "./demo/attention.ts";
 import { buildDemoData, EF_VIEWS } from "./demo/data.ts";
-import { backboneFeatures, pooled } from "./demo/features.ts";
+import { backboneFeatures } from "./demo/features.ts";
 import { DEMO_PRESETS } from "./demo/presets.ts";
 import { type Backbone, BACKBONES, type DemoResults } from "./demo/results.ts";
-import { efExperiments, rvspExperiments, viewClassification } from "./demo/tasks.ts";
-import { summaryTable } from "./demo/summary.ts";
+import { runSeeds } from "./demo/seeds.ts";
+import { backboneInputs, efExperiments, rvspExperiments, viewExperiments } from "./demo/tasks.ts";
+import { summaryTable, verdictLines } from "./demo/summary.ts";
+import { demoVerdicts } from "./demo/verdicts.ts";
 import { buildReport } from "./report/build_report.ts";
 import { bundleClipSettings, efHeadSpec, viewHeadSpec } from "./demo/bundle.ts";
 import { type HeadName, type HeadSpec, writeModelBundle } from "./lib/model_bundle.ts";
@@ -37,13 +44,16 @@ import { ensureWritableDir, oneLine } from "./lib/cli.ts";
 const { values } = parseArgs({
   options: {
     preset: { type: "string", default: "default" },
+    seed: { type: "string", default: "0" },
     out: { type: "string" },
     fresh: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
 });
 if (values.help) {
-  console.log(`deno task demo [--preset ${Object.keys(DEMO_PRESETS).join("|")}] [--out DIR] [--fresh]`);
+  console.log(
+    `deno task demo [--preset ${Object.keys(DEMO_PRESETS).join("|")}] [--seed N] [--out DIR] [--fresh]`,
+  );
   Deno.exit(0);
 }
 const preset = DEMO_PRESETS[values.preset!];
@@ -53,7 +63,13 @@ if (!preset) {
   );
   Deno.exit(2);
 }
-const runDir = values.out ?? `runs/demo-${preset.name}`;
+const seedValue = Number(values.seed);
+if (!(Number.isInteger(seedValue) && seedValue >= 0)) {
+  console.error(`demo: --seed: expected an integer ≥ 0, got "${values.seed}"`);
+  Deno.exit(2);
+}
+const seeds = runSeeds(seedValue);
+const runDir = values.out ?? `runs/demo-${preset.name}${seeds.run === 0 ? "" : `-seed${seeds.run}`}`;
 await ensureWritableDir("out", runDir).catch((e) => { // before any work: one line, exit 1
   console.error(`demo: ${oneLine(e)}`);
   Deno.exit(1);
@@ -75,14 +91,18 @@ async function loadResults(): Promise<DemoResults | null> {
 
 const backend = await init();
 const previous = await loadResults();
-if (previous && previous.preset !== preset.name) {
+if (previous && (previous.preset !== preset.name || (previous.seed ?? 0) !== seeds.run)) {
   console.error(
-    `demo: ${runDir} holds a "${previous.preset}" run; use --out for another folder or --fresh to start over`,
+    `demo: ${runDir} holds a "${previous.preset}" run with seed ${
+      previous.seed ?? 0
+    }; use --out for another ` +
+      `folder or --fresh to start over`,
   );
   Deno.exit(2);
 }
 const results: DemoResults = previous ?? {
   preset: preset.name,
+  seed: seeds.run,
   updatedAt: "",
   adapter: describeBackend(backend),
   stageSeconds: {},
@@ -97,10 +117,12 @@ const results: DemoResults = previous ?? {
   encoder: { ...preset.encoder, params: 0 },
   pretraining: {},
   viewClassification: {},
+  probes: {},
   ef: {},
   rvsp: {},
   pediatric: {},
   robustness: {},
+  clusters: {},
   files: { embeddings: {} },
 };
 results.adapter = describeBackend(backend);
@@ -136,11 +158,16 @@ function bar(total: number, label: string): (done: number, tot?: number) => void
   };
 }
 
-log(`EchoJEPA demo, preset "${preset.name}", run folder ${runDir}, backend ${describeBackend(backend)}`);
+log(
+  `EchoJEPA demo, preset "${preset.name}", seed ${seeds.run}, run folder ${runDir}, backend ${
+    describeBackend(backend)
+  }`,
+);
+const started = performance.now();
 
 // 1. Data (regenerated each run: seeded and fast).
 const t0 = performance.now();
-const data = await buildDemoData(preset, bar(1, "rendering phantom clips"));
+const data = await buildDemoData(preset, seeds, bar(1, "rendering phantom clips"));
 const patients = (clips: { patientId: string }[]) => new Set(clips.map((c) => c.patientId)).size;
 results.data.views = [...new Set(data.train.map((c) => c.view))];
 results.data.patients = {
@@ -161,26 +188,40 @@ log(
     `${data.pediatric.length} paediatric clips, in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
 );
 
-// 2. Backbones.
-const encoders = new Map<Backbone, VisionTransformer>();
+// 2. Backbones: the pretrained encoders, three random initialisations (the first is the pretraining init) and
+// raw pixels.
+const encoders = new Map<Backbone, VisionTransformer | "pixels">();
 for (const objective of ["jepa", "mae"] as const) {
   await stage(`pretrain-${objective}`, async () => {
-    const { encoder, record } = await pretrainBackbone(preset, objective, runDir, tty);
+    const { encoders: trained, record } = await pretrainBackbone(
+      preset,
+      objective,
+      runDir,
+      seeds.pretrain,
+      tty,
+    );
     results.pretraining[objective] = record;
-    encoders.set(objective, encoder);
+    for (const [name, encoder] of trained) encoders.set(name, encoder);
   });
-  if (!encoders.has(objective)) encoders.set(objective, await loadBackbone(runDir, objective));
+  for (const name of pretrainedBackbones(objective)) {
+    if (!encoders.has(name)) encoders.set(name, await loadBackbone(runDir, name));
+  }
 }
-encoders.set("random", randomBackbone(preset));
-results.encoder.params = encoders.get("random")!.parameterCount();
+const randomNames: Backbone[] = ["random", "random-2", "random-3"];
+randomNames.forEach((name, i) => encoders.set(name, randomBackbone(preset, seeds.randomInits[i])));
+encoders.set("pixels", "pixels");
+results.encoder.params = (encoders.get("random") as VisionTransformer).parameterCount();
 
 // The model bundle for the browser page: the JEPA encoder with its full-label view probe and its EF probe.
 const BUNDLE_BACKBONE: Backbone = "jepa";
+/** Backbones whose all-labels view probe leaves attention maps for the report. */
+const ATTENTION_BACKBONES: readonly Backbone[] = ["jepa", "mae", "random"];
 const bundleHeads: Partial<Record<HeadName, { spec: HeadSpec; probe: Module }>> = {};
 async function writeBundle(encoder: VisionTransformer): Promise<void> {
   const bytes = await writeModelBundle(encoder, bundleClipSettings(preset), bundleHeads, {
     run: runDir,
     preset: preset.name,
+    seed: seeds.run,
     backbone: BUNDLE_BACKBONE,
   });
   await Deno.writeFile(`${runDir}/model.safetensors`, bytes);
@@ -188,7 +229,8 @@ async function writeBundle(encoder: VisionTransformer): Promise<void> {
   bundleHeads.view?.probe.dispose();
 }
 
-// 3. Probes per backbone.
+// 3. Probes per backbone, all under the fair protocol on standardised features.
+const pct = (v: number | undefined) => (v === undefined ? "—" : v.toFixed(1));
 for (const b of BACKBONES) {
   const encoder = encoders.get(b)!;
   const needed = [`views-${b}`, `ef-${b}`, `rvsp-${b}`].some((s) => !(s in results.stageSeconds));
@@ -197,65 +239,79 @@ for (const b of BACKBONES) {
     continue;
   }
   log(`▶ features of ${b}`);
-  const f = await backboneFeatures(preset, data, encoder, b, runDir, bar(1, `encoding clips (${b})`));
+  const tf = performance.now();
+  const f = await backboneFeatures(preset, seeds, data, encoder, b, runDir, tty);
+  const x = backboneInputs(preset, f);
+  log(`  features of ${b} in ${((performance.now() - tf) / 1000).toFixed(1)} s`);
   const embPath = `embeddings-${b}.json`;
+  // The embedding map and the view silhouette read each test clip's mean standardised token, as the paper's map.
+  const pooled = meanPoolTokens(x.test.tokens);
   await Deno.writeTextFile(
     `${runDir}/${embPath}`,
-    JSON.stringify({ features: pooled(f.test), views: data.test.map((c) => c.view) }),
+    JSON.stringify({
+      features: Array.from(
+        { length: pooled.count },
+        (_, i) => Array.from(pooled.data.subarray(i * pooled.dim, (i + 1) * pooled.dim)),
+      ),
+      views: data.test.map((c) => c.view),
+    }),
   );
   results.files.embeddings[b] = embPath;
+  results.clusters = {
+    ...results.clusters,
+    [b]: { silhouette: silhouetteSamples(pooled.data, pooled.dim, data.test.map((c) => c.viewIndex)) },
+  };
   await stage(`views-${b}`, async () => {
-    const out: Record<string, Awaited<ReturnType<typeof viewClassification>>> = {};
-    for (
-      const [label, fraction, seeds] of [
-        ["1%", 0.01, preset.fractionSeeds],
-        ["10%", 0.1, preset.fractionSeeds],
-        ["100%", 1, [1]],
-      ] as const
-    ) {
-      // The full-label probe's attention on a few test clips, for the report.
-      const onProbe = fraction < 1 ? undefined : async (probe: AttentiveProbe) => {
-        const maps = await attentionMaps(preset, probe, data.test, f.test, attentionClips(data.test));
+    // The all-labels probe's attention on a few test clips, for the report.
+    const onProbe = async (probe: AttentiveProbe) => {
+      if (ATTENTION_BACKBONES.includes(b)) {
+        const maps = await attentionMaps(preset, probe, data.test, x.test.tokens, attentionClips(data.test));
         await Deno.writeTextFile(`${runDir}/attention-${b}.json`, JSON.stringify(maps));
         results.files.attention = { ...results.files.attention, [b]: `attention-${b}.json` };
-        if (b === BUNDLE_BACKBONE) {
-          // A copy: the trained probe is released after this callback, the bundle is written after the EF stage.
-          const spec = viewHeadSpec(preset, f.train.dim);
-          const copy = buildProbe(spec.probe, false);
-          copy.loadStateDict(probe.stateDict());
-          bundleHeads.view = { spec, probe: copy };
-        }
-      };
-      out[label] = await viewClassification(preset, data, f, fraction, [...seeds], onProbe);
+      }
+      if (b === BUNDLE_BACKBONE) {
+        // A copy: the trained probe is released after this callback, the bundle is written after the EF stage.
+        const spec = viewHeadSpec(preset, f.train.dim, x.stats);
+        const copy = buildProbe(spec.probe, false);
+        copy.loadStateDict(probe.stateDict());
+        bundleHeads.view = { spec, probe: copy };
+      }
+    };
+    const out = await viewExperiments(preset, data, x, seeds.labelDraws, onProbe, (name, scores) =>
       log(
-        `  view accuracy ${b} ${label}: ${out[label].accuracy.mean.toFixed(1)} ± ${
-          out[label].accuracy.std.toFixed(1)
-        }`,
-      );
-    }
-    results.viewClassification[b] = out;
+        `  view accuracy ${b} ${name}: ` +
+          FROZEN_PROBE_KINDS.map((k) =>
+            `${k} ${pct(scores[k]?.accuracy.mean)} ± ${pct(scores[k]?.accuracy.std)}`
+          ).join(", "),
+      ));
+    results.viewClassification[b] = out.attentive;
+    results.probes = { ...results.probes, [b]: out.probes };
   });
   await stage(`ef-${b}`, async () => {
     const r = await efExperiments(
       preset,
       data,
-      f,
+      x,
+      seeds.bootstrap,
       b !== BUNDLE_BACKBONE ? undefined : async (probe, scaler) => {
-        bundleHeads.ef = { spec: efHeadSpec(preset, f.train.dim, scaler), probe };
-        await writeBundle(encoder);
+        bundleHeads.ef = { spec: efHeadSpec(preset, f.train.dim, scaler, x.stats), probe };
+        await writeBundle(encoder as VisionTransformer);
       },
     );
     results.ef[b] = r.ef;
     results.pediatric[b] = r.pediatric;
     results.robustness[b] = r.robustness;
     log(
-      `  EF ${b}: MAE ${r.ef.mae.toFixed(2)}, R² ${r.ef.r2.toFixed(2)}; paediatric MAE ${
-        r.pediatric.pediatricMae.toFixed(2)
-      }; robustness ${r.robustness.averageDegradation.toFixed(1)} %`,
+      `  EF ${b}: MAE ${r.ef.mae.toFixed(2)} (linear ${r.ef.linear!.mae.toFixed(2)}, mean predictor ` +
+        `${
+          (r.ef.target.reduce((s, t) => s + Math.abs(t - r.ef.trainMean!), 0) / r.ef.target.length).toFixed(2)
+        }), ` +
+        `R² ${r.ef.r2.toFixed(2)}; paediatric MAE ${r.pediatric.pediatricMae.toFixed(2)}; robustness ` +
+        `${r.robustness.averageDegradation.toFixed(1)} %`,
     );
   });
   await stage(`rvsp-${b}`, async () => {
-    results.rvsp[b] = await rvspExperiments(preset, data, f);
+    results.rvsp[b] = await rvspExperiments(preset, data, x);
     log(`  RVSP ${b}: multi-view MAE ${results.rvsp[b]!["multi-view"]!.mae.toFixed(2)}`);
   });
 }
@@ -272,16 +328,25 @@ for (const b of BACKBONES) {
     },
     conditions: REFERENCE_CONDITION_IDS.map((id) => ({
       name: id,
-      frames: Array.from(perturbClip(c.clip, id, { clipId: c.id, seed: 0 }).data as Uint8Array),
+      frames: Array.from(perturbClip(c.clip, id, { clipId: c.id, seed: seeds.perturb }).data as Uint8Array),
     })),
   };
   await Deno.writeTextFile(`${runDir}/examples.json`, JSON.stringify(examples));
   results.files.examples = "examples.json";
 }
+
+// 4. The verdicts, from every backbone's results.
+results.verdicts = demoVerdicts(results, seeds.bootstrap);
 await save();
-for (const e of encoders.values()) e.dispose();
+for (const e of encoders.values()) if (e !== "pixels") e.dispose();
 
 const report = await buildReport(runDir, { onProgress: (m) => log(`  report: ${m}`) });
 if (report.warning) log(`report: ${report.warning}`);
 console.log(summaryTable(results));
-console.log(`\nresults: ${resultsPath}\nreport:  ${report.html} (+ ${report.pngs.length} PNG figures)`);
+console.log(verdictLines(results));
+console.log(
+  `\nwall time ${((performance.now() - started) / 1000).toFixed(0)} s` +
+    `\nresults: ${resultsPath}\nreport:  ${report.html} (+ ${report.pngs.length} PNG figures)`,
+);
+// The compute backend's worker threads (and the phantom's) would keep the process alive.
+Deno.exit(0);

@@ -88,7 +88,7 @@ export async function runEval(args: EvalArgs): Promise<EvalResult> {
   });
   encoder.encoder.dispose();
   for (const k of encoded.skipped) console.error(`skipped ${k.id}: ${k.reason}`);
-  const out = await applyProbe(probe, encoded.features);
+  const out = await applyProbe(probe, encoded.features, { standardization: spec.standardization });
   probe.dispose();
   const kept = encoded.kept.map((i) => samples[i]);
   let ids = kept.map((s) => s.id);

@@ -16,13 +16,15 @@
 import { parseArgs } from "node:util";
 import {
   type FeatureSet,
-  gatherFeatures,
+  fitChannelStats,
   type ProbeTask,
   saveTorchProbeFile,
+  standardiseFeatures,
   stratifiedSubset,
+  tokenBatch,
   trainProbes,
 } from "@echojepa/probe";
-import { describeBackend, init, tensor } from "@echojepa/tensor";
+import { describeBackend, init } from "@echojepa/tensor";
 import {
   CliError,
   ensureParent,
@@ -46,6 +48,7 @@ import {
 import { decodeOutputs, taskMetrics } from "./lib/outputs.ts";
 import { PHANTOM_VIEW_NAMES, phantomSamples } from "./lib/phantom_samples.ts";
 import { buildProbe, PROBE_FORMAT, type ProbeKind, type ProbeSpec, saveProbeDir } from "./lib/probe_files.ts";
+import { standardizationOf } from "./lib/probe_spec.ts";
 import { type ClipSettings, manifestSamples, type Sample } from "./lib/samples.ts";
 
 const HELP =
@@ -78,6 +81,8 @@ Task and probe:
   --batch B             batch size (default 8)
   --fraction F          keep this fraction of training labels, stratified by class (default 1)
   --seed S              seed of the subset and of training (default 1)
+  --no-standardize      train on raw features (default: every channel standardised with the training split's
+                        statistics, kept in probe.json; the reference's PyTorch evaluation reads raw features)
 Clips (defaults: the encoder's pretraining settings, else 16 frames at 224 px):
   --frames N            frames per clip
   --fps X               target clip rate (frame step = ⌊⌈file fps⌉ / X⌋), or
@@ -113,6 +118,7 @@ export interface ProbeArgs {
   batch: number;
   fraction: number;
   seed: number;
+  standardize: boolean;
   frames?: number;
   fps?: number;
   frameStep?: number;
@@ -149,6 +155,7 @@ export function parseProbeArgs(args: string[]): ProbeArgs | null {
       batch: { type: "string", default: "8" },
       fraction: { type: "string", default: "1" },
       seed: { type: "string", default: "1" },
+      "no-standardize": { type: "boolean", default: false },
       frames: { type: "string" },
       fps: { type: "string" },
       "frame-step": { type: "string" },
@@ -207,6 +214,7 @@ export function parseProbeArgs(args: string[]): ProbeArgs | null {
     batch: numberFlag("batch", values.batch, { integer: true, min: 1 })!,
     fraction,
     seed: numberFlag("seed", values.seed, { integer: true })!,
+    standardize: !values["no-standardize"],
     frames: numberFlag("frames", values.frames, { integer: true, min: 1 }),
     fps: numberFlag("fps", values.fps, { min: 1e-6 }),
     frameStep: numberFlag("frame-step", values["frame-step"], { integer: true, min: 1 }),
@@ -369,20 +377,20 @@ export async function runProbe(args: ProbeArgs): Promise<ProbeRunResult> {
   const lrs = args.lrs ?? (linearGrid ? [1e-3, 5e-4, 1e-4] : [1e-4, 5e-5]);
   const weightDecays = args.wds ?? (linearGrid ? [0, 1e-3, 1e-2] : [0.01, 0.1, 0.4]);
   const bar = progressBar(`train ${lrs.length * weightDecays.length} heads`, args.progress);
+  // The fair protocol: every feature channel standardised with the training split's statistics (all its rows,
+  // labelled or not), so the probe does not read one backbone's token scale.
+  const stats = args.standardize ? fitChannelStats(encoded.train.features, allTrain.map((_, i) => i)) : null;
+  const standardized = (set: FeatureSet): FeatureSet => (stats ? standardiseFeatures(set, stats) : set);
   const sets: Record<SplitName, FeatureSet> = {
-    train: encoded.train.features,
-    val: encoded.val.features,
-    test: encoded.test.features,
+    train: standardized(encoded.train.features),
+    val: standardized(encoded.val.features),
+    test: standardized(encoded.test.features),
   };
   const result = await trainProbes({
     task,
     makeProbe: () => buildProbe(arch, task.type === "regression"),
     apply: (probe, batch) => probe.forward(batch.x, batch.mask),
-    makeBatch: (split, idx) => {
-      const set = sets[split];
-      const picked = idx.map((i) => rows[split][i]);
-      return { x: tensor(gatherFeatures(set, picked), [picked.length, set.tokens, set.dim]), mask: null };
-    },
+    makeBatch: (split, idx) => ({ x: tokenBatch(sets[split], idx.map((i) => rows[split][i])), mask: null }),
     labels,
     lrs,
     weightDecays,
@@ -404,6 +412,7 @@ export async function runProbe(args: ProbeArgs): Promise<ProbeRunResult> {
     probe: arch,
     pooling,
     scaler: result.scaler,
+    standardization: stats ? standardizationOf(stats) : null,
     encoder: { path: encoder.path, key: encoder.key, config: encoder.config },
     clips: settings,
     training: {
@@ -423,7 +432,13 @@ export async function runProbe(args: ProbeArgs): Promise<ProbeRunResult> {
   };
   await saveProbeDir(args.out, spec, result.probe);
   // The same head as the reference's frozen evaluation saves probes, for PyTorch users (scaler and clip settings
-  // stay in probe.json: the reference keeps them in its YAML).
+  // stay in probe.json: the reference keeps them in its YAML; so do the feature statistics, which it lacks).
+  if (stats) {
+    notice(
+      "probe.pt reads standardised features (their statistics are in probe.json); train with --no-standardize " +
+        "for a head the reference's PyTorch evaluation applies to raw features",
+    );
+  }
   await saveTorchProbeFile(`${args.out}/probe.pt`, [result.probe], {
     epoch: args.epochs,
     batchSize: args.batch,

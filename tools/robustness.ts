@@ -24,7 +24,6 @@ import {
   REFERENCE_CONDITION_IDS,
   type RobustnessItem,
 } from "@echojepa/perturb";
-import { extractFeatures } from "@echojepa/probe";
 import { describeBackend, init } from "@echojepa/tensor";
 import {
   CliError,
@@ -36,7 +35,7 @@ import {
   toCsv,
   writeJson,
 } from "./lib/cli.ts";
-import { applyProbe } from "./lib/features.ts";
+import { applyProbe, encodeInputs } from "./lib/features.ts";
 import { decodeOutputs, headlineMetric, taskMetrics } from "./lib/outputs.ts";
 import { openProbe } from "./lib/probe_files.ts";
 import { manifestSamples } from "./lib/samples.ts";
@@ -177,20 +176,11 @@ export async function runRobustness(args: RobustnessArgs): Promise<RobustnessRes
   loadBar.finish();
   if (items.length === 0) throw new CliError(`no clip of ${args.manifest} could be decoded`);
 
-  const clipShape: [number, number, number, number] = [
-    3,
-    settings.frames,
-    settings.resolution,
-    settings.resolution,
-  ];
   const scorer = async (clips: ClipArray[]): Promise<number[]> => {
     const inputs = clips.flatMap((c) => segmentInputs(c, settings));
-    const set = await extractFeatures(encoder.encoder, inputs, clipShape, {
-      pooling: spec.pooling,
-      segments: settings.segments,
-      batchSize: args.batch,
-    });
-    return decodeOutputs(spec.task, await applyProbe(probe, set), spec.scaler).predictions;
+    const set = await encodeInputs(encoder.encoder, inputs, settings, spec.pooling, args.batch);
+    const out = await applyProbe(probe, set, { standardization: spec.standardization });
+    return decodeOutputs(spec.task, out, spec.scaler).predictions;
   };
   const head = headlineMetric(spec.task);
   const total = items.length * (1 + args.conditions.length);

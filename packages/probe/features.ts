@@ -6,6 +6,7 @@
  * tokens along the token axis); give them consecutively and set `segments`.
  */
 
+import { type Tensor, tensor } from "@echojepa/tensor";
 import { embedClips, type EmbedOptions, type VisionTransformer } from "@echojepa/vit";
 
 /** Features of `count` samples, each `[tokens, dim]`, row-major in `data`. */
@@ -61,6 +62,24 @@ export function gatherFeatures(set: FeatureSet, indices: number[]): Float32Array
     out.set(set.data.subarray(s * stride, (s + 1) * stride), j * stride);
   });
   return out;
+}
+
+/** The probe input of the given samples: tokens `[indices.length, tokens, dim]` (every probe's batch). */
+export function tokenBatch(set: FeatureSet, indices: number[]): Tensor {
+  return tensor(gatherFeatures(set, indices), [indices.length, set.tokens, set.dim]);
+}
+
+/** Concatenates feature sets of the same token layout along the sample axis (chunks encoded one after another). */
+export function concatFeatureSets(parts: FeatureSet[]): FeatureSet {
+  if (parts.length === 0) return { count: 0, tokens: 0, dim: 0, data: new Float32Array(0) };
+  const { tokens, dim } = parts[0];
+  const bad = parts.find((p) => p.tokens !== tokens || p.dim !== dim);
+  if (bad) {
+    throw new RangeError(`concatFeatureSets: ${bad.tokens}×${bad.dim} beside ${tokens}×${dim}`);
+  }
+  const data = new Float32Array(parts.reduce((n, p) => n + p.data.length, 0));
+  parts.reduce((at, p) => (data.set(p.data, at), at + p.data.length), 0);
+  return { count: parts.reduce((n, p) => n + p.count, 0), tokens, dim, data };
 }
 
 /**

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { init } from "@echojepa/tensor";
 import { VisionTransformer, vitConfig } from "@echojepa/vit";
-import { cachedFeatures, extractFeatures, gatherFeatures } from "./features.ts";
+import {
+  cachedFeatures,
+  concatFeatureSets,
+  extractFeatures,
+  gatherFeatures,
+  tokenBatch,
+} from "./features.ts";
 
 await init();
 
@@ -29,4 +35,17 @@ Deno.test("extractFeatures concatenates segment tokens; the disk cache round-tri
   assert.deepEqual(Array.from(gatherFeatures(set, [1])), Array.from(set.data.subarray(32, 64)));
   await Deno.remove(dir, { recursive: true });
   encoder.dispose();
+});
+
+Deno.test("tokenBatch gathers samples as [B, tokens, dim]; concatFeatureSets appends samples", async () => {
+  const a = { count: 2, tokens: 2, dim: 3, data: Float32Array.from({ length: 12 }, (_, i) => i) };
+  const b = { count: 1, tokens: 2, dim: 3, data: Float32Array.from({ length: 6 }, (_, i) => 100 + i) };
+  const all = concatFeatureSets([a, b]);
+  assert.deepEqual([all.count, all.tokens, all.dim], [3, 2, 3]);
+  assert.deepEqual(Array.from(all.data.subarray(12)), Array.from(b.data));
+  const x = tokenBatch(all, [2, 0]);
+  assert.deepEqual(x.shape, [2, 2, 3]);
+  assert.deepEqual(Array.from(await x.toArray()), [...b.data, ...a.data.subarray(0, 6)]);
+  x.dispose();
+  assert.throws(() => concatFeatureSets([a, { ...b, dim: 4, data: new Float32Array(8) }]), /2×4 beside 2×3/);
 });

@@ -15,6 +15,19 @@ export function stratifiedSubset(
   if (!(fraction > 0 && fraction <= 1)) {
     throw new RangeError(`stratifiedSubset: fraction ${fraction} not in (0, 1]`);
   }
+  return samplePerClass(labels, (n) => Math.max(minPerClass, Math.ceil(fraction * n)), seed);
+}
+
+/**
+ * Indices of `take(n)` members (at most all `n`) of every class of `labels`, drawn uniformly without replacement
+ * with `seed`, classes in ascending order; sorted ascending. The one sampler of stratified fractions and k-shot
+ * subsets.
+ */
+export function samplePerClass(
+  labels: ArrayLike<number>,
+  take: (n: number) => number,
+  seed: number,
+): number[] {
   const byClass = new Map<number, number[]>();
   for (let i = 0; i < labels.length; i++) {
     const list = byClass.get(labels[i]) ?? [];
@@ -24,14 +37,14 @@ export function stratifiedSubset(
   const rand = seededRandom(seed);
   const out: number[] = [];
   for (const [, idx] of [...byClass].sort((a, b) => a[0] - b[0])) {
-    const take = Math.min(idx.length, Math.max(minPerClass, Math.ceil(fraction * idx.length)));
-    // Partial Fisher–Yates: the first `take` entries become a uniform sample.
+    const k = Math.min(idx.length, take(idx.length));
+    // Partial Fisher–Yates: the first `k` entries become a uniform sample.
     const a = [...idx];
-    for (let i = 0; i < take; i++) {
+    for (let i = 0; i < k; i++) {
       const j = i + Math.floor(rand() * (a.length - i));
       [a[i], a[j]] = [a[j], a[i]];
     }
-    out.push(...a.slice(0, take));
+    out.push(...a.slice(0, k));
   }
   return out.sort((x, y) => x - y);
 }

@@ -3,8 +3,7 @@
  * drawn `draws` times with different seeds, so a few-label result is a mean over draws, not one draw's luck.
  */
 
-import { stratifiedSubset } from "./fractions.ts";
-import { seededRandom } from "./random.ts";
+import { samplePerClass, stratifiedSubset } from "./fractions.ts";
 
 /** A few-label setting: `k` examples of every class, or `fraction` of each class (stratified). */
 export type LabelBudget = { kind: "shot"; k: number } | { kind: "fraction"; fraction: number };
@@ -15,25 +14,7 @@ export type LabelBudget = { kind: "shot"; k: number } | { kind: "fraction"; frac
  */
 export function kShotSubset(labels: ArrayLike<number>, k: number, seed: number): number[] {
   if (!(Number.isInteger(k) && k >= 1)) throw new RangeError(`kShotSubset: k ${k} is not a positive integer`);
-  const byClass = new Map<number, number[]>();
-  for (let i = 0; i < labels.length; i++) {
-    const list = byClass.get(labels[i]) ?? [];
-    list.push(i);
-    byClass.set(labels[i], list);
-  }
-  const rand = seededRandom(seed);
-  const out: number[] = [];
-  for (const [, members] of [...byClass].sort((a, b) => a[0] - b[0])) {
-    const pool = [...members];
-    const take = Math.min(k, pool.length);
-    // Partial Fisher–Yates: the first `take` entries become a uniform sample without replacement.
-    for (let i = 0; i < take; i++) {
-      const j = i + Math.floor(rand() * (pool.length - i));
-      [pool[i], pool[j]] = [pool[j], pool[i]];
-    }
-    out.push(...pool.slice(0, take));
-  }
-  return out.sort((a, b) => a - b);
+  return samplePerClass(labels, () => k, seed);
 }
 
 /**

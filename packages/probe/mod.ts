@@ -33,3 +33,5 @@ export * from "./standardize.ts";
 export * from "./knn.ts";
 export * from "./label_draws.ts";
 export * from "./paired_bootstrap.ts";
+export * from "./frozen_protocol.ts";
+export * from "./silhouette.ts";

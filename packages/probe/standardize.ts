@@ -81,3 +81,27 @@ export function meanPoolTokens(set: FeatureSet): FeatureSet {
   }
   return { count, tokens: 1, dim, data: out };
 }
+
+/**
+ * Mean over time of each sample's token grid, the spatial grid kept: tokens `[timeSlots · places, dim]` (time-major,
+ * as the encoder orders them) → one `[places · dim]` vector per sample, `[count, 1, places · dim]`. With
+ * `timeSlots = tokens` it is {@link meanPoolTokens}. Unlike a mean over every token it keeps where things are, which
+ * a probe of raw pixels (tubelets carry no position) needs as much as any encoder's.
+ */
+export function timePoolTokens(set: FeatureSet, timeSlots: number): FeatureSet {
+  const { count, tokens, dim, data } = set;
+  if (!(Number.isInteger(timeSlots) && timeSlots >= 1 && tokens % timeSlots === 0)) {
+    throw new RangeError(`timePoolTokens: ${tokens} tokens do not split into ${timeSlots} time slots`);
+  }
+  const places = tokens / timeSlots;
+  const width = places * dim;
+  const out = new Float32Array(count * width);
+  for (let s = 0; s < count; s++) {
+    for (let t = 0; t < timeSlots; t++) {
+      const from = (s * tokens + t * places) * dim;
+      for (let j = 0; j < width; j++) out[s * width + j] += data[from + j];
+    }
+    for (let j = 0; j < width; j++) out[s * width + j] /= timeSlots;
+  }
+  return { count, tokens: 1, dim: width, data: out };
+}

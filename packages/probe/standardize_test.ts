@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { fitChannelStats, meanPoolTokens, standardiseFeatures } from "./standardize.ts";
+import { fitChannelStats, meanPoolTokens, standardiseFeatures, timePoolTokens } from "./standardize.ts";
 import type { FeatureSet } from "./features.ts";
 
 // 3 samples × 2 tokens × 2 channels; channel 0 varies, channel 1 is constant.
@@ -37,4 +37,14 @@ Deno.test("meanPoolTokens averages tokens per sample", () => {
   const pooled = meanPoolTokens(set);
   assert.deepEqual([pooled.count, pooled.tokens, pooled.dim], [3, 1, 2]);
   assert.deepEqual(Array.from(pooled.data), [2, 5, 6, 5, 0, 5]);
+});
+
+Deno.test("timePoolTokens averages over time and keeps the spatial grid; one slot per token is meanPoolTokens", () => {
+  // 1 sample, 2 time slots × 2 places × 1 channel: [t0p0, t0p1, t1p0, t1p1].
+  const grid: FeatureSet = { count: 1, tokens: 4, dim: 1, data: new Float32Array([1, 10, 3, 30]) };
+  const pooled = timePoolTokens(grid, 2);
+  assert.deepEqual([pooled.tokens, pooled.dim], [1, 2]);
+  assert.deepEqual(Array.from(pooled.data), [2, 20]);
+  assert.deepEqual(Array.from(timePoolTokens(set, 2).data), Array.from(meanPoolTokens(set).data));
+  assert.throws(() => timePoolTokens(grid, 3), /do not split/);
 });

@@ -3,8 +3,8 @@
  * report: where the probe's query looks, over time and space.
  */
 
-import { type AttentiveProbe, type FeatureSet, gatherFeatures } from "@echojepa/probe";
-import { noGrad, tensor, tidy } from "@echojepa/tensor";
+import { type AttentiveProbe, type FeatureSet, tokenBatch } from "@echojepa/probe";
+import { noGrad, tidy } from "@echojepa/tensor";
 import { VIEW_NAMES, type ViewName } from "@echojepa/phantom";
 import type { DemoClip } from "./data.ts";
 import type { DemoPreset } from "./presets.ts";
@@ -31,7 +31,7 @@ export async function attentionMaps(
 ): Promise<AttentionMaps> {
   const side = p.size / p.encoder.patchSize;
   const grid: [number, number, number] = [p.frames / p.encoder.tubeletSize, side, side];
-  const x = () => tensor(gatherFeatures(features, indices), [indices.length, features.tokens, features.dim]);
+  const x = () => tokenBatch(features, indices);
   probe.eval();
   const [maps, logits] = noGrad(() => tidy(() => [probe.attentionMap(x()), probe.forward(x())]));
   const [w, l] = await Promise.all([maps.toArray(), logits.toArray()]);

@@ -1,7 +1,8 @@
 /**
- * The three backbones of the controlled comparison, all the same ViT: V-JEPA pretraining (its EMA target encoder,
- * which the reference's probes read), pixel-MAE pretraining with the same data, augmentation and step budget, and
- * a random initialisation as the floor. Trained encoders are saved as safetensors so a resumed run loads them.
+ * The encoders of the controlled comparison, all the same ViT: V-JEPA pretraining (its EMA target encoder, which
+ * the reference's probes read, and its online encoder), pixel-MAE pretraining with the same data, augmentation,
+ * initialisation and step budget, and random initialisations as the floor (the first is the pretraining runs' own
+ * initialisation). Trained encoders are saved as safetensors so a resumed run loads them.
  */
 
 import { pretrain, type PretrainConfig, resolveConfig } from "@echojepa/jepa";
@@ -9,14 +10,19 @@ import { loadVit, saveVit, VisionTransformer, type VitConfig, vitConfig } from "
 import type { Backbone, PretrainRecord } from "./results.ts";
 import type { DemoPreset } from "./presets.ts";
 
-/** The pretraining config of one objective under a preset. */
-export function pretrainConfig(p: DemoPreset, objective: "jepa" | "mae", outDir: string): PretrainConfig {
+/** The pretraining config of one objective under a preset; `seed`: the run's `runSeeds(n).pretrain` (0 for seed 0). */
+export function pretrainConfig(
+  p: DemoPreset,
+  objective: "jepa" | "mae",
+  outDir: string,
+  seed = 0,
+): PretrainConfig {
   const itersPerEpoch = Math.max(1, Math.ceil(p.pretrainSteps / 10));
   const epochs = Math.max(1, Math.round(p.pretrainSteps / itersPerEpoch));
   return resolveConfig("micro", p.pretrain, {
     name: `demo-${p.name}-${objective}`,
     objective,
-    seed: 0,
+    seed,
     data: {
       source: "phantom",
       frames: p.frames,
@@ -41,28 +47,38 @@ export function demoEncoderConfig(p: DemoPreset): VitConfig {
   });
 }
 
+/** The encoders a pretraining objective leaves for probing: JEPA's target and online encoders, MAE's encoder. */
+export function pretrainedBackbones(objective: "jepa" | "mae"): Backbone[] {
+  return objective === "jepa" ? ["jepa", "jepa-online"] : ["mae"];
+}
+
 /**
- * Pretrains one objective (resuming an interrupted run from its checkpoint), saves the encoder the probes read and
- * returns it with the training record.
+ * Pretrains one objective (resuming an interrupted run from its checkpoint), saves the encoders the probes read
+ * ({@link pretrainedBackbones}) and returns them with the training record.
  */
 export async function pretrainBackbone(
   p: DemoPreset,
   objective: "jepa" | "mae",
   runDir: string,
+  seed: number,
   progress: boolean,
-): Promise<{ encoder: VisionTransformer; record: PretrainRecord }> {
+): Promise<{ encoders: Map<Backbone, VisionTransformer>; record: PretrainRecord }> {
   const outDir = `${runDir}/pretrain-${objective}`;
-  const config = pretrainConfig(p, objective, outDir);
+  const config = pretrainConfig(p, objective, outDir, seed);
   const resume = await exists(`${outDir}/checkpoints/latest.json`);
   const started = performance.now();
   const result = await pretrain(config, { resume, progress, verbose: true });
-  const encoder = objective === "jepa" ? result.targetEncoder! : result.encoder;
-  const other = objective === "jepa" ? result.encoder : result.targetEncoder;
-  other?.dispose();
+  const encoders = new Map<Backbone, VisionTransformer>(
+    objective === "jepa"
+      ? [["jepa", result.targetEncoder!], ["jepa-online", result.encoder]]
+      : [["mae", result.encoder]],
+  );
   result.head.dispose();
-  await Deno.writeFile(`${runDir}/backbones/${objective}.safetensors`, await saveVit(encoder));
+  for (const [name, encoder] of encoders) {
+    await Deno.writeFile(`${runDir}/backbones/${name}.safetensors`, await saveVit(encoder));
+  }
   return {
-    encoder,
+    encoders,
     record: {
       lossHistory: result.lossHistory,
       targetStdHistory: result.targetStdHistory,
@@ -73,9 +89,12 @@ export async function pretrainBackbone(
   };
 }
 
-/** A randomly initialised encoder of the preset's architecture (the floor of the comparison). */
-export function randomBackbone(p: DemoPreset): VisionTransformer {
-  return new VisionTransformer(demoEncoderConfig(p), { seed: 12345 });
+/**
+ * A randomly initialised encoder of the preset's architecture (the floor of the comparison); with the pretraining
+ * seed it is the pretraining runs' own initialisation (the trainer builds its encoder with that seed).
+ */
+export function randomBackbone(p: DemoPreset, seed: number): VisionTransformer {
+  return new VisionTransformer(demoEncoderConfig(p), { seed });
 }
 
 /** Loads a saved backbone. */

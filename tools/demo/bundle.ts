@@ -3,10 +3,11 @@
  * clip settings of the demo (its frame count, clip rate and size), with sector masking for real echo files.
  */
 
-import type { TargetScaler } from "@echojepa/probe";
+import type { ChannelStats, TargetScaler } from "@echojepa/probe";
 import { VIEW_NAMES } from "@echojepa/phantom";
 import type { ClipSettings } from "@echojepa/video";
 import type { HeadSpec } from "../lib/model_bundle.ts";
+import { standardizationOf } from "../lib/probe_spec.ts";
 import type { DemoPreset } from "./presets.ts";
 
 /** Clip settings of a demo run, for files the demo never saw: one window at the demo's rate, sector-cropped. */
@@ -14,8 +15,8 @@ export function bundleClipSettings(p: DemoPreset): ClipSettings {
   return { frames: p.frames, fps: p.fps, frameStep: 1, segments: 1, resolution: p.size, sector: true };
 }
 
-/** The demo's full-label view probe. */
-export function viewHeadSpec(p: DemoPreset, dim: number): HeadSpec {
+/** The demo's full-label view probe (trained on features standardised with `stats`). */
+export function viewHeadSpec(p: DemoPreset, dim: number, stats: ChannelStats): HeadSpec {
   return {
     task: { type: "classification", numClasses: VIEW_NAMES.length },
     classNames: [...VIEW_NAMES],
@@ -28,16 +29,18 @@ export function viewHeadSpec(p: DemoPreset, dim: number): HeadSpec {
     },
     pooling: "tokens",
     scaler: null,
+    standardization: standardizationOf(stats),
   };
 }
 
-/** The demo's EF probe (outputs in EF percent after de-normalisation with `scaler`). */
-export function efHeadSpec(p: DemoPreset, dim: number, scaler: TargetScaler): HeadSpec {
+/** The demo's EF probe (outputs in EF percent after de-normalisation with `scaler`; standardised inputs). */
+export function efHeadSpec(p: DemoPreset, dim: number, scaler: TargetScaler, stats: ChannelStats): HeadSpec {
   return {
     task: { type: "regression" },
     classNames: null,
     probe: { kind: "attentive", dim, outputs: 1, depth: p.probe.depth, heads: p.probe.numHeads },
     pooling: "tokens",
     scaler,
+    standardization: standardizationOf(stats),
   };
 }

@@ -3,9 +3,11 @@
  * zero-shot transfer. Generation is seeded and fast, so a resumed run regenerates instead of storing clips.
  */
 
-import { type ClipArray, evalTransform } from "@echojepa/augment";
+import type { ClipArray } from "@echojepa/augment";
 import { type Clip, generateDataset, VIEW_NAMES, type ViewName } from "@echojepa/phantom";
+import { PATIENT_SPLIT } from "../lib/phantom_samples.ts";
 import type { DemoPreset } from "./presets.ts";
+import type { RunSeeds } from "./seeds.ts";
 
 /** One labelled clip. */
 export interface DemoClip {
@@ -48,9 +50,10 @@ function toDemoClip(c: Clip, i: number): DemoClip {
   };
 }
 
-/** Renders the labelled data of a preset (on worker threads). */
+/** Renders the labelled data of a preset (on worker threads), split by patient with the probe tools' rule. */
 export async function buildDemoData(
   p: DemoPreset,
+  seeds: Pick<RunSeeds, "adults" | "pediatric">,
   onProgress?: (done: number, total: number) => void,
 ): Promise<DemoData> {
   const clipOptions = { frames: p.frames, height: p.size, width: p.size, acquisition: { fps: p.fps } };
@@ -59,10 +62,10 @@ export async function buildDemoData(
   const adults = await generateDataset({
     ...clipOptions,
     patients: p.patients,
-    seed: 1,
+    seed: seeds.adults,
     views: VIEW_NAMES,
     clipsPerView: p.clipsPerView,
-    splitFractions: [0.7, 0.15, 0.15],
+    splitFractions: PATIENT_SPLIT,
     patient: { pediatric: false },
     onProgress: (d) => onProgress?.(d, total),
   });
@@ -70,7 +73,7 @@ export async function buildDemoData(
   const kids = await generateDataset({
     ...clipOptions,
     patients: p.pediatricPatients,
-    seed: 2,
+    seed: seeds.pediatric,
     views: EF_VIEWS,
     patient: { pediatric: true },
     onProgress: (d) => onProgress?.(base + d, total),
@@ -82,11 +85,6 @@ export async function buildDemoData(
     test: adults.test.map(toDemoClip),
     pediatric: pediatric.map(toDemoClip),
   };
-}
-
-/** Model input `[3, T, S, S]` of a clip: the reference's evaluation transform (ImageNet normalisation). */
-export function modelInput(clip: ClipArray, size: number): Float32Array {
-  return evalTransform(clip, { cropSize: size }).data;
 }
 
 /**

@@ -1,87 +1,124 @@
 /**
- * Frozen features of the demo's clips for one backbone, cached on disk under `<run>/features/` so a resumed run and
- * every probe reuse them: the four clip sets, and the EF test clips under each reference perturbation.
+ * Frozen features of the demo's clips for one backbone, through the probe tools' own encoder and feature cache
+ * (`tools/lib/features.ts`, cached under `<run>/features/`): the four clip sets, and the EF test clips under each
+ * reference perturbation. The raw-pixel control gives its tubelets as tokens, so it goes through the same probes.
  */
 
-import type { ClipArray } from "@echojepa/augment";
+import { type ClipArray, evalTransform } from "@echojepa/augment";
 import { perturbClip, REFERENCE_CONDITION_IDS } from "@echojepa/perturb";
-import { cachedFeatures, extractFeatures, type FeatureSet } from "@echojepa/probe";
+import { cachedFeatures, type FeatureSet } from "@echojepa/probe";
+import type { ClipSettings } from "@echojepa/video";
 import type { VisionTransformer } from "@echojepa/vit";
-import { type DemoData, modelInput } from "./data.ts";
+import { cachedEncodeSamples, digestOf, encodeSamples } from "../lib/features.ts";
+import type { Sample } from "../lib/samples.ts";
+import type { DemoData } from "./data.ts";
 import type { DemoPreset } from "./presets.ts";
+import type { RunSeeds } from "./seeds.ts";
 import { efIndices } from "./tasks.ts";
 import type { BackboneFeatures } from "./tasks.ts";
 
-/** Encodes clips in chunks (bounded host memory), reporting progress. */
-export async function encodeClips(
-  encoder: VisionTransformer,
-  clips: ClipArray[],
-  size: number,
-  onProgress?: (done: number) => void,
-): Promise<FeatureSet> {
-  const chunk = 64;
-  const parts: FeatureSet[] = [];
-  for (let s = 0; s < clips.length; s += chunk) {
-    const inputs = clips.slice(s, s + chunk).map((c) => modelInput(c, size));
-    const [c, t, h, w] = [3, clips[0].shape[0], size, size];
-    parts.push(
-      await extractFeatures(encoder, inputs, [c, t, h, w], {
-        batchSize: 8,
-        onProgress: (d) => onProgress?.(s + d),
-      }),
-    );
-  }
-  if (parts.length === 0) return { count: 0, tokens: 0, dim: 0, data: new Float32Array(0) };
-  const data = new Float32Array(parts.reduce((n, p) => n + p.data.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    data.set(p.data, at);
-    at += p.data.length;
-  }
-  return { count: clips.length, tokens: parts[0].tokens, dim: parts[0].dim, data };
+/** How the demo cuts its (already rendered, single-window) phantom clips for the encoder. */
+export function demoClipSettings(p: DemoPreset): ClipSettings {
+  return { frames: p.frames, fps: null, frameStep: 1, segments: 1, resolution: p.size, sector: false };
 }
 
-/** The EF test clips under one reference condition (deterministic in the clip id). */
-export function perturbedEfTest(data: DemoData, condition: string): ClipArray[] {
+/** The EF test clips under one reference condition (deterministic in the clip id and the run's seed). */
+export function perturbedEfTest(data: DemoData, condition: string, seed: number): ClipArray[] {
   return efIndices(data.test).map((i) => {
     const c = data.test[i];
-    return perturbClip(c.clip, condition, { clipId: c.id, seed: 0 });
+    return perturbClip(c.clip, condition, { clipId: c.id, seed });
   });
 }
 
-/** All features of one backbone, computed once and cached. */
+/**
+ * The raw-pixel control's tokens of one clip: the model input's grey channel (after the same evaluation
+ * transform) cut into the encoder's tubelets, in the encoder's token order (time, rows, columns), one
+ * `tubelet·patch·patch` vector per token.
+ */
+export function pixelTokens(clip: ClipArray, p: DemoPreset): Float32Array {
+  const x = evalTransform(clip, { cropSize: p.size }).data; // [3, T, S, S]; the three channels are equal
+  const { tubeletSize: ts, patchSize: ps } = p.encoder;
+  const S = p.size;
+  const [nt, ns] = [p.frames / ts, S / ps];
+  const dim = ts * ps * ps;
+  const out = new Float32Array(nt * ns * ns * dim);
+  let o = 0;
+  for (let a = 0; a < nt; a++) {
+    for (let r = 0; r < ns; r++) {
+      for (let c = 0; c < ns; c++) {
+        for (let dt = 0; dt < ts; dt++) {
+          for (let dy = 0; dy < ps; dy++) {
+            const row = ((a * ts + dt) * S + r * ps + dy) * S + c * ps;
+            for (let dx = 0; dx < ps; dx++) out[o++] = x[row + dx];
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** The pixel control's feature set of some clips. */
+function pixelFeatures(clips: ClipArray[], p: DemoPreset): FeatureSet {
+  const { tubeletSize: ts, patchSize: ps } = p.encoder;
+  const tokens = (p.frames / ts) * (p.size / ps) ** 2;
+  const dim = ts * ps * ps;
+  const data = new Float32Array(clips.length * tokens * dim);
+  clips.forEach((c, i) => data.set(pixelTokens(c, p), i * tokens * dim));
+  return { count: clips.length, tokens, dim, data };
+}
+
+/**
+ * All features of one backbone (an encoder, or `"pixels"` for the raw-pixel control), computed once and cached
+ * (the run's seed changes the clips, so it is part of the cache key).
+ */
 export async function backboneFeatures(
   p: DemoPreset,
+  seeds: Pick<RunSeeds, "run" | "perturb">,
   data: DemoData,
-  encoder: VisionTransformer,
+  encoder: VisionTransformer | "pixels",
   name: string,
   runDir: string,
-  onProgress: (done: number, total: number) => void,
+  progress: boolean,
 ): Promise<BackboneFeatures> {
   const sets: [string, ClipArray[]][] = [
     ["train", data.train.map((c) => c.clip)],
     ["val", data.val.map((c) => c.clip)],
     ["test", data.test.map((c) => c.clip)],
     ["pediatric", data.pediatric.map((c) => c.clip)],
-    ...REFERENCE_CONDITION_IDS.map((id): [string, ClipArray[]] => [id, perturbedEfTest(data, id)]),
+    ...REFERENCE_CONDITION_IDS.map((
+      id,
+    ): [string, ClipArray[]] => [id, perturbedEfTest(data, id, seeds.perturb)]),
   ];
-  const total = sets.reduce((n, [, c]) => n + c.length, 0);
-  let before = 0;
+  const settings = demoClipSettings(p);
   const out = new Map<string, FeatureSet>();
   await Deno.mkdir(`${runDir}/features`, { recursive: true });
   for (const [set, clips] of sets) {
-    const key = `${p.name}|${name}|${set}|${clips.length}|${p.frames}x${p.size}`;
-    const base = before;
-    out.set(
+    const key = await digestOf({
+      preset: p.name,
+      seed: seeds.run,
+      backbone: name,
       set,
-      await cachedFeatures(
-        `${runDir}/features/${name}-${set}`,
-        key,
-        () => encodeClips(encoder, clips, p.size, (d) => onProgress(base + d, total)),
-      ),
+      count: clips.length,
+      settings,
+    });
+    const path = `${runDir}/features/${name}-${set}`;
+    if (encoder === "pixels") {
+      out.set(set, await cachedFeatures(path, key, () => Promise.resolve(pixelFeatures(clips, p))));
+      continue;
+    }
+    const samples: Sample[] = clips.map((clip, i) => ({
+      id: `${set}-${i}`,
+      study: set,
+      load: () => Promise.resolve(clip as ClipArray<Uint8Array>),
+    }));
+    const encoded = await cachedEncodeSamples(
+      path,
+      key,
+      () =>
+        encodeSamples(encoder, samples, settings, { pooling: "tokens", label: `${name} ${set}`, progress }),
     );
-    before += clips.length;
-    onProgress(before, total);
+    out.set(set, encoded.features);
   }
   return {
     train: out.get("train")!,
@@ -90,16 +127,4 @@ export async function backboneFeatures(
     pediatric: out.get("pediatric")!,
     perturbed: Object.fromEntries(REFERENCE_CONDITION_IDS.map((id) => [id, out.get(id)!])),
   };
-}
-
-/** Mean-pooled features (one vector per clip), for the embedding map. */
-export function pooled(set: FeatureSet): number[][] {
-  return Array.from({ length: set.count }, (_, i) => {
-    const v = new Array<number>(set.dim).fill(0);
-    for (let t = 0; t < set.tokens; t++) {
-      const off = (i * set.tokens + t) * set.dim;
-      for (let d = 0; d < set.dim; d++) v[d] += set.data[off + d] / set.tokens;
-    }
-    return v;
-  });
 }

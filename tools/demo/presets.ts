@@ -4,6 +4,7 @@
  */
 
 import type { PretrainConfigOverrides } from "@echojepa/jepa";
+import type { LabelBudget, ProbeSchedule } from "@echojepa/probe";
 import type { PositionEncoding } from "@echojepa/vit";
 
 /** The encoder architecture shared by a run's backbones. */
@@ -38,18 +39,13 @@ export interface DemoPreset {
   pretrainBatch: number;
   /** Extra overrides of the jepa `micro` preset (predictor, decoder, learning rates…). */
   pretrain: PretrainConfigOverrides;
-  /** Attentive probe depth and heads, epochs, least optimisation steps, batch, grid. */
-  probe: {
-    depth: number;
-    numHeads: number;
-    epochs: number;
-    minSteps: number;
-    batchSize: number;
-    lrs: number[];
-    weightDecays: number[];
-  };
-  /** Seeds for the 1 % and 10 % label fractions. */
-  fractionSeeds: number[];
+  /** The attentive probe: depth and heads, and its schedule (`lrs` is the protocol's small learning-rate sweep). */
+  probe: ProbeSchedule & { depth: number; numHeads: number };
+  /**
+   * The fair protocol: label budgets of view classification (few-label ones drawn `draws` times; a fraction of 1 is
+   * all labels, once) and the linear probe's schedule (the attentive probe's sweep is `probe.lrs`).
+   */
+  protocol: { budgets: LabelBudget[]; draws: number; linear: ProbeSchedule };
   /** Pretraining clips rendered for the pretraining pool (unlabelled). */
   pretrainClips: number;
   /** Clips per view in the labelled set. */
@@ -68,6 +64,18 @@ const ENCODER = {
   tubeletSize: 2,
   positionEncoding: "sincos" as PositionEncoding,
 };
+
+/** The label budgets of issue 17: 1 and 5 examples per class, 1 %, 10 % and all labels. */
+const BUDGETS: LabelBudget[] = [
+  { kind: "shot", k: 1 },
+  { kind: "shot", k: 5 },
+  { kind: "fraction", fraction: 0.01 },
+  { kind: "fraction", fraction: 0.1 },
+  { kind: "fraction", fraction: 1 },
+];
+
+/** The linear probe on mean-pooled standardised tokens: cheap, so the same schedule everywhere. */
+const LINEAR = { epochs: 10, minSteps: 60, batchSize: 32, lrs: [3e-3, 3e-2], weightDecays: [0.01] };
 
 // The jepa `micro` preset's EMA momentum of 0.99 lets the target follow the online encoder within a few dozen
 // steps, and in 150 steps the features collapse towards one vector (measured on the default data: token variance
@@ -94,10 +102,10 @@ export const DEMO_PRESETS: Record<string, DemoPreset> = {
       epochs: 6,
       minSteps: 0,
       batchSize: 16,
-      lrs: [1e-2],
+      lrs: [3e-3, 1e-2],
       weightDecays: [0.01],
     },
-    fractionSeeds: [1],
+    protocol: { budgets: BUDGETS, draws: 2, linear: { ...LINEAR, epochs: 6, minSteps: 0 } },
     pretrainClips: 32,
     clipsPerView: 1,
   },
@@ -121,10 +129,10 @@ export const DEMO_PRESETS: Record<string, DemoPreset> = {
       epochs: 10,
       minSteps: 60,
       batchSize: 32,
-      lrs: [1e-2],
+      lrs: [3e-3, 1e-2, 3e-2],
       weightDecays: [0.01],
     },
-    fractionSeeds: [1, 2, 3],
+    protocol: { budgets: BUDGETS, draws: 10, linear: LINEAR },
     pretrainClips: 256,
     clipsPerView: 1,
   },
@@ -159,7 +167,11 @@ export const DEMO_PRESETS: Record<string, DemoPreset> = {
       lrs: [1e-4, 5e-5],
       weightDecays: [0.01, 0.1, 0.4],
     },
-    fractionSeeds: [1, 2, 3],
+    protocol: {
+      budgets: BUDGETS,
+      draws: 10,
+      linear: { ...LINEAR, epochs: 20, minSteps: 200, batchSize: 16 },
+    },
     pretrainClips: 4096,
     clipsPerView: 2,
   },

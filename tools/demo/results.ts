@@ -1,14 +1,18 @@
 /**
  * The demo's results file (`runs/<name>/results.json`): every number the report shows, written by the demo's stages
- * and read by `deno task report`. Backbones: "jepa" (the EMA target encoder of V-JEPA pretraining), "mae" (the same
- * encoder pretrained by pixel reconstruction with the same data, augmentation and step budget) and "random" (the
- * same architecture, randomly initialised: the floor).
+ * and read by `deno task report`. Backbones: "jepa" (the EMA target encoder of V-JEPA pretraining, which the
+ * reference's probes read) and "jepa-online" (its online encoder), "mae" (the same encoder pretrained by pixel
+ * reconstruction with the same data, augmentation and step budget), three random initialisations of the same
+ * architecture ("random" is the pretraining runs' own initialisation) and "pixels" (the raw model input cut into the
+ * encoder's tubelets, through the same probes).
  */
 
+import type { FrozenProbeKind } from "@echojepa/probe";
 import type { DemoEncoder } from "./presets.ts";
+import type { Verdicts } from "./verdicts.ts";
 
 /** Backbone names, in report order. */
-export const BACKBONES = ["jepa", "mae", "random"] as const;
+export const BACKBONES = ["jepa", "jepa-online", "mae", "random", "random-2", "random-3", "pixels"] as const;
 /** A backbone name. */
 export type Backbone = typeof BACKBONES[number];
 
@@ -40,6 +44,19 @@ export interface ViewResult {
   trainClips: number;
 }
 
+/** One probe of the fair protocol at one label budget, over its label draws. */
+export interface ProbeScore {
+  /** Test accuracy (%) of each draw, mean ± std. */
+  accuracy: Repeated;
+  /** Per test clip: the share of draws that classified it correctly (what paired bootstraps resample). */
+  correct: number[];
+  /** Training clips of the first draw. */
+  trainClips: number;
+}
+
+/** The fair protocol's view classification of one backbone: label budget ("1-shot", "1%", …) → probe → score. */
+export type ViewProbes = Record<string, Partial<Record<FrozenProbeKind, ProbeScore>>>;
+
 /** EF regression of one backbone (test split, original units: EF %). */
 export interface EfResult {
   mae: number;
@@ -55,6 +72,10 @@ export interface EfResult {
   /** Test targets and predictions, for a scatter plot. */
   target: number[];
   predicted: number[];
+  /** The linear probe on mean-pooled tokens beside the attentive one (runs before the fair protocol lack it). */
+  linear?: { mae: number; r2: number; predicted: number[] };
+  /** Mean EF of the training clips: the mean predictor every probe must beat. */
+  trainMean?: number;
 }
 
 /** RVSP-like multi-view regression variants (MAE in mmHg). */
@@ -70,6 +91,11 @@ export type RvspVariant =
 export interface RvspResult {
   mae: number;
   r2: number;
+  /** Test studies' targets and predictions (runs before the fair protocol lack them). */
+  target?: number[];
+  predicted?: number[];
+  /** Mean target of the training studies: the mean predictor the probe must beat. */
+  trainMean?: number;
 }
 
 /** Zero-shot paediatric transfer of the EF probe trained on adults. */
@@ -79,6 +105,10 @@ export interface PediatricResult {
   /** EF MAE on paediatric patients never seen in training. */
   pediatricMae: number;
   pediatricR2: number;
+  /** Paediatric targets and predictions, and the MAE of predicting the adult training mean. */
+  target?: number[];
+  predicted?: number[];
+  meanPredictorMae?: number;
 }
 
 /** Robustness of the clean-trained EF probe. */
@@ -86,7 +116,7 @@ export interface RobustnessResult {
   /** MAE on clean test clips. */
   clean: number;
   /** MAE under each reference condition, in the paper's column order (DA low/med/high, GS low/med/high). */
-  conditions: { name: string; mae: number }[];
+  conditions: { name: string; mae: number; predicted?: number[] }[];
   /** (mean condition MAE − clean) / clean × 100, as the paper computes it. */
   averageDegradation: number;
 }
@@ -94,6 +124,8 @@ export interface RobustnessResult {
 /** Everything the demo measured. */
 export interface DemoResults {
   preset: string;
+  /** The run's `--seed` (every other seed derives from it; absent in runs before it existed: 0). */
+  seed?: number;
   /** ISO time the results were last written. */
   updatedAt: string;
   /** The compute backend and what it runs on, as `describeBackend()` of @echojepa/tensor writes it. */
@@ -115,8 +147,14 @@ export interface DemoResults {
     params: number;
   };
   pretraining: Partial<Record<"jepa" | "mae", PretrainRecord>>;
-  /** Keys "1%", "10%", "100%". */
+  /** The attentive probe's view classification by label budget ("1-shot", "5-shot", "1%", "10%", "100%"). */
   viewClassification: Partial<Record<Backbone, Record<string, ViewResult>>>;
+  /** The fair protocol: every probe at every label budget (absent in runs before it existed). */
+  probes?: Partial<Record<Backbone, ViewProbes>>;
+  /** Per test clip: the silhouette of its pooled, standardised embedding under the view labels (cosine). */
+  clusters?: Partial<Record<Backbone, { silhouette: number[] }>>;
+  /** A verdict on each of the paper's claims, with the statistic behind it (written once every backbone is probed). */
+  verdicts?: Verdicts;
   ef: Partial<Record<Backbone, EfResult>>;
   rvsp: Partial<Record<Backbone, Partial<Record<RvspVariant, RvspResult>>>>;
   pediatric: Partial<Record<Backbone, PediatricResult>>;

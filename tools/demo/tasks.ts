@@ -1,36 +1,46 @@
 /**
- * The probe experiments of the demo, on cached frozen features of one backbone: view classification at label
- * fractions, EF regression (with paediatric zero-shot transfer and robustness to the reference perturbations from
- * the same EF probe), and the RVSP-like multi-view task with its ablations.
+ * The probe experiments of the demo on cached frozen features of one backbone, under the fair protocol of
+ * `@echojepa/probe` (features standardised with the training split's statistics; attentive probe with a small
+ * learning-rate sweep, linear probe on mean-pooled tokens, kNN): view classification at k-shot and label-fraction
+ * budgets over several label draws, EF regression (with paediatric zero-shot transfer and robustness to the
+ * reference perturbations from the same EF probe), and the RVSP-like multi-view task with its ablations.
  */
 
 import { averageDegradation, REFERENCE_CONDITION_IDS } from "@echojepa/perturb";
 import {
-  AttentiveProbe,
+  type AttentiveProbe,
   aurocBelow,
   bootstrap,
+  type ChannelStats,
   classificationMetrics,
   type FeatureSet,
+  FROZEN_PROBE_KINDS,
   gatherFeatures,
+  labelBudgetName,
+  labelDraws,
   meanStd,
   MultiViewProbe,
   type ProbeBatch,
-  type ProbeResult,
+  type ProbeInputs,
   regressionMetrics,
-  stratifiedSubset,
+  runFrozenProbes,
+  standardisedInputs,
   type TargetScaler,
+  tokenBatch,
   trainProbes,
   viewDropout,
 } from "@echojepa/probe";
-import { noGrad, type Random, type Tensor, tensor, tidy } from "@echojepa/tensor";
+import { noGrad, type Random, tensor, tidy } from "@echojepa/tensor";
 import { type DemoClip, type DemoData, EF_VIEWS, RVSP_VIEWS, studies } from "./data.ts";
 import type { DemoPreset } from "./presets.ts";
 import type {
   EfResult,
   PediatricResult,
+  ProbeScore,
   RobustnessResult,
   RvspResult,
   RvspVariant,
+  ViewProbes,
   ViewResult,
 } from "./results.ts";
 
@@ -44,76 +54,137 @@ export interface BackboneFeatures {
   perturbed: Record<string, FeatureSet>;
 }
 
+/** A backbone's probe inputs: every set standardised with the training split's per-channel statistics. */
+export interface BackboneInputs {
+  /** The statistics (a saved probe needs them to read new features the same way). */
+  stats: ChannelStats;
+  train: ProbeInputs;
+  val: ProbeInputs;
+  test: ProbeInputs;
+  pediatric: ProbeInputs;
+  perturbed: Record<string, ProbeInputs>;
+}
+
 type SplitName = "train" | "val" | "test";
 
-function tokensBatch(set: FeatureSet, indices: number[]): Tensor {
-  return tensor(gatherFeatures(set, indices), [indices.length, set.tokens, set.dim]);
+/**
+ * Standardises all of a backbone's features with its training split's statistics (once per backbone); the pooled
+ * inputs average the preset's `frames / tubelet` time slots.
+ */
+export function backboneInputs(p: DemoPreset, f: BackboneFeatures): BackboneInputs {
+  const timeSlots = p.frames / p.encoder.tubeletSize;
+  const { stats, inputs } = standardisedInputs(f.train, {
+    train: f.train,
+    val: f.val,
+    test: f.test,
+    pediatric: f.pediatric,
+    ...f.perturbed,
+  }, timeSlots);
+  const { train, val, test, pediatric, ...perturbed } = inputs;
+  return { stats, train, val, test, pediatric, perturbed };
 }
 
-function attentive(
-  p: DemoPreset,
-  dim: number,
-  outputs: number,
-  kind: "classifier" | "regressor",
-): AttentiveProbe {
-  return new AttentiveProbe({ dim, outputs, kind, depth: p.probe.depth, numHeads: p.probe.numHeads });
+function schedules(p: DemoPreset) {
+  const { depth, numHeads, epochs, minSteps, batchSize, lrs, weightDecays } = p.probe;
+  return {
+    attentive: { depth, numHeads, epochs, minSteps, batchSize, lrs, weightDecays },
+    linear: p.protocol.linear,
+  };
 }
 
-function protocol(p: DemoPreset) {
-  const { epochs, minSteps, batchSize, lrs, weightDecays } = p.probe;
-  return { epochs, minSteps, batchSize, lrs, weightDecays };
+/** The view classification of one backbone at every label budget of the preset. */
+export interface ViewExperiment {
+  /** Every probe at every budget. */
+  probes: ViewProbes;
+  /** The attentive probe's results in the report's older shape (accuracy, balanced accuracy, confusion). */
+  attentive: Record<string, ViewResult>;
 }
 
 /**
- * View classification with `fraction` of the training labels (stratified), one run per seed; `onProbe` sees each
- * trained probe before it is released.
+ * View classification under every label budget of the preset with all three probes; few-label budgets are drawn
+ * `protocol.draws` times (draw d seeded `drawSeed + d`, the same draws for every backbone). `onProbe` sees the
+ * all-labels attentive probe before it is released.
  */
-export async function viewClassification(
+export async function viewExperiments(
   p: DemoPreset,
   data: DemoData,
-  f: BackboneFeatures,
-  fraction: number,
-  seeds: number[],
-  onProbe?: (probe: AttentiveProbe, seed: number) => Promise<void>,
-): Promise<ViewResult> {
+  x: BackboneInputs,
+  drawSeed: number,
+  onProbe?: (probe: AttentiveProbe) => Promise<void>,
+  onBudget?: (name: string, scores: Partial<Record<string, ProbeScore>>) => void,
+): Promise<ViewExperiment> {
   const classes = 13;
-  const trainLabels = data.train.map((c) => c.viewIndex);
-  const runs: { acc: number; bal: number; confusion: number[][]; n: number }[] = [];
-  for (const seed of seeds) {
-    const subset = fraction >= 1
-      ? trainLabels.map((_, i) => i)
-      : stratifiedSubset(trainLabels, fraction, seed);
-    const index: Record<SplitName, number[]> = {
-      train: subset,
-      val: data.val.map((_, i) => i),
-      test: data.test.map((_, i) => i),
-    };
-    const result = await trainProbes({
-      ...protocol(p),
-      seed,
-      task: { type: "classification", numClasses: classes },
-      makeProbe: () => attentive(p, f.train.dim, classes, "classifier"),
-      apply: (probe, b) => probe.forward(b.x, b.mask),
-      makeBatch: (split, idx) => ({ x: tokensBatch(f[split], idx.map((i) => index[split][i])), mask: null }),
-      labels: {
-        train: subset.map((i) => trainLabels[i]),
-        val: data.val.map((c) => c.viewIndex),
-        test: data.test.map((c) => c.viewIndex),
-      },
-    });
-    const m = classificationMetrics(result.testPredictions, data.test.map((c) => c.viewIndex), classes);
-    runs.push({ acc: m.accuracy, bal: m.balancedAccuracy, confusion: m.confusion, n: subset.length });
-    await onProbe?.(result.probe, seed);
-    result.probe.dispose();
-  }
-  const acc = meanStd(runs.map((r) => r.acc * 100));
-  const bal = meanStd(runs.map((r) => r.bal * 100));
-  return {
-    accuracy: { ...acc, runs: runs.map((r) => r.acc * 100) },
-    balancedAccuracy: { ...bal, runs: runs.map((r) => r.bal * 100) },
-    confusion: runs[0].confusion,
-    trainClips: runs[0].n,
+  const labels = {
+    train: data.train.map((c) => c.viewIndex),
+    val: data.val.map((c) => c.viewIndex),
+    test: data.test.map((c) => c.viewIndex),
   };
+  const probes: ViewProbes = {};
+  const attentive: Record<string, ViewResult> = {};
+  // Budgets whose draws are the very same subsets (1 % of 42 clips per view is 1-shot) share one set of probes.
+  const byDraws = new Map<string, string>();
+  for (const budget of p.protocol.budgets) {
+    const name = labelBudgetName(budget);
+    const all = budget.kind === "fraction" && budget.fraction >= 1;
+    const draws = all
+      ? [labels.train.map((_, i) => i)]
+      : labelDraws(labels.train, budget, p.protocol.draws, drawSeed);
+    const same = byDraws.get(JSON.stringify(draws));
+    if (same !== undefined) {
+      probes[name] = probes[same];
+      if (attentive[same]) attentive[name] = attentive[same];
+      onBudget?.(`${name} (the same draws as ${same})`, probes[name]);
+      continue;
+    }
+    byDraws.set(JSON.stringify(draws), name);
+    const perKind = new Map<
+      string,
+      { acc: number[]; bal: number[]; correct: number[]; confusion?: number[][] }
+    >();
+    for (const [d, rows] of draws.entries()) {
+      const runs = await runFrozenProbes({
+        task: { type: "classification", numClasses: classes },
+        train: x.train,
+        val: x.val,
+        test: x.test,
+        labels,
+        rows,
+        ...schedules(p),
+        seed: drawSeed + d,
+        onAttentive: all && onProbe ? (probe) => onProbe(probe) : undefined,
+      });
+      for (const [kind, run] of Object.entries(runs)) {
+        const m = classificationMetrics(run!.testPredictions, labels.test, classes);
+        const acc = perKind.get(kind) ?? { acc: [], bal: [], correct: labels.test.map(() => 0) };
+        acc.acc.push(m.accuracy * 100);
+        acc.bal.push(m.balancedAccuracy * 100);
+        run!.testPredictions.forEach((pred, i) => (acc.correct[i] += pred === labels.test[i] ? 1 : 0));
+        acc.confusion ??= m.confusion;
+        perKind.set(kind, acc);
+      }
+    }
+    probes[name] = {};
+    for (const kind of FROZEN_PROBE_KINDS) {
+      const r = perKind.get(kind);
+      if (!r) continue;
+      const accuracy = { ...meanStd(r.acc), runs: r.acc };
+      probes[name][kind] = {
+        accuracy,
+        correct: r.correct.map((c) => c / draws.length),
+        trainClips: draws[0].length,
+      };
+      if (kind === "attentive") {
+        attentive[name] = {
+          accuracy,
+          balancedAccuracy: { ...meanStd(r.bal), runs: r.bal },
+          confusion: r.confusion!,
+          trainClips: draws[0].length,
+        };
+      }
+    }
+    onBudget?.(name, probes[name]);
+  }
+  return { probes, attentive };
 }
 
 /** Indices of a split's clips in the EF views. */
@@ -133,21 +204,36 @@ export async function predictRegression(
   const reads: Promise<Float32Array | Int32Array | Uint32Array>[] = [];
   for (let s = 0; s < indices.length; s += batchSize) {
     const idx = indices.slice(s, s + batchSize);
-    const out = noGrad(() => tidy(() => probe.forward(tokensBatch(set, idx))));
+    const out = noGrad(() => tidy(() => probe.forward(tokenBatch(set, idx))));
     reads.push(out.toArray().finally(() => out.dispose()));
   }
   const values = (await Promise.all(reads)).flatMap((a) => Array.from(a));
   return values.map((z) => z * scaler.std + scaler.mean);
 }
 
+function rowsOf(set: ProbeInputs, indices: number[]): ProbeInputs {
+  const pick = (s: FeatureSet): FeatureSet => ({
+    ...s,
+    count: indices.length,
+    data: gatherFeatures(s, indices),
+  });
+  return { tokens: pick(set.tokens), pooled: pick(set.pooled) };
+}
+
+const meanAbs = (a: number[], b: number[]): number =>
+  a.reduce((s, v, i) => s + Math.abs(v - b[i]), 0) / a.length;
+
 /**
- * EF regression, its paediatric zero-shot transfer and its robustness, from one probe trained on adult clips;
- * `onProbe` sees the trained probe and its target scaler before it is released.
+ * EF regression (attentive and linear probes on standardised features), its paediatric zero-shot transfer and its
+ * robustness, from the attentive probe trained on adult clips (`seed`: the probes' shuffling and the bootstrap of
+ * the MAE's interval); `onProbe` sees the trained attentive probe and its
+ * target scaler before it is released.
  */
 export async function efExperiments(
   p: DemoPreset,
   data: DemoData,
-  f: BackboneFeatures,
+  x: BackboneInputs,
+  seed: number,
   onProbe?: (probe: AttentiveProbe, scaler: TargetScaler) => Promise<void>,
 ): Promise<{ ef: EfResult; pediatric: PediatricResult; robustness: RobustnessResult }> {
   const index: Record<SplitName, number[]> = {
@@ -156,25 +242,43 @@ export async function efExperiments(
     test: efIndices(data.test),
   };
   const labels = (split: SplitName) => index[split].map((i) => data[split][i].ef);
-  const result: ProbeResult<AttentiveProbe> = await trainProbes({
-    ...protocol(p),
-    task: { type: "regression" },
-    makeProbe: () => attentive(p, f.train.dim, 1, "regressor"),
-    apply: (probe, b) => probe.forward(b.x, b.mask),
-    makeBatch: (split, idx) => ({ x: tokensBatch(f[split], idx.map((i) => index[split][i])), mask: null }),
-    labels: { train: labels("train"), val: labels("val"), test: labels("test") },
-  });
   const target = labels("test");
-  const predicted = result.testPredictions;
+  const kidTarget = data.pediatric.map((c) => c.ef);
+  const trainMean = labels("train").reduce((a, b) => a + b, 0) / index.train.length;
+  let kidPred: number[] = [];
+  const conditions: { name: string; mae: number; predicted: number[] }[] = [];
+  const runs = await runFrozenProbes({
+    task: { type: "regression" },
+    train: rowsOf(x.train, index.train),
+    val: rowsOf(x.val, index.val),
+    test: rowsOf(x.test, index.test),
+    labels: { train: labels("train"), val: labels("val"), test: target },
+    kinds: ["attentive", "linear"],
+    ...schedules(p),
+    seed,
+    onAttentive: async (probe, scaler) => {
+      const b = p.probe.batchSize;
+      kidPred = await predictRegression(probe, x.pediatric.tokens, [...kidTarget.keys()], scaler!, b);
+      for (const id of REFERENCE_CONDITION_IDS) {
+        const set = x.perturbed[id].tokens;
+        const predicted = await predictRegression(probe, set, [...Array(set.count).keys()], scaler!, b);
+        conditions.push({ name: id, mae: regressionMetrics(predicted, target).mae, predicted });
+      }
+      await onProbe?.(probe, scaler!);
+    },
+  });
+  const predicted = runs.attentive!.testPredictions;
   const m = regressionMetrics(predicted, target);
   const ci = bootstrap(
     target.length,
     (idx) => idx.reduce((s, i) => s + Math.abs(predicted[i] - target[i]), 0) / idx.length,
     {
       resamples: 1000,
-      seed: 7,
+      seed,
     },
   );
+  const lin = runs.linear!.testPredictions;
+  const lm = regressionMetrics(lin, target);
   const ef: EfResult = {
     mae: m.mae,
     maeLow: ci.low,
@@ -186,26 +290,18 @@ export async function efExperiments(
     auroc40: aurocBelow(predicted, target, 40),
     target,
     predicted,
+    linear: { mae: lm.mae, r2: lm.r2, predicted: lin },
+    trainMean,
   };
-  const scaler = result.scaler!;
-  const kids = data.pediatric.map((_, i) => i);
-  const kidPred = await predictRegression(result.probe, f.pediatric, kids, scaler, p.probe.batchSize);
-  const km = regressionMetrics(kidPred, data.pediatric.map((c) => c.ef));
-  const pediatric: PediatricResult = { adultMae: m.mae, pediatricMae: km.mae, pediatricR2: km.r2 };
-  const conditions: { name: string; mae: number }[] = [];
-  for (const id of REFERENCE_CONDITION_IDS) {
-    const set = f.perturbed[id];
-    const pred = await predictRegression(
-      result.probe,
-      set,
-      [...Array(set.count).keys()],
-      scaler,
-      p.probe.batchSize,
-    );
-    conditions.push({ name: id, mae: regressionMetrics(pred, target).mae });
-  }
-  await onProbe?.(result.probe, scaler);
-  result.probe.dispose();
+  const km = regressionMetrics(kidPred, kidTarget);
+  const pediatric: PediatricResult = {
+    adultMae: m.mae,
+    pediatricMae: km.mae,
+    pediatricR2: km.r2,
+    target: kidTarget,
+    predicted: kidPred,
+    meanPredictorMae: meanAbs(kidTarget.map(() => trainMean), kidTarget),
+  };
   const robustness: RobustnessResult = {
     clean: m.mae,
     conditions,
@@ -218,16 +314,18 @@ export async function efExperiments(
 export async function rvspExperiments(
   p: DemoPreset,
   data: DemoData,
-  f: BackboneFeatures,
+  x: BackboneInputs,
 ): Promise<Partial<Record<RvspVariant, RvspResult>>> {
   const C = p.clipsPerView;
   const V = RVSP_VIEWS.length;
+  const f = { train: x.train.tokens, val: x.val.tokens, test: x.test.tokens };
   const st: Record<SplitName, { patientId: string; slots: number[] }[]> = {
     train: studies(data.train, RVSP_VIEWS, C),
     val: studies(data.val, RVSP_VIEWS, C),
     test: studies(data.test, RVSP_VIEWS, C),
   };
   const labels = (split: SplitName) => st[split].map((s) => data[split][s.slots[0]].rvsp);
+  const target = labels("test");
   const out: Partial<Record<RvspVariant, RvspResult>> = {};
   const variants: [RvspVariant, { dropout: number; embedding: "factorized" | "none"; late: boolean }][] = [
     ["multi-view", { dropout: 0.1, embedding: "factorized", late: false }],
@@ -239,13 +337,24 @@ export async function rvspExperiments(
   const tokens = f.train.tokens;
   // Six probes on two-view studies: without the step floor (all labels are used, and the floor would make this the
   // slowest stage of the demo).
-  const rvspProtocol = { ...protocol(p), minSteps: 0 };
+  const { attentive } = schedules(p);
+  const rvspProtocol = { ...attentive, minSteps: 0 };
+  const trainLabels = labels("train");
+  const trainMean = trainLabels.reduce((a, b) => a + b, 0) / trainLabels.length;
+  const record = (name: RvspVariant, predicted: number[]) => {
+    const m = regressionMetrics(predicted, target);
+    out[name] = { mae: m.mae, r2: m.r2, target, predicted, trainMean };
+  };
   for (const [name, v] of variants) {
     const makeBatch = (split: SplitName, idx: number[], training: boolean, rng: Random): ProbeBatch => {
       const slots = idx.flatMap((i) => st[split][i].slots);
-      const x = tensor(gatherFeatures(f[split], slots), [idx.length, V * C, tokens, dim]);
+      const batch = tensor(gatherFeatures(f[split], slots), [idx.length, V * C, tokens, dim]);
       const all = idx.map(() => RVSP_VIEWS.map(() => true));
-      return { x, mask: null, present: training && v.dropout > 0 ? viewDropout(all, v.dropout, rng) : all };
+      return {
+        x: batch,
+        mask: null,
+        present: training && v.dropout > 0 ? viewDropout(all, v.dropout, rng) : all,
+      };
     };
     const result = await trainProbes({
       ...rvspProtocol,
@@ -265,28 +374,26 @@ export async function rvspExperiments(
         }),
       apply: (probe, b) => probe.forwardStudy(b.x, b.present!),
       makeBatch,
-      labels: { train: labels("train"), val: labels("val"), test: labels("test") },
+      labels: { train: labels("train"), val: labels("val"), test: target },
     });
-    const m = regressionMetrics(result.testPredictions, labels("test"));
-    out[name] = { mae: m.mae, r2: m.r2 };
+    record(name, result.testPredictions);
     result.probe.dispose();
   }
   for (const [vi, view] of RVSP_VIEWS.entries()) {
     const name = `${view} only` as RvspVariant;
-    const result = await trainProbes({
-      ...rvspProtocol,
+    const slot = (split: SplitName) => st[split].map((s) => s.slots[vi * C]);
+    const runs = await runFrozenProbes({
       task: { type: "regression" },
-      makeProbe: () => attentive(p, dim, 1, "regressor"),
-      apply: (probe, b) => probe.forward(b.x, b.mask),
-      makeBatch: (split, idx) => ({
-        x: tokensBatch(f[split], idx.map((i) => st[split][i].slots[vi * C])),
-        mask: null,
-      }),
-      labels: { train: labels("train"), val: labels("val"), test: labels("test") },
+      train: rowsOf(x.train, slot("train")),
+      val: rowsOf(x.val, slot("val")),
+      test: rowsOf(x.test, slot("test")),
+      labels: { train: labels("train"), val: labels("val"), test: target },
+      kinds: ["attentive"],
+      attentive: rvspProtocol,
+      linear: p.protocol.linear,
+      seed: 0,
     });
-    const m = regressionMetrics(result.testPredictions, labels("test"));
-    out[name] = { mae: m.mae, r2: m.r2 };
-    result.probe.dispose();
+    record(name, runs.attentive!.testPredictions);
   }
   return out;
 }

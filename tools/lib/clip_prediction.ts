@@ -8,10 +8,10 @@
  */
 
 import { segmentInputs } from "@echojepa/augment";
-import { AttentiveProbe, extractFeatures, type FeatureSet } from "@echojepa/probe";
-import { noGrad, tensor, tidy } from "@echojepa/tensor";
+import { AttentiveProbe, extractFeatures, type FeatureSet, tokenBatch } from "@echojepa/probe";
+import { noGrad, tidy } from "@echojepa/tensor";
 import { readClipSegments, type SegmentClip, type Video } from "@echojepa/video";
-import { applyProbe } from "./features.ts";
+import { applyProbe, probeFeatures } from "./features.ts";
 import type { HeadName, LoadedModel } from "./model_bundle.ts";
 import { decodeOutputs } from "./outputs.ts";
 
@@ -81,12 +81,12 @@ export async function predictClip(
   const t2 = performance.now();
   const heads: ClipPrediction["heads"] = {};
   for (const [name, head] of Object.entries(model.heads) as [HeadName, LoadedModel["heads"]["view"]][]) {
-    const set = features.get(head!.spec.pooling)!;
+    const set = probeFeatures(features.get(head!.spec.pooling)!, head!.spec.standardization);
     const decoded = decodeOutputs(head!.spec.task, await applyProbe(head!.probe, set), head!.spec.scaler);
     let attention: number[] | null = null;
     if (head!.probe instanceof AttentiveProbe) {
       const probe = head!.probe;
-      const map = noGrad(() => tidy(() => probe.attentionMap(tensor(set.data, [1, set.tokens, set.dim]))));
+      const map = noGrad(() => tidy(() => probe.attentionMap(tokenBatch(set, [0]))));
       attention = Array.from(await map.toArray());
       map.dispose();
     }

@@ -5,11 +5,19 @@
  * @module
  */
 
-import { cachedFeatures, extractFeatures, type FeatureSet, gatherFeatures } from "@echojepa/probe";
-import { type Module, noGrad, type Tensor, tensor, tidy } from "@echojepa/tensor";
+import {
+  cachedFeatures,
+  concatFeatureSets,
+  extractFeatures,
+  type FeatureSet,
+  standardiseFeatures,
+  tokenBatch,
+} from "@echojepa/probe";
+import { type Module, noGrad, type Tensor, tidy } from "@echojepa/tensor";
 import type { VisionTransformer } from "@echojepa/vit";
 import { CliError, progressBar } from "./cli.ts";
 import { segmentInputs } from "@echojepa/augment";
+import type { FeatureStandardization } from "./probe_spec.ts";
 import type { ClipSettings, Sample } from "./samples.ts";
 
 /** A sample that could not be decoded, and why. */
@@ -42,6 +50,26 @@ export interface EncodeOptions {
   progress?: boolean;
 }
 
+/**
+ * Encodes model inputs as every tool does: `segments` consecutive `[3, frames, res, res]` arrays per clip (from
+ * `segmentInputs`), through the frozen encoder, segment tokens concatenated per clip.
+ */
+export function encodeInputs(
+  encoder: VisionTransformer,
+  inputs: Float32Array[],
+  settings: ClipSettings,
+  pooling: "tokens" | "mean",
+  batchSize = 8,
+): Promise<FeatureSet> {
+  const clipShape: [number, number, number, number] = [
+    3,
+    settings.frames,
+    settings.resolution,
+    settings.resolution,
+  ];
+  return extractFeatures(encoder, inputs, clipShape, { pooling, segments: settings.segments, batchSize });
+}
+
 /** Decodes and encodes every sample; samples that fail to decode are skipped and reported. */
 export async function encodeSamples(
   encoder: VisionTransformer,
@@ -51,17 +79,9 @@ export async function encodeSamples(
 ): Promise<EncodedSamples> {
   const batchSize = options.batchSize ?? 8;
   const bar = progressBar(options.label ?? "encode", options.progress ?? true);
-  const chunks: Float32Array[] = [];
+  const chunks: FeatureSet[] = [];
   const kept: number[] = [];
   const skipped: SkippedSample[] = [];
-  let tokens = 0;
-  let dim = 0;
-  const clipShape: [number, number, number, number] = [
-    3,
-    settings.frames,
-    settings.resolution,
-    settings.resolution,
-  ];
   for (let start = 0; start < samples.length; start += batchSize) {
     // Loads of a chunk run concurrently (file reads overlap; the phantom renders on its worker threads).
     const indices = Array.from({ length: Math.min(batchSize, samples.length - start) }, (_, k) => start + k);
@@ -78,14 +98,7 @@ export async function encodeSamples(
       }
     });
     if (inputs.length > 0) {
-      const set = await extractFeatures(encoder, inputs, clipShape, {
-        pooling: options.pooling,
-        segments: settings.segments,
-        batchSize,
-      });
-      chunks.push(set.data);
-      tokens = set.tokens;
-      dim = set.dim;
+      chunks.push(await encodeInputs(encoder, inputs, settings, options.pooling, batchSize));
     }
     bar.update(
       Math.min(start + batchSize, samples.length),
@@ -101,9 +114,7 @@ export async function encodeSamples(
       }`,
     );
   }
-  const data = new Float32Array(chunks.reduce((n, c) => n + c.length, 0));
-  chunks.reduce((at, c) => (data.set(c, at), at + c.length), 0);
-  return { features: { count: kept.length, tokens, dim, data }, kept, skipped };
+  return { features: concatFeatureSets(chunks), kept, skipped };
 }
 
 /**
@@ -158,19 +169,41 @@ export interface ForwardProbe extends Module {
   forward(x: Tensor, keyPaddingMask?: Tensor | null): Tensor;
 }
 
-/** Applies a probe (in evaluation mode) to feature rows; returns `[n, outputs]` row-major. */
+/** The features a saved probe reads: standardised with its training statistics when it has them. */
+export function probeFeatures(
+  set: FeatureSet,
+  standardization: FeatureStandardization | null | undefined,
+): FeatureSet {
+  if (!standardization) return set;
+  if (standardization.mean.length !== set.dim) {
+    throw new CliError(
+      `the probe was trained on ${standardization.mean.length}-channel features; the encoder gives ${set.dim}`,
+    );
+  }
+  return standardiseFeatures(set, {
+    mean: Float32Array.from(standardization.mean),
+    std: Float32Array.from(standardization.std),
+  });
+}
+
+/**
+ * Applies a probe (in evaluation mode) to feature rows, standardising them first when the probe was trained on
+ * standardised features; returns `[n, outputs]` row-major.
+ */
 export async function applyProbe(
   probe: ForwardProbe,
-  set: FeatureSet,
-  batchSize = 16,
+  raw: FeatureSet,
+  { batchSize = 16, standardization = null }: {
+    batchSize?: number;
+    standardization?: FeatureStandardization | null;
+  } = {},
 ): Promise<Float32Array> {
+  const set = probeFeatures(raw, standardization);
   probe.eval();
   const reads: Promise<Float32Array>[] = [];
   for (let s = 0; s < set.count; s += batchSize) {
     const idx = Array.from({ length: Math.min(batchSize, set.count - s) }, (_, i) => s + i);
-    const out = noGrad(() =>
-      tidy(() => probe.forward(tensor(gatherFeatures(set, idx), [idx.length, set.tokens, set.dim]), null))
-    );
+    const out = noGrad(() => tidy(() => probe.forward(tokenBatch(set, idx), null)));
     reads.push(out.toArray().finally(() => out.dispose()) as Promise<Float32Array>);
   }
   const parts = await Promise.all(reads);

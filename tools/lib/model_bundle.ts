@@ -44,7 +44,10 @@ export const MODEL_METADATA_KEY = "echojepa.model";
 export const PROBE_METADATA_KEY = "echojepa.probe";
 
 /** What a head needs besides its weights: the parts of probe.json that describe the head itself. */
-export type HeadSpec = Pick<ProbeSpec, "task" | "classNames" | "probe" | "pooling" | "scaler">;
+export type HeadSpec = Pick<
+  ProbeSpec,
+  "task" | "classNames" | "probe" | "pooling" | "scaler" | "standardization"
+>;
 
 /** The heads a bundle may hold: view classification and ejection fraction. */
 export type HeadName = "view" | "ef";

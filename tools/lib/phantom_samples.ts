@@ -1,6 +1,6 @@
 /**
  * Samples from the built-in phantom, so the probe tools run without any data: N synthetic patients split by
- * patient (60 / 20 / 20 %), each rendered in every view (view classification, 13 classes) or in A4C only (ejection
+ * patient ({@link PATIENT_SPLIT}: 70 / 15 / 15 %, the demo's split too), each rendered in every view (view classification, 13 classes) or in A4C only (ejection
  * fraction regression), with `segments·frames` frames at the phantom's own frame rate; the study id is the patient.
  *
  * Labels come from the data-set plan (no rendering); a clip is rendered only when it is loaded (on worker threads
@@ -23,6 +23,12 @@ import {
 } from "@echojepa/phantom";
 import { CliError } from "./cli.ts";
 import type { ClipSettings, Sample } from "./samples.ts";
+
+/**
+ * The one split rule of phantom patients for probing (train / val / test shares, by patient), used by the probe
+ * tools and the demo alike.
+ */
+export const PATIENT_SPLIT: readonly [number, number, number] = [0.7, 0.15, 0.15];
 
 /** What the phantom's samples are labelled with. */
 export type PhantomTask = "view" | "ef";
@@ -64,7 +70,7 @@ export function phantomSamples(
   const views: readonly ViewName[] = task === "view" ? VIEW_NAMES : ["A4C"];
   const size = options.size ?? 112;
   const clipOptions = { frames: settings.segments * settings.frames, height: size, width: size };
-  const specs = planDataset({ patients, seed: options.seed ?? 0, splitFractions: [0.6, 0.2, 0.2], views });
+  const specs = planDataset({ patients, seed: options.seed ?? 0, splitFractions: PATIENT_SPLIT, views });
   const workers = options.workers ?? navigator.hardwareConcurrency ?? 2;
   let pool: PhantomWorkerPool | null = null;
   let closed = false;

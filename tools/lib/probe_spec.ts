@@ -5,7 +5,13 @@
  * @module
  */
 
-import { AttentiveProbe, LinearProbe, type ProbeTask, type TargetScaler } from "@echojepa/probe";
+import {
+  AttentiveProbe,
+  type ChannelStats,
+  LinearProbe,
+  type ProbeTask,
+  type TargetScaler,
+} from "@echojepa/probe";
 import type { ClipSettings } from "@echojepa/video";
 import type { VitConfig } from "@echojepa/vit";
 import { CliError } from "./cli.ts";
@@ -45,6 +51,12 @@ export interface ProbeSpec {
   pooling: "tokens" | "mean";
   /** Regression: μ, σ of the training targets (predictions are de-normalised with them). */
   scaler: TargetScaler | null;
+  /**
+   * Per-channel statistics of the training features the probe was trained on (the fair protocol standardises
+   * every feature channel with them before the probe); null or absent: the probe reads raw features (reference
+   * `.pt` probes, files written before the protocol).
+   */
+  standardization?: FeatureStandardization | null;
   /** The frozen encoder. */
   encoder: { path: string; key: string | null; config: VitConfig };
   /** How clips are cut and transformed. */
@@ -53,6 +65,19 @@ export interface ProbeSpec {
   training: Record<string, unknown>;
   /** ISO time of writing. */
   createdAt: string;
+}
+
+/** Per-channel mean and standard deviation of training features, as probe.json stores them. */
+export interface FeatureStandardization {
+  /** Mean of each channel. */
+  mean: number[];
+  /** `sqrt(variance + eps)` of each channel. */
+  std: number[];
+}
+
+/** The JSON form of fitted channel statistics. */
+export function standardizationOf(stats: ChannelStats): FeatureStandardization {
+  return { mean: Array.from(stats.mean), std: Array.from(stats.std) };
 }
 
 /** Builds an untrained probe of the given architecture. */

@@ -23,6 +23,8 @@ import { controlledTable } from "./tables/controlled.ts";
 import { efTable } from "./tables/ef.ts";
 import { fractionsTable } from "./tables/fractions.ts";
 import { pediatricTable } from "./tables/pediatric.ts";
+import { protocolTable } from "./tables/protocol.ts";
+import { verdictsTable } from "./tables/verdicts.ts";
 import { robustnessTable } from "./tables/robustness.ts";
 import { rvspTable } from "./tables/rvsp.ts";
 
@@ -73,6 +75,12 @@ export async function reportSections(run: RunData, options: ReportOptions = {}):
   const attention = attentionFigure(run.attention);
   return [
     {
+      heading: "What this run says about the paper's claims",
+      intro:
+        "Each verdict rests on the paired comparisons listed beside it; nothing here is tuned on the test split.",
+      items: [tab(verdictsTable(r))],
+    },
+    {
       heading: "Pretraining",
       intro:
         "Both backbones see the same clips, augmentation and number of steps; only the objective differs.",
@@ -84,7 +92,7 @@ export async function reportSections(run: RunData, options: ReportOptions = {}):
     },
     {
       heading: "Label efficiency (view classification)",
-      items: [tab(fractionsTable(r)), fig(fractions), fig(confusion), fig(attention)],
+      items: [tab(protocolTable(r)), tab(fractionsTable(r)), fig(fractions), fig(confusion), fig(attention)],
     },
     { heading: "Ejection fraction", items: [tab(efTable(r)), fig(scatter)] },
     { heading: "Multi-view RVSP and ablations", items: [tab(rvspTable(r))] },

@@ -4,7 +4,16 @@ import { buildReport } from "./build_report.ts";
 import { decodePng } from "./deps.ts";
 import { fakePartialRun, fakeRun, writeFakeRun } from "./fixture.ts";
 
-const TABLE_IDS = ["controlled", "fractions", "ef", "rvsp", "pediatric", "robustness"];
+const TABLE_IDS = [
+  "verdicts",
+  "controlled",
+  "protocol",
+  "fractions",
+  "ef",
+  "rvsp",
+  "pediatric",
+  "robustness",
+];
 const FIGURE_IDS = [
   "pretraining",
   "umap",

@@ -15,7 +15,8 @@ import type {
   RvspVariant,
   ViewResult,
 } from "../demo/results.ts";
-import { BACKBONES } from "../demo/results.ts";
+import { BACKBONES, type ViewProbes } from "../demo/results.ts";
+import { demoVerdicts } from "../demo/verdicts.ts";
 import type { EmbeddingSet, ExampleClips } from "./run_data.ts";
 import { seededRandom } from "./random.ts";
 
@@ -41,7 +42,9 @@ const CONDITIONS = [
   "gaussian-shadow-high",
 ];
 /** How good each backbone is in the fake run: 1 is the best. */
-const QUALITY: Record<Backbone, number> = { jepa: 1, mae: 0.7, random: 0.45 };
+/** The fixture's backbones (the demo's three original ones) and how good each is made to look. */
+const QUALITY: Partial<Record<Backbone, number>> = { jepa: 1, mae: 0.7, random: 0.45 };
+const FIXTURE_BACKBONES = BACKBONES.filter((b) => QUALITY[b] !== undefined);
 
 function repeated(mean: number, spread: number, random: () => number): ViewResult["accuracy"] {
   // In %, as the demo records accuracies.
@@ -140,8 +143,8 @@ export function fakeRun(seed = 0): FakeRun {
     },
   };
   const embeddings: Partial<Record<Backbone, EmbeddingSet>> = {};
-  for (const backbone of BACKBONES) {
-    const q = QUALITY[backbone];
+  for (const backbone of FIXTURE_BACKBONES) {
+    const q = QUALITY[backbone]!;
     const fractions: Record<string, ViewResult> = {};
     for (const [fraction, boost] of [["1%", 0], ["10%", 0.12], ["100%", 0.2]] as const) {
       const accuracy = repeated(0.2 + 0.55 * q + boost * q, 0.02, random);
@@ -153,6 +156,22 @@ export function fakeRun(seed = 0): FakeRun {
       };
     }
     results.viewClassification[backbone] = fractions;
+    // The fair protocol: each probe classifies each of 90 test clips correctly with a quality-dependent chance.
+    const probes: ViewProbes = {};
+    for (
+      const [budget, boost] of [["1-shot", 0], ["5-shot", 0.1], ["1%", 0], ["10%", 0.12], [
+        "100%",
+        0.2,
+      ]] as const
+    ) {
+      probes[budget] = {};
+      for (const kind of ["attentive", "linear", "knn"] as const) {
+        const accuracy = repeated(0.2 + 0.55 * q + boost * q, 0.02, random);
+        const correct = Array.from({ length: 90 }, () => (random() < accuracy.mean / 100 ? 1 : 0));
+        probes[budget][kind] = { accuracy, correct, trainClips: budget === "1-shot" ? 13 : 65 };
+      }
+    }
+    results.probes = { ...results.probes, [backbone]: probes };
     const target = Array.from({ length: 60 }, () => 30 + 40 * random());
     const predicted = target.map((t) => t + (1 - q) * (50 - t) * 0.8 + (9 - 5 * q) * gaussian(random) * 0.6);
     const errors = target.map((t, i) => Math.abs(t - predicted[i]));
@@ -206,9 +225,10 @@ export function fakeRun(seed = 0): FakeRun {
     );
     embeddings[backbone] = { features, views };
   }
+  results.verdicts = demoVerdicts(results, seed);
   const examples = exampleClip(8, 48);
   const attention: Partial<Record<Backbone, AttentionMaps>> = {};
-  BACKBONES.forEach((backbone, k) => {
+  FIXTURE_BACKBONES.forEach((backbone, k) => {
     // A 4 × 6 × 6 token grid; better backbones get more peaked maps.
     const clips = ["A4C", "PLAX"].map((view, i) => {
       const logits = Array.from({ length: 144 }, () => gaussian(random) * (2 - k * 0.8));
@@ -236,6 +256,8 @@ export function fakePartialRun(seed = 0): FakeRun {
     ...full.results,
     pretraining: { jepa: full.results.pretraining.jepa },
     viewClassification: { jepa: { "1%": full.results.viewClassification.jepa!["1%"] } },
+    probes: {},
+    verdicts: undefined,
     ef: {},
     rvsp: {},
     pediatric: {},

@@ -26,7 +26,12 @@ export interface ExampleClips {
 
 /** The results with every per-backbone section present (empty when the demo has not written it yet). */
 export type RunResults =
-  & Partial<Pick<DemoResults, "preset" | "updatedAt" | "adapter" | "data" | "encoder">>
+  & Partial<
+    Pick<
+      DemoResults,
+      "preset" | "seed" | "updatedAt" | "adapter" | "data" | "encoder" | "probes" | "verdicts"
+    >
+  >
   & Pick<
     DemoResults,
     | "stageSeconds"

@@ -7,13 +7,25 @@
 import { type Backbone, BACKBONES } from "../demo/results.ts";
 
 /** How backbones are named in the report. */
-export const BACKBONE_LABELS: Record<Backbone, string> = { jepa: "JEPA", mae: "MAE", random: "random init" };
+export const BACKBONE_LABELS: Record<Backbone, string> = {
+  jepa: "JEPA",
+  "jepa-online": "JEPA online",
+  mae: "MAE",
+  random: "random init",
+  "random-2": "random init 2",
+  "random-3": "random init 3",
+  pixels: "raw pixels",
+};
 
 /** How a backbone is named at the start of a sentence (so "MAE had the lowest EF MAE" cannot be misread). */
 const SUBJECT_LABELS: Record<Backbone, string> = {
   jepa: "The JEPA backbone",
   mae: "The MAE backbone",
   random: "The random encoder",
+  "jepa-online": "The JEPA online encoder",
+  "random-2": "The second random encoder",
+  "random-3": "The third random encoder",
+  pixels: "Raw pixels",
 };
 
 /** Whether a smaller or a larger value of a metric is better. */

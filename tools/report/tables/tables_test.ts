@@ -9,7 +9,9 @@ import { controlledTable } from "./controlled.ts";
 Deno.test("every table of a complete run has our rows, the paper's rows and no missing note", () => {
   const tables = allTables(normalizeResults(fakeRun().results));
   assert.deepEqual(tables.map((t) => t.id), [
+    "verdicts",
     "controlled",
+    "protocol",
     "fractions",
     "ef",
     "rvsp",
@@ -37,7 +39,7 @@ Deno.test("captions name the backbone the numbers favour, whichever it is", () =
 Deno.test("a run with most sections missing says so in each table", () => {
   const tables = allTables(normalizeResults(fakePartialRun().results));
   const missing = tables.filter((t) => t.missing).map((t) => t.id);
-  assert.deepEqual(missing, ["controlled", "ef", "rvsp", "pediatric", "robustness"]);
+  assert.deepEqual(missing, ["verdicts", "controlled", "protocol", "ef", "rvsp", "pediatric", "robustness"]);
   const fractions = tables.find((t) => t.id === "fractions")!;
   assert.match(fractions.caption, /only JEPA measured so far/);
 });

@@ -1,0 +1,165 @@
+/**
+ * The fair probing protocol for comparing frozen backbones: every feature channel standardised with the training
+ * split's statistics, then three probes side by side on the same inputs — the attentive probe (a small
+ * learning-rate sweep, best on validation), a linear probe on pooled tokens, and kNN (no trained weights) — so a
+ * ranking that depends on the probe shows up as disagreement between them. The linear probe and kNN read the tokens
+ * averaged over time with the spatial grid kept ({@link timePoolTokens}); with one time slot per token that is the
+ * plain mean over tokens.
+ */
+
+import { AttentiveProbe } from "./attentive_probe.ts";
+import { type FeatureSet, tokenBatch } from "./features.ts";
+import type { TargetScaler } from "./fractions.ts";
+import { knnClassify, type KnnOptions } from "./knn.ts";
+import { LinearProbe } from "./linear_probe.ts";
+import { type ChannelStats, fitChannelStats, standardiseFeatures, timePoolTokens } from "./standardize.ts";
+import { type ProbeTask, trainProbes } from "./train.ts";
+
+/** The probes of the protocol. */
+export const FROZEN_PROBE_KINDS = ["attentive", "linear", "knn"] as const;
+/** One probe of the protocol. */
+export type FrozenProbeKind = typeof FROZEN_PROBE_KINDS[number];
+
+/** A probe's inputs for one set of samples, standardised: tokens (attentive) and pooled (linear, kNN). */
+export interface ProbeInputs {
+  /** `[count, tokens, dim]`, every channel standardised. */
+  tokens: FeatureSet;
+  /** `[count, 1, places · dim]`: the standardised tokens averaged over time, spatial grid kept. */
+  pooled: FeatureSet;
+}
+
+/**
+ * Fits per-channel statistics on every token of `train` and standardises each named set with them (the training
+ * split's statistics only; validation and test never inform them). `timeSlots`: temporal positions of the token
+ * grid, for the pooled input (default: every token is one, i.e. a plain mean over tokens).
+ */
+export function standardisedInputs<K extends string>(
+  train: FeatureSet,
+  sets: Record<K, FeatureSet>,
+  timeSlots?: number,
+): { stats: ChannelStats; inputs: Record<K, ProbeInputs> } {
+  const stats = fitChannelStats(train, Array.from({ length: train.count }, (_, i) => i));
+  const inputs = {} as Record<K, ProbeInputs>;
+  for (const k of Object.keys(sets) as K[]) inputs[k] = probeInputs(sets[k], stats, timeSlots);
+  return { stats, inputs };
+}
+
+/** One set's probe inputs under fitted statistics (`timeSlots` as in {@link standardisedInputs}). */
+export function probeInputs(
+  set: FeatureSet,
+  stats: ChannelStats,
+  timeSlots: number = set.tokens,
+): ProbeInputs {
+  const tokens = standardiseFeatures(set, stats);
+  return { tokens, pooled: timePoolTokens(tokens, timeSlots) };
+}
+
+/** A trained probe's schedule: epochs, least steps, batch and the grid of learning rates × weight decays. */
+export interface ProbeSchedule {
+  epochs: number;
+  minSteps: number;
+  batchSize: number;
+  lrs: number[];
+  weightDecays: number[];
+}
+
+/** Options of {@link runFrozenProbes}. */
+export interface FrozenProbeOptions {
+  /** Classification or regression (kNN is classification only and is skipped for regression). */
+  task: ProbeTask;
+  /** Standardised inputs of the three splits. */
+  train: ProbeInputs;
+  val: ProbeInputs;
+  test: ProbeInputs;
+  /** Targets of every row of each split. */
+  labels: { train: number[]; val: number[]; test: number[] };
+  /** Training rows the probes see (a few-label draw); default all. */
+  rows?: number[];
+  /** Which probes to run (default all three). */
+  kinds?: readonly FrozenProbeKind[];
+  /** The attentive probe: architecture and its (small) learning-rate sweep. */
+  attentive: ProbeSchedule & { depth: number; numHeads: number };
+  /** The linear probe's schedule. */
+  linear: ProbeSchedule;
+  /** kNN settings. */
+  knn?: KnnOptions;
+  /** Seed of the probes' shuffling. */
+  seed: number;
+  /** Sees the trained attentive probe (and the regression target scaler) before it is released. */
+  onAttentive?: (probe: AttentiveProbe, scaler: TargetScaler | null) => Promise<void>;
+}
+
+/** What one probe predicted on the test split. */
+export interface FrozenProbeRun {
+  /** Class ids, or values in the target's units. */
+  testPredictions: number[];
+  /** The chosen grid point (trained probes), else null. */
+  chosen: { lr: number; weightDecay: number; epoch: number } | null;
+}
+
+/** Runs the protocol's probes on standardised inputs; returns each probe's test predictions. */
+export async function runFrozenProbes(
+  o: FrozenProbeOptions,
+): Promise<Partial<Record<FrozenProbeKind, FrozenProbeRun>>> {
+  const rows = o.rows ?? o.labels.train.map((_, i) => i);
+  if (rows.length === 0) throw new RangeError("runFrozenProbes: no training rows");
+  const kinds = o.kinds ?? FROZEN_PROBE_KINDS;
+  const labels = { train: rows.map((i) => o.labels.train[i]), val: o.labels.val, test: o.labels.test };
+  const regression = o.task.type === "regression";
+  const outputs = o.task.type === "classification" ? o.task.numClasses : 1;
+  const out: Partial<Record<FrozenProbeKind, FrozenProbeRun>> = {};
+  const trained = async (kind: "attentive" | "linear") => {
+    const input = (s: ProbeInputs) => (kind === "attentive" ? s.tokens : s.pooled);
+    const sets = { train: input(o.train), val: input(o.val), test: input(o.test) };
+    const schedule = kind === "attentive" ? o.attentive : o.linear;
+    const dim = sets.train.dim;
+    const head = regression ? "regressor" : "classifier";
+    const result = await trainProbes<AttentiveProbe | LinearProbe>({
+      task: o.task,
+      makeProbe: () =>
+        kind === "attentive"
+          ? new AttentiveProbe({
+            dim,
+            outputs,
+            kind: head,
+            depth: o.attentive.depth,
+            numHeads: o.attentive.numHeads,
+          })
+          : new LinearProbe({ dim, outputs, kind: head }),
+      apply: (probe, b) => probe.forward(b.x, b.mask),
+      makeBatch: (split, idx) => ({
+        x: tokenBatch(sets[split], split === "train" ? idx.map((i) => rows[i]) : idx),
+        mask: null,
+      }),
+      labels,
+      epochs: schedule.epochs,
+      minSteps: schedule.minSteps,
+      batchSize: schedule.batchSize,
+      lrs: schedule.lrs,
+      weightDecays: schedule.weightDecays,
+      seed: o.seed,
+    });
+    if (kind === "attentive") await o.onAttentive?.(result.probe as AttentiveProbe, result.scaler);
+    result.probe.dispose();
+    const { lr, weightDecay, epoch } = result.best;
+    out[kind] = { testPredictions: result.testPredictions, chosen: { lr, weightDecay, epoch } };
+  };
+  if (kinds.includes("attentive")) await trained("attentive");
+  if (kinds.includes("linear")) await trained("linear");
+  if (kinds.includes("knn") && o.task.type === "classification") {
+    const train = o.train.pooled;
+    const stride = train.dim;
+    const picked = new Float32Array(rows.length * stride);
+    rows.forEach((r, j) => picked.set(train.data.subarray(r * stride, (r + 1) * stride), j * stride));
+    const predictions = knnClassify(
+      picked,
+      labels.train,
+      o.test.pooled.data,
+      stride,
+      o.task.numClasses,
+      o.knn,
+    );
+    out.knn = { testPredictions: predictions, chosen: null };
+  }
+  return out;
+}

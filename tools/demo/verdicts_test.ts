@@ -1,0 +1,67 @@
+import assert from "node:assert/strict";
+import { BACKBONES, type DemoResults, type ViewProbes } from "./results.ts";
+import { demoVerdicts } from "./verdicts.ts";
+
+/** Probes whose per-clip correctness is `score(clip)` at every budget and probe. */
+function probes(score: (clip: number) => number): ViewProbes {
+  const out: ViewProbes = {};
+  for (const budget of ["1-shot", "5-shot", "1%", "10%", "100%"]) {
+    out[budget] = {};
+    for (const kind of ["attentive", "linear", "knn"] as const) {
+      const correct = Array.from({ length: 120 }, (_, i) => score(i));
+      const mean = (100 * correct.reduce((a, b) => a + b, 0)) / correct.length;
+      out[budget][kind] = { accuracy: { mean, std: 0, runs: [mean] }, correct, trainClips: 13 };
+    }
+  }
+  return out;
+}
+
+/** A run where only the view probes are filled in: JEPA scores `jepa`, every control `control`. */
+function run(jepa: (clip: number) => number, control: (clip: number) => number): DemoResults {
+  return {
+    probes: Object.fromEntries(BACKBONES.map((b) => [b, probes(b === "jepa" ? jepa : control)])),
+    ef: {},
+    rvsp: {},
+    pediatric: {},
+    robustness: {},
+  } as unknown as DemoResults;
+}
+
+const control = (i: number) => (i % 10 < 3 ? 1 : 0); // 30 % correct
+
+Deno.test("demoVerdicts: label efficiency is reproduced, not reproduced or inconclusive as the intervals say", () => {
+  const better = demoVerdicts(run((i) => (i % 10 < 8 ? 1 : 0), control), 1);
+  assert.equal(better.b.verdict, "reproduced", better.b.statistic);
+  assert.match(better.b.statistic, /15 of 15 settings hold/);
+  assert.equal(better.b.comparisons.length, 45); // 3 budgets × 5 controls × 3 probes
+  const worse = demoVerdicts(run((i) => (i % 10 < 1 ? 1 : 0), control), 1);
+  assert.equal(worse.b.verdict, "not reproduced");
+  const same = demoVerdicts(run(control, control), 1);
+  assert.equal(same.b.verdict, "inconclusive");
+  // Claim (a) also needs EF; without it the verdict cannot be reached.
+  assert.equal(better.a.verdict, "inconclusive");
+  assert.match(better.a.statistic, /missing/);
+});
+
+Deno.test("demoVerdicts: a claim resting on probes that do not beat the mean predictor is inconclusive", () => {
+  const r = run(control, control);
+  const target = Array.from({ length: 40 }, (_, i) => 40 + (i % 20));
+  const mean = target.reduce((a, b) => a + b, 0) / target.length;
+  const flat = target.map(() => mean + 0.5);
+  r.rvsp.jepa = Object.fromEntries(
+    ["multi-view", "no view dropout", "A4C only", "Subcostal only"].map((v) => [
+      v,
+      {
+        mae: 5,
+        r2: 0,
+        target,
+        predicted: v === "multi-view" ? flat : flat.map((p) => p + 3),
+        trainMean: mean,
+      },
+    ]),
+  );
+  const v = demoVerdicts(r, 1);
+  assert.equal(v.d.verdict, "inconclusive");
+  assert.match(v.d.statistic, /does not beat predicting the training mean/);
+  for (const id of ["c", "e", "f"] as const) assert.equal(v[id].verdict, "inconclusive");
+});
