@@ -243,7 +243,8 @@ async function benchDemoStep(): Promise<BenchRow> {
     loadAverage: loadAverage(),
     date,
     devices,
-    notes: `the default demo preset's JEPA step (encoder ${preset.encoder.embedDim}×${preset.encoder.depth}, ` +
+    notes:
+      `the default demo preset's JEPA step (encoder ${preset.encoder.embedDim}×${preset.encoder.depth}, ` +
       `batch ${preset.pretrainBatch} of ${preset.frames}×${preset.size}², predictor, AdamW, EMA); ` +
       `mean of ${steps - logEvery} steps after a ${logEvery}-step warm-up window`,
   };
@@ -269,7 +270,9 @@ async function benchDemoStep(): Promise<BenchRow> {
     result.targetEncoder?.dispose();
     result.head.dispose();
     const ms = (config.optim.batchSize * 1000) / result.clipsPerSecond;
-    console.log(`demo_jepa_step ours-${b}: ${ms.toFixed(1)} ms/step, warm-up window ${warmupMs.toFixed(0)} ms`);
+    console.log(
+      `demo_jepa_step ours-${b}: ${ms.toFixed(1)} ms/step, warm-up window ${warmupMs.toFixed(0)} ms`,
+    );
     r.values[`ours-${b}` as Contender] = round(ms);
     r.warmupMs[`ours-${b}` as Contender] = round(warmupMs);
   }

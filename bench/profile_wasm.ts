@@ -88,7 +88,9 @@ if (opts.workload === "demo") {
   what = "W2 step";
 }
 const load = Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
-console.log(`${what} on wasm (${backend().info.threads} threads): ${total.toFixed(1)} ms; load average ${load}`);
+console.log(
+  `${what} on wasm (${backend().info.threads} threads): ${total.toFixed(1)} ms; load average ${load}`,
+);
 let inKernels = 0;
 for (const [k, ms] of [...times].sort((a, b) => b[1] - a[1])) {
   inKernels += ms;

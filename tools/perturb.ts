@@ -21,7 +21,6 @@ import {
   type SectorGeometry,
 } from "@echojepa/perturb";
 import {
-  createProgressBar,
   detectSector,
   formatReferenceCsv,
   loadManifest,
@@ -29,6 +28,7 @@ import {
   openVideo,
   writeAvi,
 } from "@echojepa/video";
+import { progressBar } from "./lib/cli.ts";
 
 const HELP = `deno task perturb [options]
 
@@ -187,7 +187,7 @@ await Deno.mkdir(`${out}/grids`, { recursive: true });
 const rows: Record<string, ManifestEntry[]> = Object.fromEntries(conditions.map((c) => [c, []]));
 const report: { clip: string; sector: SectorGeometry | null }[] = [];
 const failures: string[] = [];
-const progress = createProgressBar(`perturb ${jobs.length} clip(s) × ${conditions.length} condition(s)`);
+const progress = progressBar(`perturb ${jobs.length} clip(s) × ${conditions.length} condition(s)`);
 for (const [done, job] of jobs.entries()) {
   try {
     const { clip, fps } = await job.read();

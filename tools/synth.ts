@@ -30,7 +30,8 @@ import {
   writeDataset,
 } from "@echojepa/phantom";
 import type { CineStatistics, EfDistribution, NuisanceLevel } from "@echojepa/phantom";
-import { createProgressBar } from "@echojepa/video";
+import { readRealCine } from "./lib/real_cine.ts";
+import { progressBar } from "./lib/cli.ts";
 
 const USAGE = `usage:
   deno task synth --out DIR --patients N [--seed S] [--frames 16] [--size 112] [--views A4C,PLAX,...]
@@ -101,7 +102,7 @@ async function main(): Promise<void> {
     throw new Error(`synth: --ef-dist must be clinical or uniform, got "${efDistribution}"`);
   }
   const size = int("size", values.size, 16);
-  const bar = createProgressBar("synth");
+  const bar = progressBar("synth");
   const summary = await writeDataset({
     out: values.out,
     patients: int("patients", values.patients, 1),
@@ -129,7 +130,7 @@ async function main(): Promise<void> {
 /** Side-by-side PNG of simulated and real A4C frames, and their statistics. */
 async function report(outDir: string): Promise<void> {
   await Deno.mkdir(outDir, { recursive: true });
-  const r = await realismReport({ realSample: REAL_SAMPLE });
+  const r = realismReport({ real: await readRealCine(REAL_SAMPLE) });
   const line = (s: CineStatistics) =>
     `frame grey mean/std ${s.frameMean.toFixed(1)}/${s.frameStd.toFixed(1)}, in-sector ${
       s.sectorMean.toFixed(1)

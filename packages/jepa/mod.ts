@@ -83,7 +83,7 @@ export {
   type TorchPretrainInfo,
   type TorchResumePoint,
 } from "./torch_checkpoint.ts";
-export { formatDuration, JsonlWriter, ProgressBar, type StepMetrics } from "./metrics.ts";
+export { JsonlWriter, type StepMetrics } from "./metrics.ts";
 export { buildModels, encoderConfig, type PretrainModels } from "./models.ts";
 export {
   pretrain,

@@ -49,7 +49,8 @@ import {
 import { jepaLoss } from "./jepa_objective.ts";
 import { maeLoss, tubeMasks } from "./mae.ts";
 import { MultiBlockMaskCollator } from "./mask_collator.ts";
-import { JsonlWriter, ProgressBar, type StepMetrics } from "./metrics.ts";
+import { JsonlWriter, type StepMetrics } from "./metrics.ts";
+import { ProgressBar } from "@echojepa/core";
 import type { Predictor } from "./predictor.ts";
 import { hyperparametersAt } from "./schedules.ts";
 
@@ -173,7 +174,7 @@ export async function pretrain(
     if (verbose) bar.log(msg);
   };
   const total = Math.min(totalSteps(c), options.stopAtStep ?? Infinity);
-  const bar = new ProgressBar(totalSteps(c), options.progress ?? Deno.stderr.isTerminal());
+  const bar = new ProgressBar(totalSteps(c), { enabled: options.progress, unit: "step" });
   const checkpointDir = `${c.run.outDir}/checkpoints`;
 
   const { encoder, targetEncoder, head } = buildModels(c);
@@ -330,12 +331,11 @@ export async function pretrain(
       };
       await metricsFile?.write(metrics);
       options.onStep?.(metrics);
-      const rate = (last.step + 1 - startStep) / Math.max(1e-9, (now - startTime) / 1000);
       bar.update(
         last.step + 1,
+        total,
         `loss ${metrics.loss.toFixed(4)} ${clipsPerSecond.toFixed(2)} clips/s` +
           (skippedTotal > 0 ? ` ${skippedTotal} skipped` : ""),
-        (total - last.step - 1) / rate,
       );
     });
     await Promise.resolve();

@@ -4,7 +4,7 @@
  */
 
 import { stratifiedSubset } from "./fractions.ts";
-import { seededRandom } from "./random.ts";
+import { Random } from "@echojepa/core";
 
 /** A few-label setting: `k` examples of every class, or `fraction` of each class (stratified). */
 export type LabelBudget = { kind: "shot"; k: number } | { kind: "fraction"; fraction: number };
@@ -21,7 +21,7 @@ export function kShotSubset(labels: ArrayLike<number>, k: number, seed: number):
     list.push(i);
     byClass.set(labels[i], list);
   }
-  const rand = seededRandom(seed);
+  const rand = new Random(seed).source();
   const out: number[] = [];
   for (const [, members] of [...byClass].sort((a, b) => a[0] - b[0])) {
     const pool = [...members];

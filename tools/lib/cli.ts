@@ -5,7 +5,7 @@
  * @module
  */
 
-import { createProgressBar, type ProgressBar } from "@echojepa/video";
+import { ProgressBar } from "@echojepa/core";
 
 /** An error caused by the user's input (a flag, a file, a manifest): printed without a stack trace. */
 export class CliError extends Error {
@@ -101,9 +101,12 @@ export async function runCli(tool: string, main: (args: string[]) => Promise<voi
   }
 }
 
-/** A progress bar on stderr (the video package's), or a silent one. */
+/**
+ * The project's progress bar on stderr labelled `label`: silent when `enabled` is false, otherwise drawn on a
+ * terminal (or with `ECHOJEPA_PROGRESS=1`).
+ */
 export function progressBar(label: string, enabled = true): ProgressBar {
-  return enabled ? createProgressBar(label) : { update: () => {}, finish: () => {} };
+  return new ProgressBar(0, { label, enabled: enabled ? undefined : false });
 }
 
 /** Quotes a CSV field when it holds a comma, quote or newline. */
