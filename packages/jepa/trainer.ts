@@ -8,6 +8,7 @@
  */
 
 import {
+  AdamW,
   backward,
   clipGradNorm,
   describeBackend,
@@ -27,7 +28,6 @@ import {
 import { type TokenGrid, tokenGrid, type VisionTransformer } from "@echojepa/vit";
 import { buildModels } from "./models.ts";
 import {
-  CheckpointableAdamW,
   type CheckpointParts,
   NonFiniteCheckpointError,
   pruneWeights,
@@ -183,7 +183,7 @@ export async function pretrain(
     ...encoder.namedParameters().map(([n, t]): [string, Tensor] => [`encoder.${n}`, t]),
     ...head.namedParameters().map(([n, t]): [string, Tensor] => [`${headName}.${n}`, t]),
   ];
-  const optimizer = new CheckpointableAdamW(weightDecayGroups(trainable, c.optim.weightDecay), {
+  const optimizer = new AdamW(weightDecayGroups(trainable, c.optim.weightDecay), {
     lr: c.optim.lr,
     betas: c.optim.betas,
     eps: c.optim.eps,
