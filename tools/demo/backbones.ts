@@ -25,7 +25,7 @@ export function pretrainConfig(p: DemoPreset, objective: "jepa" | "mae", outDir:
       phantomFps: p.fps,
       workers: 0,
     },
-    encoder: { ...p.encoder, mlpHidden: 4 * p.encoder.embedDim },
+    encoder: p.encoder,
     optim: { batchSize: p.pretrainBatch, epochs, itersPerEpoch, warmupEpochs: Math.min(1, epochs - 1) },
     run: { outDir, logEvery: Math.max(1, Math.min(10, Math.floor(p.pretrainSteps / 10))) },
   });
@@ -35,7 +35,6 @@ export function pretrainConfig(p: DemoPreset, objective: "jepa" | "mae", outDir:
 export function demoEncoderConfig(p: DemoPreset): VitConfig {
   return vitConfig({
     ...p.encoder,
-    mlpHidden: 4 * p.encoder.embedDim,
     numFrames: p.frames,
     imageSize: p.size,
   });

@@ -5,7 +5,7 @@
  * same architecture, randomly initialised: the floor).
  */
 
-import type { DemoEncoder } from "./presets.ts";
+import type { DemoPreset } from "./presets.ts";
 
 /** Backbone names, in report order. */
 export const BACKBONES = ["jepa", "mae", "random"] as const;
@@ -111,9 +111,12 @@ export interface DemoResults {
     clips: { train: number; val: number; test: number; pediatric: number };
   };
   /** Encoder architecture shared by all backbones (runs before sin-cos support lack `positionEncoding`). */
-  encoder: Omit<DemoEncoder, "positionEncoding"> & Partial<Pick<DemoEncoder, "positionEncoding">> & {
-    params: number;
-  };
+  encoder:
+    & Omit<DemoPreset["encoder"], "positionEncoding">
+    & Partial<Pick<DemoPreset["encoder"], "positionEncoding">>
+    & {
+      params: number;
+    };
   pretraining: Partial<Record<"jepa" | "mae", PretrainRecord>>;
   /** Keys "1%", "10%", "100%". */
   viewClassification: Partial<Record<Backbone, Record<string, ViewResult>>>;
