@@ -9,6 +9,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { CliError, numberFlag, runCli } from "./lib/cli.ts";
 import { openVideo, VideoError } from "@echojepa/video";
 import { loadVit, WeightsError } from "@echojepa/vit";
 import {
@@ -172,9 +173,9 @@ export async function runCampaign(
   return summary;
 }
 
-if (import.meta.main) {
+async function main(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
-    args: Deno.args,
+    args,
     options: {
       worker: { type: "boolean" },
       random: { type: "string", default: "3000" },
@@ -189,12 +190,16 @@ if (import.meta.main) {
     await worker(from, to, randomCount, seed);
   } else {
     const summary = await runCampaign({
-      randomCount: Number(values.random),
-      seed: Number(values.seed),
-      timeoutMs: Number(values["timeout-ms"]),
-      memoryMb: Number(values["memory-mb"]),
+      randomCount: numberFlag("random", values.random, { integer: true, min: 0 })!,
+      seed: numberFlag("seed", values.seed, { integer: true })!,
+      timeoutMs: numberFlag("timeout-ms", values["timeout-ms"], { min: 1 })!,
+      memoryMb: numberFlag("memory-mb", values["memory-mb"], { min: 1 })!,
     });
     console.log(JSON.stringify(summary, null, 1));
-    if (summary.untyped.length || summary.hangs.length || summary.crashes.length) Deno.exit(1);
+    if (summary.untyped.length || summary.hangs.length || summary.crashes.length) {
+      throw new CliError("untyped errors, hangs or crashes (see the summary above)");
+    }
   }
 }
+
+if (import.meta.main) await runCli("fuzz", main);

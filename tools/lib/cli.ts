@@ -5,13 +5,13 @@
  * @module
  */
 
-import { ProgressBar } from "@echojepa/core";
+import { EchoJepaError, ProgressBar } from "@echojepa/core";
 
 /** An error caused by the user's input (a flag, a file, a manifest): printed without a stack trace. */
-export class CliError extends Error {
-  constructor(message: string) {
+export class CliError extends EchoJepaError {
+  /** A user error with the process exit status it should end with (1; 2 for usage errors, as POSIX tools do). */
+  constructor(message: string, readonly exitCode: number = 1) {
     super(message);
-    this.name = "CliError";
   }
 }
 
@@ -89,7 +89,7 @@ export function oneLine(e: unknown): string {
 
 /**
  * Runs a CLI's main function: a {@link CliError} (or any error when not debugging) is printed as `tool: message` and
- * the process exits with status 1. `ECHOJEPA_DEBUG=1` prints the stack instead.
+ * the process exits with the error's status (1 for other errors). `ECHOJEPA_DEBUG=1` prints the stack instead.
  */
 export async function runCli(tool: string, main: (args: string[]) => Promise<void>): Promise<void> {
   try {
@@ -97,7 +97,7 @@ export async function runCli(tool: string, main: (args: string[]) => Promise<voi
   } catch (e) {
     if (Deno.env.get("ECHOJEPA_DEBUG") && !(e instanceof CliError)) throw e;
     console.error(`${tool}: ${oneLine(e)}`);
-    Deno.exit(1);
+    Deno.exit(e instanceof CliError ? e.exitCode : 1);
   }
 }
 
