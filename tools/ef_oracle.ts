@@ -10,7 +10,7 @@ import { parseArgs } from "node:util";
 import { numberFlag, runCli } from "./lib/cli.ts";
 import { efPixelOracle, type NuisanceLevel } from "@echojepa/phantom";
 
-async function main(args: string[]): Promise<void> {
+function main(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
     options: {
@@ -47,6 +47,7 @@ async function main(args: string[]): Promise<void> {
         `${r.r2.toFixed(3)} | ${r.lambda}`,
     );
   }
+  return Promise.resolve();
 }
 
 if (import.meta.main) await runCli("ef_oracle", main);
