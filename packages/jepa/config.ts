@@ -9,7 +9,8 @@
  * @module
  */
 
-import type { VitConfig } from "@echojepa/vit";
+// The config subpath has no imports, so the batch worker that loads this module type-checks without the ViT.
+import type { VitConfig } from "@echojepa/vit/config";
 import { type MaskGeneratorConfig, REFERENCE_MASK_GENERATORS } from "./mask_collator.ts";
 
 /** Which loss trains the encoder. */
