@@ -21,6 +21,7 @@ import {
   type Tensor,
 } from "@echojepa/tensor";
 import type { PretrainConfig } from "./config.ts";
+import { EchoJepaError } from "@echojepa/core";
 
 /** The run state stored beside the weights. */
 export interface CheckpointState {
@@ -57,7 +58,7 @@ export interface CheckpointParts {
 }
 
 /** Thrown (and nothing written) when a checkpoint's weights or optimizer moments hold NaN or ±Infinity. */
-export class NonFiniteCheckpointError extends Error {
+export class NonFiniteCheckpointError extends EchoJepaError {
   constructor(readonly tensor: string, readonly index: number, readonly value: number) {
     super(`checkpoint not written: ${tensor}[${index}] is ${value}`);
     this.name = "NonFiniteCheckpointError";

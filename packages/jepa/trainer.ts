@@ -53,6 +53,7 @@ import { JsonlWriter, type StepMetrics } from "./metrics.ts";
 import { ProgressBar } from "@echojepa/core";
 import type { Predictor } from "./predictor.ts";
 import { hyperparametersAt, type StepHyperparameters } from "./schedules.ts";
+import { EchoJepaError } from "@echojepa/core";
 
 /** Options of {@link pretrain}. */
 export interface PretrainOptions {
@@ -104,7 +105,7 @@ export interface PretrainResult {
 }
 
 /** Thrown when the loss becomes NaN or infinite; the last checkpoint written before it is intact. */
-export class PretrainDivergedError extends Error {
+export class PretrainDivergedError extends EchoJepaError {
   constructor(
     readonly step: number,
     readonly value: number,
@@ -125,7 +126,7 @@ export class PretrainDivergedError extends Error {
 }
 
 /** Thrown when more of the manifest's files are unreadable than `data.maxUnreadableFraction` allows. */
-export class PretrainDataError extends Error {
+export class PretrainDataError extends EchoJepaError {
   constructor(
     readonly unreadable: number,
     readonly files: number,

@@ -8,11 +8,12 @@
  */
 
 import type { RandomSource } from "@echojepa/core";
+import { EchoJepaError } from "@echojepa/core";
 
 export type { RandomSource };
 
 /** Thrown when a file's frame rate is below the requested clip rate (the reference asserts and skips it). */
-export class FrameRateTooLowError extends Error {
+export class FrameRateTooLowError extends EchoJepaError {
   /** Frame rate of the file. */
   readonly videoFps: number;
   /** Requested clip frame rate. */
