@@ -16,7 +16,17 @@ import { gzipSync } from "node:zlib";
 import { runCli } from "./lib/cli.ts";
 
 /** The packages bundled for browsers. */
-export const BROWSER_PACKAGES = ["tensor", "vit", "probe", "augment", "video", "perturb", "phantom", "jepa"];
+export const BROWSER_PACKAGES = [
+  "core",
+  "tensor",
+  "vit",
+  "probe",
+  "augment",
+  "video",
+  "perturb",
+  "phantom",
+  "jepa",
+];
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 
