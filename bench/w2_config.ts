@@ -1,5 +1,7 @@
 /** The W2 workload's configuration (issue 2): ViT-Tiny on 16×112×112×3 clips, tubelet 2×16×16. */
 
+import { Random } from "@echojepa/core";
+
 /** Model hyper-parameters shared by our model and the TF.js peer. */
 export const W2 = {
   dim: 192,
@@ -47,15 +49,9 @@ export function sincosPositions(tokens: number, dim: number): Float32Array {
 
 /** Seeded uniform data in [-1, 1). */
 export function seededData(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
+  const random = new Random(seed);
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x9e3779b9) >>> 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    out[i] = (((z ^ (z >>> 16)) >>> 0) / 4294967296) * 2 - 1;
-  }
+  for (let i = 0; i < n; i++) out[i] = random.next() * 2 - 1;
   return out;
 }
 

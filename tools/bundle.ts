@@ -13,9 +13,20 @@
 
 import * as esbuild from "esbuild";
 import { gzipSync } from "node:zlib";
+import { runCli } from "./lib/cli.ts";
 
 /** The packages bundled for browsers. */
-export const BROWSER_PACKAGES = ["tensor", "vit", "probe", "augment", "video", "perturb", "phantom", "jepa"];
+export const BROWSER_PACKAGES = [
+  "core",
+  "tensor",
+  "vit",
+  "probe",
+  "augment",
+  "video",
+  "perturb",
+  "phantom",
+  "jepa",
+];
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 
@@ -109,7 +120,7 @@ export async function bundle(): Promise<OutputSize[]> {
   return sizes;
 }
 
-if (import.meta.main) {
+async function main(_args: string[]): Promise<void> {
   const sizes = await bundle();
   const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
   console.log("file                                   minified    gzipped");
@@ -119,3 +130,5 @@ if (import.meta.main) {
   console.log();
   console.log(`page: open dist/web/index.html, or run \`deno task serve\``);
 }
+
+if (import.meta.main) await runCli("bundle", main);

@@ -20,7 +20,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { ProgressBar } from "@echojepa/jepa";
+import { ProgressBar } from "@echojepa/core";
 import { perturbClip, REFERENCE_CONDITION_IDS } from "@echojepa/perturb";
 import { type AttentiveProbe, FROZEN_PROBE_KINDS, meanPoolTokens, silhouetteSamples } from "@echojepa/probe";
 import { describeBackend, init, type Module } from "@echojepa/tensor";
@@ -148,12 +148,9 @@ async function stage(name: string, fn: () => Promise<void>): Promise<void> {
 }
 
 function bar(total: number, label: string): (done: number, tot?: number) => void {
-  const b = new ProgressBar(total, tty);
-  const t0 = performance.now();
+  const b = new ProgressBar(total, { label, enabled: tty });
   return (done: number, tot = total) => {
-    const elapsed = (performance.now() - t0) / 1000;
-    const eta = done > 0 ? (elapsed / done) * (tot - done) : 0;
-    b.update(done, label, eta);
+    b.update(done, tot);
     if (done >= tot) b.finish();
   };
 }

@@ -12,6 +12,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { CliError, numberFlag, runCli } from "./lib/cli.ts";
 import { openVideo, VideoError } from "@echojepa/video";
 import { TorchCheckpoint, TorchCheckpointError } from "@echojepa/tensor";
 import { loadVit, vitConfig, WeightsError } from "@echojepa/vit";
@@ -292,9 +293,9 @@ export async function runCampaign(
   return summary;
 }
 
-if (import.meta.main) {
+async function main(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
-    args: Deno.args,
+    args,
     options: {
       worker: { type: "boolean" },
       random: { type: "string", default: "3000" },
@@ -311,16 +312,22 @@ if (import.meta.main) {
     await worker(from, to, randomCount, seed, positionals[4]);
   } else {
     const summary = await runCampaign({
-      randomCount: Number(values.random),
-      seed: Number(values.seed),
-      timeoutMs: Number(values["timeout-ms"]),
-      memoryMb: Number(values["memory-mb"]),
-      rssMb: Number(values["rss-mb"]),
+      randomCount: numberFlag("random", values.random, { integer: true, min: 0 })!,
+      seed: numberFlag("seed", values.seed, { integer: true })!,
+      timeoutMs: numberFlag("timeout-ms", values["timeout-ms"], { min: 1 })!,
+      memoryMb: numberFlag("memory-mb", values["memory-mb"], { min: 1 })!,
+      rssMb: numberFlag("rss-mb", values["rss-mb"], { min: 1 })!,
       only: values.only,
     });
     console.log(JSON.stringify(summary, null, 1));
-    const failed = summary.untyped.length + summary.hangs.length + summary.crashes.length +
-      summary.overMemory.length;
-    if (failed > 0) Deno.exit(1);
+    if (
+      summary.untyped.length || summary.hangs.length || summary.crashes.length || summary.overMemory.length
+    ) {
+      throw new CliError(
+        "untyped errors, hangs, crashes or inputs over the memory cap (see the summary above)",
+      );
+    }
   }
 }
+
+if (import.meta.main) await runCli("fuzz", main);

@@ -9,6 +9,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { CliError, runCli } from "./lib/cli.ts";
 import { openVideo, scanDirectory, VideoError, type VideoInfo } from "@echojepa/video";
 
 /** The ffprobe-like record printed for one file. */
@@ -63,17 +64,18 @@ export async function infoLine(path: string, decodeFrames: boolean): Promise<Inf
   }
 }
 
-if (import.meta.main) {
+async function main(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
-    args: Deno.args,
+    args,
     options: { frames: { type: "boolean", default: false }, help: { type: "boolean", short: "h" } },
     allowPositionals: true,
   });
   if (values.help || positionals.length === 0) {
-    console.error(
-      "usage: deno task info [--frames] FILE_OR_FOLDER…\n  prints one JSON line per file (ffprobe-like)",
-    );
-    Deno.exit(values.help ? 0 : 2);
+    const usage =
+      "usage: deno task info [--frames] FILE_OR_FOLDER…\n  prints one JSON line per file (ffprobe-like)";
+    if (!values.help) throw new CliError(usage, 2);
+    console.log(usage);
+    return;
   }
   const files: string[] = [];
   for (const arg of positionals) {
@@ -93,7 +95,8 @@ if (import.meta.main) {
     console.log(JSON.stringify(line));
   }
   if (failed > 0) {
-    console.error(`${failed} of ${files.length} file(s) could not be read`);
-    Deno.exit(1);
+    throw new CliError(`${failed} of ${files.length} file(s) could not be read`);
   }
 }
+
+if (import.meta.main) await runCli("info", main);

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { openVideo } from "@echojepa/video";
+import { missingFile, optionalTest } from "@echojepa/core/testing";
 
 const tool = new URL("./perturb.ts", import.meta.url).pathname;
 const sample = new URL("../../shared/samples/derived_a4c_112x112_mjpeg_30fps.avi", import.meta.url).pathname;
@@ -45,13 +46,7 @@ Deno.test("perturb CLI: rejects unknown conditions and missing input", async () 
   assert.match(none.stderr, /exactly one of --manifest, --input, --synthetic/);
 });
 
-Deno.test("perturb CLI: real EchoNet-style AVI sample, grid only", async () => {
-  try {
-    await Deno.stat(sample);
-  } catch {
-    console.log(`skipped: ${sample} not found`);
-    return;
-  }
+optionalTest("perturb CLI: real EchoNet-style AVI sample, grid only", missingFile(sample), async () => {
   const dir = await Deno.makeTempDir();
   try {
     const result = await run(["--input", sample, "--out", dir, "--grid-only", "--conditions", "all"]);

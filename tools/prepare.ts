@@ -7,8 +7,8 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { assignSplits, countSkips, createProgressBar, loadManifest, prepareClipCache } from "@echojepa/video";
-import { CliError, ensureWritableDir, runCli } from "./lib/cli.ts";
+import { assignSplits, countSkips, loadManifest, prepareClipCache } from "@echojepa/video";
+import { CliError, ensureWritableDir, progressBar, runCli } from "./lib/cli.ts";
 
 const USAGE = `usage: deno task prepare MANIFEST --out DIR [options]
   --out DIR           cache folder (created; an existing compatible cache there is resumed)
@@ -88,7 +88,7 @@ if (import.meta.main) {
     }
     if (values.split) entries = entries.filter((e) => e.split === values.split);
     console.error(`prepare: ${entries.length} manifest entries from ${positionals[0]} → ${values.out}`);
-    const bar = createProgressBar("prepare");
+    const bar = progressBar("prepare");
     const summary = await prepareClipCache(entries, values.out, {
       framesPerClip: integer("frames", values.frames),
       size: integer("size", values.size),

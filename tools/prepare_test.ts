@@ -12,6 +12,7 @@ async function run(
     args: ["run", "--allow-read", "--allow-write", "--allow-env", "--allow-run", script, ...args],
     stdout: "piped",
     stderr: "piped",
+    env: { ECHOJEPA_PROGRESS: "1" }, // the bar is quiet on a pipe unless asked for
   }).output();
   const decode = (b: Uint8Array) => new TextDecoder().decode(b);
   return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };

@@ -11,7 +11,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { ensureWritableDir } from "./lib/cli.ts";
+import { ensureWritableDir, numberFlag, runCli } from "./lib/cli.ts";
 import { buildReport, fakeRun, writeFakeRun } from "./report/mod.ts";
 
 const HELP = `deno task report --run DIR [options]
@@ -28,9 +28,9 @@ Options:
   -h, --help      this text
 `;
 
-async function main(): Promise<number> {
+async function main(args: string[]): Promise<void> {
   const { values } = parseArgs({
-    args: Deno.args,
+    args,
     options: {
       run: { type: "string", default: "runs/demo" },
       out: { type: "string" },
@@ -43,15 +43,12 @@ async function main(): Promise<number> {
   });
   if (values.help) {
     console.log(HELP);
-    return 0;
+    return;
   }
-  const seed = Number(values.seed);
-  if (!Number.isInteger(seed)) throw new Error(`report: --seed must be an integer, got "${values.seed}"`);
+  const seed = numberFlag("seed", values.seed, { integer: true })!;
   const runDir = values.run!;
   // Before reading the run or laying out anything: the folder the report goes to.
-  await ensureWritableDir("out", values.out ?? `${runDir}/report`).catch((e) => {
-    throw new Error(`report: ${(e as Error).message}`);
-  });
+  await ensureWritableDir("out", values.out ?? `${runDir}/report`);
   if (values.fixture) await writeFakeRun(runDir, fakeRun(seed));
   const start = performance.now();
   const summary = await buildReport(runDir, {
@@ -72,14 +69,6 @@ async function main(): Promise<number> {
       ((performance.now() - start) / 1000).toFixed(1)
     } s)`,
   );
-  return 0;
 }
 
-if (import.meta.main) {
-  try {
-    Deno.exit(await main());
-  } catch (error) {
-    console.error(error instanceof Error ? error.message : error);
-    Deno.exit(1);
-  }
-}
+if (import.meta.main) await runCli("report", main);

@@ -7,6 +7,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { numberFlag, runCli } from "./lib/cli.ts";
 import { bundle } from "./bundle.ts";
 
 const TYPES: Record<string, string> = {
@@ -33,12 +34,16 @@ export function serveStatic(dir: string, port: number): Deno.HttpServer<Deno.Net
   });
 }
 
-if (import.meta.main) {
+async function main(args: string[]): Promise<void> {
   const { values } = parseArgs({
+    args,
     options: { port: { type: "string", default: "8000" }, "no-build": { type: "boolean", default: false } },
   });
+  const port = numberFlag("port", values.port, { integer: true, min: 0 })!;
   const root = new URL("..", import.meta.url).pathname;
   if (!values["no-build"]) await bundle();
-  const server = serveStatic(`${root}dist/web`, Number(values.port));
+  const server = serveStatic(`${root}dist/web`, port);
   console.log(`serving the page on http://127.0.0.1:${server.addr.port}/ (Ctrl-C stops)`);
 }
+
+if (import.meta.main) await runCli("serve", main);

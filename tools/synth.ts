@@ -30,8 +30,8 @@ import {
   writeDataset,
 } from "@echojepa/phantom";
 import type { CineStatistics, EfDistribution, NuisanceLevel } from "@echojepa/phantom";
-import { createProgressBar } from "@echojepa/video";
-import { ensureWritableDir } from "./lib/cli.ts";
+import { readRealCine } from "./lib/real_cine.ts";
+import { CliError, ensureWritableDir, numberFlag, progressBar, required, runCli } from "./lib/cli.ts";
 
 const USAGE = `usage:
   deno task synth --out DIR --patients N [--seed S] [--frames 16] [--size 112] [--views A4C,PLAX,...]
@@ -47,9 +47,9 @@ const REAL_SAMPLE = new URL(
   import.meta.url,
 );
 
-async function main(): Promise<void> {
+async function main(args: string[]): Promise<void> {
   const { values } = parseArgs({
-    args: Deno.args,
+    args,
     options: {
       out: { type: "string" },
       patients: { type: "string" },
@@ -75,13 +75,8 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const int = (name: string, v: string | undefined, min: number): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) {
-      throw new Error(`synth: --${name} must be an integer ≥ ${min}, got "${v}"`);
-    }
-    return n;
-  };
+  const int = (name: string, v: string | undefined, min: number): number =>
+    required(name, numberFlag(name, v, { integer: true, min }));
   const workers = values.workers === undefined
     ? navigator.hardwareConcurrency ?? 2
     : int("workers", values.workers, 1);
@@ -91,19 +86,19 @@ async function main(): Promise<void> {
 
   if (!values.out || values.patients === undefined) {
     console.error(USAGE);
-    throw new Error("synth: --out and --patients are required to write a data set");
+    throw new CliError("--out and --patients are required to write a data set");
   }
   const nuisance = values.nuisance as NuisanceLevel;
   if (nuisance !== "full" && nuisance !== "clinical" && nuisance !== "none") {
-    throw new Error(`synth: --nuisance must be full, clinical or none, got "${nuisance}"`);
+    throw new CliError(`--nuisance must be full, clinical or none, got "${nuisance}"`);
   }
   const efDistribution = values["ef-dist"] as EfDistribution;
   if (efDistribution !== "clinical" && efDistribution !== "uniform") {
-    throw new Error(`synth: --ef-dist must be clinical or uniform, got "${efDistribution}"`);
+    throw new CliError(`--ef-dist must be clinical or uniform, got "${efDistribution}"`);
   }
   const size = int("size", values.size, 16);
-  await writableOut(values.out); // before generating anything
-  const bar = createProgressBar("synth");
+  await ensureWritableDir("out", values.out); // before generating anything
+  const bar = progressBar("synth");
   const summary = await writeDataset({
     out: values.out,
     patients: int("patients", values.patients, 1),
@@ -117,7 +112,10 @@ async function main(): Promise<void> {
     dicom: values.dicom,
     avi: !values["no-avi"],
     nuisance,
-    patient: { efDistribution, pediatricFraction: Number(values["pediatric-fraction"]) },
+    patient: {
+      efDistribution,
+      pediatricFraction: numberFlag("pediatric-fraction", values["pediatric-fraction"], { min: 0 })!,
+    },
     onProgress: (done, total) => bar.update(done, total),
   });
   bar.finish();
@@ -128,17 +126,10 @@ async function main(): Promise<void> {
   );
 }
 
-/** Checks --out (creating it) before any work; the failure is one line prefixed like synth's other errors. */
-async function writableOut(dir: string): Promise<void> {
-  await ensureWritableDir("out", dir).catch((e) => {
-    throw new Error(`synth: ${(e as Error).message}`);
-  });
-}
-
 /** Side-by-side PNG of simulated and real A4C frames, and their statistics. */
 async function report(outDir: string): Promise<void> {
-  await writableOut(outDir);
-  const r = await realismReport({ realSample: REAL_SAMPLE });
+  await ensureWritableDir("report", outDir);
+  const r = realismReport({ real: await readRealCine(REAL_SAMPLE) });
   const line = (s: CineStatistics) =>
     `frame grey mean/std ${s.frameMean.toFixed(1)}/${s.frameStd.toFixed(1)}, in-sector ${
       s.sectorMean.toFixed(1)
@@ -209,11 +200,4 @@ async function bench(clips: number, workers: number): Promise<void> {
   }
 }
 
-if (import.meta.main) {
-  try {
-    await main();
-  } catch (err) {
-    console.error(err instanceof Error ? err.message : err);
-    Deno.exit(1);
-  }
-}
+if (import.meta.main) await runCli("synth", main);

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Rng } from "./rng.ts";
+import type { Random } from "@echojepa/core";
 
 /** A crop window in source pixels: rows `[top, top + height)`, columns `[left, left + width)`. */
 export interface CropBox {
@@ -58,7 +58,12 @@ function checkRange(name: string, range: readonly [number, number], min: number)
  * aspect = exp(U(log r0, log r1)), w = round(√(area·aspect)), h = round(√(area/aspect)); the first that fits wins
  * with a uniform position. Otherwise the centre crop with the aspect ratio clamped into range.
  */
-export function sampleResizedCrop(height: number, width: number, range: ResizedCropRange, rng: Rng): CropBox {
+export function sampleResizedCrop(
+  height: number,
+  width: number,
+  range: ResizedCropRange,
+  rng: Random,
+): CropBox {
   checkRange("scale", range.scale, 0);
   checkRange("aspectRatio", range.aspectRatio, 1e-12);
   const area = height * width;

@@ -7,7 +7,7 @@ import {
   shortSideResizeCenterCrop,
   VJEPA_CROP_RANGE,
 } from "./crop.ts";
-import { Rng } from "./rng.ts";
+import { Random } from "@echojepa/core";
 
 Deno.test("roundHalfEven matches Python's round", () => {
   assert.deepEqual([0.5, 1.5, 2.5, -0.5, 2.4, 2.6].map(roundHalfEven), [0, 2, 2, 0, 2, 3]);
@@ -15,7 +15,7 @@ Deno.test("roundHalfEven matches Python's round", () => {
 
 for (const [name, range] of [["EchoJEPA", ECHOJEPA_CROP_RANGE], ["V-JEPA", VJEPA_CROP_RANGE]] as const) {
   Deno.test(`sampleResizedCrop (${name}): 5000 draws stay inside the frame and the scale/aspect bounds`, () => {
-    const rng = new Rng(42);
+    const rng = Random.from(42);
     const height = 240;
     const width = 320;
     let minArea = Infinity;
@@ -42,14 +42,20 @@ for (const [name, range] of [["EchoJEPA", ECHOJEPA_CROP_RANGE], ["V-JEPA", VJEPA
 }
 
 Deno.test("sampleResizedCrop is reproducible from the seed", () => {
-  const a = Array.from({ length: 5 }, (_, i) => sampleResizedCrop(240, 320, ECHOJEPA_CROP_RANGE, new Rng(i)));
-  const b = Array.from({ length: 5 }, (_, i) => sampleResizedCrop(240, 320, ECHOJEPA_CROP_RANGE, new Rng(i)));
+  const a = Array.from(
+    { length: 5 },
+    (_, i) => sampleResizedCrop(240, 320, ECHOJEPA_CROP_RANGE, Random.from(i)),
+  );
+  const b = Array.from(
+    { length: 5 },
+    (_, i) => sampleResizedCrop(240, 320, ECHOJEPA_CROP_RANGE, Random.from(i)),
+  );
   assert.deepEqual(a, b);
 });
 
 Deno.test("sampleResizedCrop falls back to the aspect-clamped centre crop when nothing fits", () => {
   // A 1×100 frame can never host an aspect ≤ 1.1 crop of half its area.
-  const box = sampleResizedCrop(1, 100, ECHOJEPA_CROP_RANGE, new Rng(1));
+  const box = sampleResizedCrop(1, 100, ECHOJEPA_CROP_RANGE, Random.from(1));
   assert.deepEqual(box, centerCropWithAspect(1, 100, ECHOJEPA_CROP_RANGE.aspectRatio));
   assert.deepEqual(box, { top: 0, left: 49, height: 1, width: 1 });
   // 240×320 has aspect 1.333 > 1.1: keep full height, width round(240·1.1) = 264, centred.
@@ -58,11 +64,11 @@ Deno.test("sampleResizedCrop falls back to the aspect-clamped centre crop when n
 
 Deno.test("sampleResizedCrop rejects malformed ranges", () => {
   assert.throws(
-    () => sampleResizedCrop(10, 10, { scale: [0.8, 0.2], aspectRatio: [1, 1] }, new Rng(0)),
+    () => sampleResizedCrop(10, 10, { scale: [0.8, 0.2], aspectRatio: [1, 1] }, Random.from(0)),
     /scale/,
   );
   assert.throws(
-    () => sampleResizedCrop(10, 10, { scale: [0.5, 1], aspectRatio: [0, 1] }, new Rng(0)),
+    () => sampleResizedCrop(10, 10, { scale: [0.5, 1], aspectRatio: [0, 1] }, Random.from(0)),
     /aspect/,
   );
 });

@@ -8,21 +8,21 @@
  * - {@link evalTransform}: short side to ⌊crop·256/224⌋, centre crop.
  * - {@link randAugmentClip} and {@link randomErasing}: the probe-training augmentations; {@link probeTrainTransform}
  *   chains them as the reference does.
- * - {@link Rng}: the seeded, process-stable random source every transform takes.
+ * - every transform takes its randomness from a `Random` of `@echojepa/core` (seeded, process-stable).
  * - {@link AugmentPool}: the same transforms on worker threads, seeded by tuples, for data loaders.
  *
  * @example
  * ```ts
- * import { evalTransform, Rng, trainTransform } from "@echojepa/augment";
+ * import { evalTransform, trainTransform } from "@echojepa/augment";
+ * import { Random } from "@echojepa/core";
  *
  * // A 16-frame 240×320 grey clip (for example from @echojepa/video).
  * const clip = { data: new Uint8Array(16 * 240 * 320), shape: [16, 240, 320] as const };
- * const train = trainTransform(clip, Rng.from("clip-0001", "epoch", 3));
+ * const train = trainTransform(clip, Random.from("clip-0001", "epoch", 3));
  * const val = evalTransform(clip);
  * console.log(train.shape, val.shape); // [3, 16, 224, 224] [3, 16, 224, 224]
  * ```
  */
-export { deriveSeed, hashString, mix32, Rng, type SeedPart } from "./rng.ts";
 export { type ClipArray, type ClipData, type ClipDims, clipDims, type ClipShape, emptyLike } from "./clip.ts";
 export {
   centerCropWithAspect,

@@ -1,6 +1,6 @@
 /**
  * A pool of worker threads running the clip transforms in parallel, so augmentation keeps up with training on
- * multi-core machines. Jobs carry a seed tuple instead of an `Rng`, so results equal the in-thread transform
+ * multi-core machines. Jobs carry a seed tuple instead of an `Random`, so results equal the in-thread transform
  * seeded with the same tuple, whichever worker runs them.
  *
  * @module
@@ -8,7 +8,7 @@
 
 import type { ClipArray } from "./clip.ts";
 import type { ProbeInput, ProbeTrainOptions } from "./probe_transform.ts";
-import type { SeedPart } from "./rng.ts";
+import type { SeedPart } from "@echojepa/core";
 import type { ModelInput, TrainTransformOptions } from "./video_transform.ts";
 
 /** One transform to run: which one, on what clip, seeded by which tuple. */
@@ -17,7 +17,7 @@ export interface AugmentJob {
   kind: "train" | "eval" | "probe";
   /** The clip; its buffer is copied to the worker unless `transfer` is set. */
   clip: ClipArray;
-  /** Seed tuple for `Rng.from(...seed)`, e.g. `[clipId, epoch]`. Ignored by `"eval"`. */
+  /** Seed tuple for `Random.from(...seed)`, e.g. `[clipId, epoch]`. Ignored by `"eval"`. */
   seed: SeedPart[];
   /** Transform options (plain data: no `out` buffer). */
   options?: ProbeTrainOptions & TrainTransformOptions;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { AugmentPool } from "./pool.ts";
-import { Rng } from "./rng.ts";
+import { Random } from "@echojepa/core";
 import { evalTransform, trainTransform } from "./video_transform.ts";
 
 const clip = {
@@ -16,7 +16,7 @@ Deno.test("AugmentPool: results equal the in-thread transforms with the same see
     );
     const results = await Promise.all(jobs);
     results.forEach((result, i) => {
-      const expected = trainTransform(clip, Rng.from("clip", i), { cropSize: 16 });
+      const expected = trainTransform(clip, Random.from("clip", i), { cropSize: 16 });
       assert.deepEqual(result.crop, expected.crop);
       assert.deepEqual(Array.from(result.data), Array.from(expected.data));
     });

@@ -8,13 +8,13 @@
 
 import type { AugmentJob } from "./pool.ts";
 import { probeTrainTransform } from "./probe_transform.ts";
-import { Rng } from "./rng.ts";
+import { Random } from "@echojepa/core";
 import { evalTransform, trainTransform } from "./video_transform.ts";
 
 self.onmessage = (event: MessageEvent<{ id: number; job: AugmentJob }>) => {
   const { id, job } = event.data;
   try {
-    const rng = Rng.from(...job.seed);
+    const rng = Random.from(...job.seed);
     const result = job.kind === "eval"
       ? evalTransform(job.clip, job.options)
       : job.kind === "probe"

@@ -11,7 +11,7 @@ import type { ClipArray } from "./clip.ts";
 import { PROBE_CROP_RANGE } from "./crop.ts";
 import { type AppliedOp, randAugmentClip, type RandAugmentOptions } from "./randaugment.ts";
 import { randomErasing, type RandomErasingOptions } from "./random_erasing.ts";
-import type { Rng } from "./rng.ts";
+import type { Random } from "@echojepa/core";
 import { type ModelInput, trainTransform, type TrainTransformOptions } from "./video_transform.ts";
 
 /** Options of {@link probeTrainTransform}. */
@@ -35,13 +35,18 @@ export interface ProbeInput extends ModelInput {
  *
  * @example
  * ```ts
- * import { probeTrainTransform, Rng } from "@echojepa/augment";
+ * import { probeTrainTransform } from "@echojepa/augment";
+ * import { Random } from "@echojepa/core";
  * const clip = { data: new Uint8Array(16 * 112 * 112).fill(60), shape: [16, 112, 112] as const };
- * const input = probeTrainTransform(clip, new Rng(1), { cropSize: 112 });
+ * const input = probeTrainTransform(clip, Random.from(1), { cropSize: 112 });
  * console.log(input.shape, input.applied.map((a) => a.op));
  * ```
  */
-export function probeTrainTransform(clip: ClipArray, rng: Rng, options: ProbeTrainOptions = {}): ProbeInput {
+export function probeTrainTransform(
+  clip: ClipArray,
+  rng: Random,
+  options: ProbeTrainOptions = {},
+): ProbeInput {
   const augmented = options.randAugment === false
     ? { clip, applied: [] }
     : randAugmentClip(clip, rng, options.randAugment);

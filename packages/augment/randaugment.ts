@@ -20,7 +20,7 @@ import {
   rotationCoefficients,
   warpAffine,
 } from "./image_ops.ts";
-import type { Rng } from "./rng.ts";
+import type { Random } from "@echojepa/core";
 
 /** Names of the operations (timm's increasing set). */
 export type RandAugmentOpName =
@@ -99,11 +99,11 @@ type FrameOp = (frame: Uint8Array, size: FrameSize) => Uint8Array;
 function resolveOp(
   op: RandAugmentOpName,
   m: number,
-  rng: Rng,
+  rng: Random,
   fill: number,
 ): { fn: FrameOp; parameter: number } {
   const level = m / 10;
-  const signed = (v: number): number => (rng.bernoulli(0.5) ? -v : v);
+  const signed = (v: number): number => (rng.chance(0.5) ? -v : v);
   switch (op) {
     case "AutoContrast":
       return { fn: autoContrast, parameter: 0 };
@@ -175,7 +175,7 @@ function resolveOp(
  */
 export function randAugmentClip(
   clip: ClipArray,
-  rng: Rng,
+  rng: Random,
   options: RandAugmentOptions = {},
 ): RandAugmentResult {
   const { frames, height, width, channels } = clipDims(clip, "randAugmentClip");
@@ -197,8 +197,8 @@ export function randAugmentClip(
   let data: Uint8Array = clip.data;
   const applied: AppliedOp[] = [];
   for (let k = 0; k < count; k++) {
-    const op = rng.choice(pool);
-    if (!rng.bernoulli(probability)) continue;
+    const op = rng.pick(pool);
+    if (!rng.chance(probability)) continue;
     const magnitude = Math.min(10, Math.max(0, std > 0 ? rng.normal(mean, std) : mean));
     const { fn, parameter } = resolveOp(op, magnitude, rng, fill);
     const next = new Uint8Array(data.length);

@@ -8,7 +8,7 @@
 
 import type { CropBox } from "./crop.ts";
 import { roundHalfEven } from "./crop.ts";
-import type { Rng } from "./rng.ts";
+import type { Random } from "@echojepa/core";
 
 /** Options of {@link randomErasing}; defaults are the reference probe setting (p 0.25, pixel mode, one box). */
 export interface RandomErasingOptions {
@@ -30,7 +30,7 @@ export interface RandomErasingOptions {
  */
 export function randomErasing(
   input: { data: Float32Array; shape: readonly [number, number, number, number] },
-  rng: Rng,
+  rng: Random,
   options: RandomErasingOptions = {},
 ): CropBox[] {
   const [channels, frames, height, width] = input.shape;
@@ -45,7 +45,7 @@ export function randomErasing(
   if (!(areaLow > 0 && areaHigh >= areaLow && aspectLow > 0 && aspectHigh >= aspectLow)) {
     throw new RangeError(`randomErasing: bad area/aspect ranges ${JSON.stringify(options)}`);
   }
-  if (!rng.bernoulli(probability)) return [];
+  if (!rng.chance(probability)) return [];
   const boxes: CropBox[] = [];
   const frameArea = height * width;
   const plane = frameArea;

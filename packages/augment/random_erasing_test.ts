@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { randomErasing } from "./random_erasing.ts";
-import { Rng } from "./rng.ts";
+import { Random } from "@echojepa/core";
 import { probeTrainTransform } from "./probe_transform.ts";
 
 Deno.test("randomErasing: one box, same place on every frame and channel, within area/aspect bounds", () => {
@@ -8,7 +8,7 @@ Deno.test("randomErasing: one box, same place on every frame and channel, within
   let erasedClips = 0;
   for (let s = 0; s < 200; s++) {
     const input = { data: new Float32Array(C * T * H * W).fill(7), shape: [C, T, H, W] as const };
-    const boxes = randomErasing(input, new Rng(s));
+    const boxes = randomErasing(input, Random.from(s));
     if (boxes.length === 0) {
       assert.ok(input.data.every((v) => v === 7));
       continue;
@@ -32,10 +32,10 @@ Deno.test("randomErasing: one box, same place on every frame and channel, within
 
 Deno.test("randomErasing: const mode writes zeros; rejects a wrong shape", () => {
   const input = { data: new Float32Array(1 * 1 * 20 * 20).fill(5), shape: [1, 1, 20, 20] as const };
-  const [box] = randomErasing(input, new Rng(1), { probability: 1, mode: "const" });
+  const [box] = randomErasing(input, Random.from(1), { probability: 1, mode: "const" });
   assert.equal(input.data[box.top * 20 + box.left], 0);
   assert.throws(
-    () => randomErasing({ data: new Float32Array(3), shape: [1, 1, 2, 2] }, new Rng(0)),
+    () => randomErasing({ data: new Float32Array(3), shape: [1, 1, 2, 2] }, Random.from(0)),
     /does not match/,
   );
 });
@@ -45,13 +45,17 @@ Deno.test("probeTrainTransform: shape, reproducibility, records what it did", ()
     data: Uint8Array.from({ length: 4 * 48 * 48 }, (_, i) => i % 251),
     shape: [4, 48, 48] as const,
   };
-  const a = probeTrainTransform(clip, new Rng(4), { cropSize: 32 });
-  const b = probeTrainTransform(clip, new Rng(4), { cropSize: 32 });
+  const a = probeTrainTransform(clip, Random.from(4), { cropSize: 32 });
+  const b = probeTrainTransform(clip, Random.from(4), { cropSize: 32 });
   assert.deepEqual(a.shape, [3, 4, 32, 32]);
   assert.deepEqual(a.data, b.data);
   assert.deepEqual(a.applied, b.applied);
   assert.equal(a.flipped, false);
-  const plain = probeTrainTransform(clip, new Rng(4), { cropSize: 32, randAugment: false, erasing: false });
+  const plain = probeTrainTransform(clip, Random.from(4), {
+    cropSize: 32,
+    randAugment: false,
+    erasing: false,
+  });
   assert.deepEqual(plain.applied, []);
   assert.deepEqual(plain.erased, []);
 });

@@ -15,7 +15,7 @@ import {
 } from "./crop.ts";
 import { type Normalization, normalizationAffine, standardizePerChannel } from "./normalize.ts";
 import { bilinearAxisTaps, type ChannelMap, resampleToChannelsFirst } from "./resample.ts";
-import type { Rng } from "./rng.ts";
+import type { Random } from "@echojepa/core";
 
 /** A model-ready clip: float32 `[C, T, H, W]`, with the crop that produced it. */
 export interface ModelInput {
@@ -153,13 +153,18 @@ function checkCropSize(cropSize: number, op: string): void {
  *
  * @example
  * ```ts
- * import { Rng, trainTransform } from "@echojepa/augment";
+ * import { trainTransform } from "@echojepa/augment";
+ * import { Random } from "@echojepa/core";
  * const clip = { data: new Uint8Array(16 * 240 * 320), shape: [16, 240, 320] as const };
- * const input = trainTransform(clip, new Rng(0));
+ * const input = trainTransform(clip, Random.from(0));
  * console.log(input.shape); // [3, 16, 224, 224]
  * ```
  */
-export function trainTransform(clip: ClipArray, rng: Rng, options: TrainTransformOptions = {}): ModelInput {
+export function trainTransform(
+  clip: ClipArray,
+  rng: Random,
+  options: TrainTransformOptions = {},
+): ModelInput {
   const op = "trainTransform";
   const { height, width } = clipDims(clip, op);
   const cropSize = options.cropSize ?? 224;
@@ -168,7 +173,7 @@ export function trainTransform(clip: ClipArray, rng: Rng, options: TrainTransfor
   if (!(flipP >= 0 && flipP <= 1)) throw new RangeError(`${op}: horizontalFlipProbability must be in [0, 1]`);
   const crop = sampleResizedCrop(height, width, options.cropRange ?? ECHOJEPA_CROP_RANGE, rng);
   // Draw the flip only when it can happen, so flip-free pipelines keep the same random stream as before.
-  const flipped = flipP > 0 && rng.bernoulli(flipP);
+  const flipped = flipP > 0 && rng.chance(flipP);
   const rows = bilinearAxisTaps(crop.top, crop.height, cropSize);
   const cols = bilinearAxisTaps(crop.left, crop.width, cropSize, 0, cropSize, flipped);
   return finish(clip, rows, cols, options, crop, flipped, op);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { IMAGENET_MEAN, IMAGENET_STD } from "./normalize.ts";
-import { Rng } from "./rng.ts";
+import { Random } from "@echojepa/core";
 import { evalTransform, trainTransform, VJEPA_TRAIN_OPTIONS } from "./video_transform.ts";
 
 function rampClip(frames: number, height: number, width: number, channels = 1): {
@@ -22,7 +22,7 @@ function rampClip(frames: number, height: number, width: number, channels = 1): 
 
 Deno.test("trainTransform: shape, ImageNet normalisation of a constant grey clip", () => {
   const clip = { data: new Uint8Array(2 * 24 * 32).fill(128), shape: [2, 24, 32] as const };
-  const out = trainTransform(clip, new Rng(3), { cropSize: 16 });
+  const out = trainTransform(clip, Random.from(3), { cropSize: 16 });
   assert.deepEqual(out.shape, [3, 2, 16, 16]);
   const plane = 2 * 16 * 16;
   for (let c = 0; c < 3; c++) {
@@ -33,12 +33,12 @@ Deno.test("trainTransform: shape, ImageNet normalisation of a constant grey clip
 
 Deno.test("trainTransform: same seed → identical output; different seed → different crop", () => {
   const clip = rampClip(3, 40, 60);
-  const a = trainTransform(clip, new Rng(11), { cropSize: 20 });
-  const b = trainTransform(clip, new Rng(11), { cropSize: 20 });
+  const a = trainTransform(clip, Random.from(11), { cropSize: 20 });
+  const b = trainTransform(clip, Random.from(11), { cropSize: 20 });
   assert.deepEqual(a.crop, b.crop);
   assert.deepEqual(a.data, b.data);
   const crops = new Set(
-    Array.from({ length: 8 }, (_, i) => JSON.stringify(trainTransform(clip, new Rng(i)).crop)),
+    Array.from({ length: 8 }, (_, i) => JSON.stringify(trainTransform(clip, Random.from(i)).crop)),
   );
   assert.ok(crops.size > 1);
 });
@@ -46,7 +46,11 @@ Deno.test("trainTransform: same seed → identical output; different seed → di
 Deno.test("trainTransform: one crop for all frames (frame differences survive unchanged)", () => {
   // Frame t is frame 0 plus 7·t everywhere (no wrap below 256), so after a shared crop the planes differ by 7·t/std.
   const clip = rampClip(3, 30, 30);
-  const out = trainTransform(clip, new Rng(5), { cropSize: 10, normalization: "none", outputChannels: 1 });
+  const out = trainTransform(clip, Random.from(5), {
+    cropSize: 10,
+    normalization: "none",
+    outputChannels: 1,
+  });
   for (let i = 0; i < 100; i++) {
     assert.ok(Math.abs(out.data[100 + i] - out.data[i] - 7) < 1e-4);
     assert.ok(Math.abs(out.data[200 + i] - out.data[i] - 14) < 1e-4);
@@ -55,21 +59,23 @@ Deno.test("trainTransform: one crop for all frames (frame differences survive un
 
 Deno.test("trainTransform: no flip by default; V-JEPA options flip about half of the clips", () => {
   const clip = rampClip(1, 20, 20);
-  for (let i = 0; i < 50; i++) assert.equal(trainTransform(clip, new Rng(i)).flipped, false);
+  for (let i = 0; i < 50; i++) assert.equal(trainTransform(clip, Random.from(i)).flipped, false);
   let flips = 0;
-  for (let i = 0; i < 400; i++) if (trainTransform(clip, new Rng(i), VJEPA_TRAIN_OPTIONS).flipped) flips++;
+  for (let i = 0; i < 400; i++) {
+    if (trainTransform(clip, Random.from(i), VJEPA_TRAIN_OPTIONS).flipped) flips++;
+  }
   assert.ok(flips > 150 && flips < 250, `flips ${flips}`);
 });
 
 Deno.test("trainTransform: a flipped clip is the mirror of the unflipped one with the same crop", () => {
   const clip = rampClip(1, 20, 20);
   let seed = 0;
-  let flipped = trainTransform(clip, new Rng(seed), { ...VJEPA_TRAIN_OPTIONS, cropSize: 8 });
+  let flipped = trainTransform(clip, Random.from(seed), { ...VJEPA_TRAIN_OPTIONS, cropSize: 8 });
   while (!flipped.flipped) {
-    flipped = trainTransform(clip, new Rng(++seed), { ...VJEPA_TRAIN_OPTIONS, cropSize: 8 });
+    flipped = trainTransform(clip, Random.from(++seed), { ...VJEPA_TRAIN_OPTIONS, cropSize: 8 });
   }
   // The crop is drawn before the flip, so the same seed without flipping gives the same crop, unmirrored.
-  const straight = trainTransform(clip, new Rng(seed), {
+  const straight = trainTransform(clip, Random.from(seed), {
     ...VJEPA_TRAIN_OPTIONS,
     cropSize: 8,
     horizontalFlipProbability: 0,
@@ -84,8 +90,12 @@ Deno.test("trainTransform: a flipped clip is the mirror of the unflipped one wit
 
 Deno.test("trainTransform: RGB input keeps channels; colour → 1 channel averages them", () => {
   const clip = rampClip(1, 16, 16, 3);
-  const rgb = trainTransform(clip, new Rng(1), { cropSize: 8, normalization: "none" });
-  const grey = trainTransform(clip, new Rng(1), { cropSize: 8, normalization: "none", outputChannels: 1 });
+  const rgb = trainTransform(clip, Random.from(1), { cropSize: 8, normalization: "none" });
+  const grey = trainTransform(clip, Random.from(1), {
+    cropSize: 8,
+    normalization: "none",
+    outputChannels: 1,
+  });
   assert.deepEqual(grey.shape, [1, 1, 8, 8]);
   for (let i = 0; i < 64; i++) {
     const mean = (rgb.data[i] + rgb.data[64 + i] + rgb.data[128 + i]) / 3;
@@ -94,7 +104,10 @@ Deno.test("trainTransform: RGB input keeps channels; colour → 1 channel averag
 });
 
 Deno.test("trainTransform: per-clip normalisation gives zero mean, unit variance per channel", () => {
-  const out = trainTransform(rampClip(2, 30, 40), new Rng(2), { cropSize: 12, normalization: "per-clip" });
+  const out = trainTransform(rampClip(2, 30, 40), Random.from(2), {
+    cropSize: 12,
+    normalization: "per-clip",
+  });
   const n = 2 * 12 * 12;
   for (let c = 0; c < 3; c++) {
     const plane = out.data.subarray(c * n, (c + 1) * n);
@@ -107,8 +120,8 @@ Deno.test("trainTransform: per-clip normalisation gives zero mean, unit variance
 Deno.test("trainTransform: valueScale brings 0–1 floats to the 0–255 scale", () => {
   const bytes = rampClip(1, 10, 10);
   const floats = { data: Float32Array.from(bytes.data, (v) => v / 255), shape: bytes.shape };
-  const a = trainTransform(bytes, new Rng(9), { cropSize: 5 });
-  const b = trainTransform(floats, new Rng(9), { cropSize: 5, valueScale: 255 });
+  const a = trainTransform(bytes, Random.from(9), { cropSize: 5 });
+  const b = trainTransform(floats, Random.from(9), { cropSize: 5, valueScale: 255 });
   for (let i = 0; i < a.data.length; i++) assert.ok(Math.abs(a.data[i] - b.data[i]) < 1e-4);
 });
 
@@ -131,9 +144,9 @@ Deno.test("evalTransform: deterministic, 320×240 → [3, T, 224, 224]", () => {
 
 Deno.test("transforms name the bad argument", () => {
   const clip = rampClip(1, 10, 10);
-  assert.throws(() => trainTransform(clip, new Rng(0), { cropSize: 0 }), /trainTransform: cropSize/);
+  assert.throws(() => trainTransform(clip, Random.from(0), { cropSize: 0 }), /trainTransform: cropSize/);
   assert.throws(
-    () => trainTransform({ data: new Uint8Array(5), shape: [1, 2, 2] }, new Rng(0)),
+    () => trainTransform({ data: new Uint8Array(5), shape: [1, 2, 2] }, Random.from(0)),
     /trainTransform/,
   );
   assert.throws(() => evalTransform(rampClip(1, 4, 4, 2)), /1, 3 or 4 channels/);
@@ -142,11 +155,14 @@ Deno.test("transforms name the bad argument", () => {
 Deno.test("trainTransform: writes into a caller's buffer when given", () => {
   const clip = rampClip(2, 20, 20);
   const out = new Float32Array(3 * 2 * 8 * 8);
-  const a = trainTransform(clip, new Rng(1), { cropSize: 8, out });
+  const a = trainTransform(clip, Random.from(1), { cropSize: 8, out });
   assert.equal(a.data, out);
-  assert.deepEqual(Array.from(a.data), Array.from(trainTransform(clip, new Rng(1), { cropSize: 8 }).data));
+  assert.deepEqual(
+    Array.from(a.data),
+    Array.from(trainTransform(clip, Random.from(1), { cropSize: 8 }).data),
+  );
   assert.throws(
-    () => trainTransform(clip, new Rng(1), { cropSize: 8, out: new Float32Array(5) }),
+    () => trainTransform(clip, Random.from(1), { cropSize: 8, out: new Float32Array(5) }),
     /needs 384/,
   );
 });

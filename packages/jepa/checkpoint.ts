@@ -13,45 +13,16 @@
  */
 
 import {
-  AdamW,
-  type AdamWOptions,
+  type AdamW,
   assign,
   describeBackend,
   loadSafetensors,
-  type ParamGroup,
   saveSafetensors,
   type Tensor,
 } from "@echojepa/tensor";
 import { writeFileAtomic } from "@echojepa/video";
 import type { PretrainConfig } from "./config.ts";
-
-/**
- * AdamW whose moments and step counts can be saved and restored (for exact resumption). Behaves exactly as
- * `AdamW` otherwise.
- */
-export class CheckpointableAdamW extends AdamW {
-  constructor(params: ParamGroup[] | Tensor[], options: AdamWOptions) {
-    super(params, options);
-  }
-
-  /** The state of `param`: its step count and `[exp_avg, exp_avg_sq]`, or null before its first step. */
-  stateFor(param: Tensor): { step: number; moments: Tensor[] } | null {
-    const s = this.state.get(param);
-    return s ? { step: s.step, moments: s.buffers } : null;
-  }
-
-  /** Restores the state of `param` by copying the given moments into (new) buffers. */
-  restoreState(param: Tensor, step: number, expAvg: Tensor, expAvgSq: Tensor): void {
-    const s = this.stateOf(param, 2);
-    s.step = step;
-    for (const [dst, src] of [[s.buffers[0], expAvg], [s.buffers[1], expAvgSq]] as const) {
-      if (dst.shape.join() !== src.shape.join()) {
-        throw new RangeError(`restoreState: moment [${src.shape}] does not match parameter [${param.shape}]`);
-      }
-      assign(dst, src);
-    }
-  }
-}
+import { EchoJepaError } from "@echojepa/core";
 
 /** The run state stored beside the weights. */
 export interface CheckpointState {
@@ -84,11 +55,11 @@ export interface CheckpointParts {
   /** Module name → its named parameters (`encoder`, `target_encoder`, `predictor`/`decoder`). */
   modules: Record<string, [string, Tensor][]>;
   /** The optimizer over the trainable modules. */
-  optimizer: CheckpointableAdamW;
+  optimizer: AdamW;
 }
 
 /** Thrown (and nothing written) when a checkpoint's weights or optimizer moments hold NaN or ±Infinity. */
-export class NonFiniteCheckpointError extends Error {
+export class NonFiniteCheckpointError extends EchoJepaError {
   constructor(readonly tensor: string, readonly index: number, readonly value: number) {
     super(`checkpoint not written: ${tensor}[${index}] is ${value}`);
     this.name = "NonFiniteCheckpointError";
@@ -134,10 +105,10 @@ export async function saveCheckpoint(
   for (const [module, named] of Object.entries(parts.modules)) {
     for (const [name, t] of named) {
       tensors.set(`${module}.${name}`, t);
-      const s = parts.optimizer.stateFor(t);
+      const s = parts.optimizer.paramState(t);
       if (s) {
-        tensors.set(`optimizer.${module}.${name}.exp_avg`, s.moments[0]);
-        tensors.set(`optimizer.${module}.${name}.exp_avg_sq`, s.moments[1]);
+        tensors.set(`optimizer.${module}.${name}.exp_avg`, s.buffers.exp_avg);
+        tensors.set(`optimizer.${module}.${name}.exp_avg_sq`, s.buffers.exp_avg_sq);
         optimizerSteps[`${module}.${name}`] = s.step;
       }
     }
@@ -250,7 +221,13 @@ export function restoreCheckpoint(
         const step = state.optimizerSteps[`${module}.${name}`];
         const m = tensors.get(`optimizer.${module}.${name}.exp_avg`);
         const v = tensors.get(`optimizer.${module}.${name}.exp_avg_sq`);
-        if (step !== undefined && m && v) parts.optimizer.restoreState(t, step, m, v);
+        if (step !== undefined && m && v) {
+          parts.optimizer.loadParamState(
+            t,
+            { step, buffers: { exp_avg: m, exp_avg_sq: v } },
+            `${module}.${name}`,
+          );
+        }
       }
       if (missing.length) {
         throw new Error(

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { init, tensor } from "@echojepa/tensor";
+import { AdamW, init, tensor } from "@echojepa/tensor";
 import { FileWriteError } from "@echojepa/video";
-import { CheckpointableAdamW, readCheckpointState, saveCheckpoint } from "./checkpoint.ts";
+import { readCheckpointState, saveCheckpoint } from "./checkpoint.ts";
 import type { PretrainConfig } from "./config.ts";
 
 await init();
@@ -23,7 +23,7 @@ Deno.test({
     try {
       const parts = {
         modules: { encoder: [["w", weight]] as [string, typeof weight][] },
-        optimizer: new CheckpointableAdamW([weight], { lr: 1e-3 }),
+        optimizer: new AdamW([weight], { lr: 1e-3 }),
       };
       const state = (step: number) => ({
         step,

@@ -9,6 +9,8 @@
  * @module
  */
 
+// The config subpath has no imports, so the batch worker that loads this module type-checks without the ViT.
+import type { VitConfig } from "@echojepa/vit/config";
 import { type MaskGeneratorConfig, REFERENCE_MASK_GENERATORS } from "./mask_collator.ts";
 
 /** Which loss trains the encoder. */
@@ -51,28 +53,14 @@ export interface DataConfig {
   maxUnreadableFraction: number;
 }
 
-/** Encoder (ViT) size; the same encoder serves both objectives. */
-export interface EncoderConfig {
-  /** Token width D. */
-  embedDim: number;
-  /** Transformer blocks. */
-  depth: number;
-  /** Attention heads. */
-  numHeads: number;
-  /** MLP hidden width (reference: 4·D; ViT-g 6144). */
-  mlpHidden: number;
-  /** Frames per tubelet. */
-  tubeletSize: number;
-  /** Pixels per patch side. */
-  patchSize: number;
-  /**
-   * Token positions: "rope" (V-JEPA 2 / EchoJEPA, the default) or "sincos" (V-JEPA 1's fixed 3-D table added to the
-   * patch embeddings). A small encoder trained briefly from scratch learns little absolute position under RoPE, and
-   * the reference's probes add none, so the demo's tiny encoders use "sincos". (The union is spelled out rather
-   * than imported from `@echojepa/vit`: batch workers load this module and cannot type-check vit's WebGPU code.)
-   */
-  positionEncoding: "rope" | "sincos";
-}
+/**
+ * The encoder's architecture: fields of the ViT's own `VitConfig` (the one architecture type), the rest of which
+ * (clip frames and size) come from `data`. `mlpHidden` may be left out: `vitConfig` then derives 4·D.
+ */
+type EncoderFields = Pick<
+  VitConfig,
+  "embedDim" | "depth" | "numHeads" | "tubeletSize" | "patchSize" | "positionEncoding"
+>;
 
 /** The JEPA predictor (a narrow ViT over context + mask tokens). */
 export interface PredictorConfig {
@@ -164,7 +152,8 @@ export interface PretrainConfig {
   /** Data. */
   data: DataConfig;
   /** Encoder. */
-  encoder: EncoderConfig;
+  /** The encoder (ViT) architecture; the same encoder serves both objectives. */
+  encoder: EncoderFields & Partial<Pick<VitConfig, "mlpHidden">>;
   /** JEPA predictor. */
   predictor: PredictorConfig;
   /** JEPA mask generators. */
@@ -209,7 +198,7 @@ const VITL_ECHOJEPA: PretrainConfig = {
     embedDim: 1024,
     depth: 24,
     numHeads: 16,
-    mlpHidden: 4096,
+    mlpHidden: undefined, // 4·D, derived by vitConfig; a preset or file may set it (ViT-g: 6144)
     tubeletSize: 2,
     patchSize: 16,
     positionEncoding: "rope",
@@ -253,7 +242,7 @@ export const PRESETS: Readonly<Record<string, PretrainConfigOverrides>> = {
     name: "micro",
     seed: 0,
     data: { source: "phantom", frames: 8, cropSize: 64, frameStep: 1, phantomClips: 64, workers: 0 },
-    encoder: { embedDim: 64, depth: 3, numHeads: 4, mlpHidden: 256, tubeletSize: 2, patchSize: 8 },
+    encoder: { embedDim: 64, depth: 3, numHeads: 4, tubeletSize: 2, patchSize: 8 },
     predictor: { embedDim: 48, depth: 2, numHeads: 4, mlpHidden: 192, numMaskTokens: 1 },
     mae: { decoderEmbedDim: 48, decoderDepth: 2, decoderNumHeads: 4 },
     optim: {
@@ -273,7 +262,7 @@ export const PRESETS: Readonly<Record<string, PretrainConfigOverrides>> = {
   tiny: {
     name: "tiny",
     data: { source: "phantom", frames: 16, cropSize: 112, frameStep: 1, phantomClips: 2048, workers: 2 },
-    encoder: { embedDim: 192, depth: 12, numHeads: 3, mlpHidden: 768, tubeletSize: 2, patchSize: 16 },
+    encoder: { embedDim: 192, depth: 12, numHeads: 3, tubeletSize: 2, patchSize: 16 },
     predictor: { embedDim: 192, depth: 6, numHeads: 6, mlpHidden: 768, numMaskTokens: 1 },
     mae: { decoderEmbedDim: 192, decoderDepth: 4, decoderNumHeads: 6 },
     optim: {
@@ -293,7 +282,7 @@ export const PRESETS: Readonly<Record<string, PretrainConfigOverrides>> = {
   small: {
     name: "small",
     data: { source: "phantom", frames: 16, cropSize: 224, frameStep: 1, phantomClips: 4096, workers: 2 },
-    encoder: { embedDim: 384, depth: 12, numHeads: 6, mlpHidden: 1536, tubeletSize: 2, patchSize: 16 },
+    encoder: { embedDim: 384, depth: 12, numHeads: 6, tubeletSize: 2, patchSize: 16 },
     predictor: { embedDim: 256, depth: 6, numHeads: 8, mlpHidden: 1024, numMaskTokens: 1 },
     mae: { decoderEmbedDim: 256, decoderDepth: 4, decoderNumHeads: 8 },
     optim: {
@@ -425,9 +414,10 @@ export function validateConfig(c: PretrainConfig): void {
   range("data.cropScale", c.data.cropScale, 0, 1);
   range("data.cropAspect", c.data.cropAspect, 0, Infinity);
   const e = c.encoder;
-  for (const k of ["embedDim", "depth", "numHeads", "mlpHidden", "tubeletSize", "patchSize"] as const) {
+  for (const k of ["embedDim", "depth", "numHeads", "tubeletSize", "patchSize"] as const) {
     posInt(`encoder.${k}`, e[k]);
   }
+  if (e.mlpHidden !== undefined) posInt("encoder.mlpHidden", e.mlpHidden);
   if (e.positionEncoding !== "rope" && e.positionEncoding !== "sincos") {
     errors.push(`encoder.positionEncoding must be "rope" or "sincos", got "${e.positionEncoding}"`);
   }

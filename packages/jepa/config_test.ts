@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { PRESETS, resolveConfig, totalSteps } from "./config.ts";
 import { encoderConfig } from "./models.ts";
-import { parseConfigText } from "./config_file.ts";
+import { loadConfigFile, parseConfigText } from "./config_file.ts";
 import { hyperparametersAt } from "./schedules.ts";
 
 Deno.test("every preset resolves and validates", () => {
@@ -67,4 +67,21 @@ Deno.test("the encoder's position encoding defaults to RoPE, accepts sin-cos, an
     () => resolveConfig("micro", { encoder: { positionEncoding: "learned" as never } }),
     /encoder.positionEncoding must be "rope" or "sincos"/,
   );
+});
+
+Deno.test("every configs/pretrain YAML named after a preset resolves to exactly that TypeScript preset", async () => {
+  const dir = new URL("../../configs/pretrain/", import.meta.url);
+  const files = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n.endsWith(".yaml")).sort();
+  assert.ok(files.length >= 8, `found ${files}`);
+  let twins = 0;
+  for (const file of files) {
+    const path = new URL(file, dir).pathname;
+    const { preset } = parseConfigText(await Deno.readTextFile(path), path);
+    const fromFile = await loadConfigFile(path); // validates every variant too
+    if (file === `${preset}.yaml`) {
+      assert.deepEqual(fromFile, resolveConfig(preset), `${file} differs from the "${preset}" preset`);
+      twins++;
+    }
+  }
+  assert.ok(twins >= 6, `${twins} YAML twins of presets`);
 });

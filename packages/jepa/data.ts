@@ -9,7 +9,8 @@
  * @module
  */
 
-import { type ClipArray, deriveSeed, Rng, trainTransform } from "@echojepa/augment";
+import { type ClipArray, trainTransform } from "@echojepa/augment";
+import { deriveSeed, Random } from "@echojepa/core";
 import { generateClip } from "@echojepa/phantom";
 import { asVideoError, loadManifest, openVideo, sampleClipIndices, type SkippedFile } from "@echojepa/video";
 import type { DataConfig } from "./config.ts";
@@ -24,7 +25,7 @@ export interface ClipSource {
    * Reads clip `index` as grey or RGB frames; `rng` chooses the frames where the video is longer than a clip.
    * A source that skips unreadable files (substituting another clip) appends each one to `skipped`.
    */
-  load(index: number, rng: Rng, skipped?: SkippedFile[]): Promise<ClipArray>;
+  load(index: number, rng: Random, skipped?: SkippedFile[]): Promise<ClipArray>;
 }
 
 /**
@@ -80,13 +81,13 @@ export async function manifestSource(
   const entries = await loadManifest(path);
   const paths = entries.map((e) => e.paths.find((p) => p !== null)).filter((p): p is string => !!p);
   if (paths.length === 0) throw new Error(`manifestSource: ${path} lists no videos`);
-  const readOne = async (file: string, rng: Rng): Promise<ClipArray> => {
+  const readOne = async (file: string, rng: Random): Promise<ClipArray> => {
     const video = await openVideo(file);
     try {
       const indices = sampleClipIndices(video.frameCount, {
         framesPerClip: frames,
         frameStep,
-        random: () => rng.float(),
+        random: () => rng.next(),
       });
       const stack = await video.readFrames(indices);
       return {
@@ -102,7 +103,7 @@ export async function manifestSource(
   return {
     size: paths.length,
     description: `manifest ${path} (${paths.length} videos, ${frames} frames, step ${frameStep})`,
-    async load(index: number, rng: Rng, skipped?: SkippedFile[]): Promise<ClipArray> {
+    async load(index: number, rng: Random, skipped?: SkippedFile[]): Promise<ClipArray> {
       let current = index;
       let last = "";
       for (let attempt = 0; attempt < MAX_SUBSTITUTES; attempt++) {
@@ -161,11 +162,11 @@ export async function buildBatch(
   seed: number,
   step: number,
 ): Promise<HostBatch> {
-  const pick = Rng.from(seed, "batch", step);
+  const pick = Random.from(seed, "batch", step);
   const clipIndices = Array.from({ length: batchSize }, () => pick.int(0, source.size - 1));
   const skippedBySample: SkippedFile[][] = clipIndices.map(() => []);
   const inputs = await Promise.all(clipIndices.map(async (ci, b) => {
-    const rng = Rng.from(seed, "sample", step, b);
+    const rng = Random.from(seed, "sample", step, b);
     const clip = await source.load(ci, rng.fork("frames"), skippedBySample[b]);
     const input = trainTransform(clip, rng.fork("crop"), {
       cropSize: data.cropSize,

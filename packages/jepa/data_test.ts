@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Rng } from "@echojepa/augment";
+import { Random } from "@echojepa/core";
 import { resolveConfig } from "./config.ts";
 import { BatchLoader, buildBatch, phantomSource, WorkerBatchLoader } from "./data.ts";
 
@@ -34,11 +34,11 @@ Deno.test("worker-built batches equal main-thread batches", async () => {
 Deno.test("a fixed phantom frame rate changes the clips, shows in the description, and must be positive", async () => {
   const slow = await phantomSource({ clips: 1, frames: 4, cropSize: 32, seed: 5, fps: 12 }).load(
     0,
-    new Rng(1),
+    Random.from(1),
   );
   const fast = await phantomSource({ clips: 1, frames: 4, cropSize: 32, seed: 5, fps: 60 }).load(
     0,
-    new Rng(1),
+    Random.from(1),
   );
   assert.notDeepEqual(slow.data, fast.data);
   assert.match(

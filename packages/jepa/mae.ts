@@ -11,7 +11,7 @@
  * @module
  */
 
-import { Rng } from "@echojepa/augment";
+import { Random } from "@echojepa/core";
 import {
   add,
   gather,
@@ -49,7 +49,7 @@ export function tubeMasks(
       `tubeMasks: ratio ${ratio} hides ${hidden} of ${plane} patches per frame; need 1…${plane - 1}`,
     );
   }
-  const rng = Rng.from(seed, "tube", step);
+  const rng = Random.from(seed, "tube", step);
   const nv = (plane - hidden) * grid.t;
   const nm = hidden * grid.t;
   const context = new Int32Array(batchSize * nv);

@@ -17,7 +17,7 @@
  * @module
  */
 
-import { Rng } from "@echojepa/augment";
+import { Random } from "@echojepa/core";
 
 /** One mask generator ("mask set"), the reference's `mask:` config entry. */
 export interface MaskGeneratorConfig {
@@ -86,7 +86,7 @@ export interface MaskSet {
  * `t = max(1, int(Tg·s_t))`, `keep = int(Hg·Wg·s_s)`, `h = round(√(keep·ar))`, `w = round(√(keep/ar))`, clipped to
  * the grid.
  */
-export function sampleBlockSize(rng: Rng, grid: MaskGrid, config: MaskGeneratorConfig): BlockSize {
+export function sampleBlockSize(rng: Random, grid: MaskGrid, config: MaskGeneratorConfig): BlockSize {
   const st = rng.uniform(config.temporalScale[0], config.temporalScale[1]);
   const t = Math.max(1, Math.floor(grid.t * st));
   const ss = rng.uniform(config.spatialScale[0], config.spatialScale[1]);
@@ -100,7 +100,7 @@ export function sampleBlockSize(rng: Rng, grid: MaskGrid, config: MaskGeneratorC
 
 /** One sample's keep volume (1 = visible) after zeroing `numBlocks` boxes of `block` at random positions. */
 export function sampleKeepVolume(
-  rng: Rng,
+  rng: Random,
   grid: MaskGrid,
   block: BlockSize,
   config: MaskGeneratorConfig,
@@ -125,7 +125,7 @@ export function sampleKeepVolume(
 
 /** Draws the masks of one generator for a batch (block size shared, positions per sample, min-keep truncation). */
 export function sampleMaskSet(
-  rng: Rng,
+  rng: Random,
   grid: MaskGrid,
   config: MaskGeneratorConfig,
   batchSize: number,
@@ -239,7 +239,7 @@ export class MultiBlockMaskCollator {
   /** The masks of every generator for the batch of training step `step` (deterministic in seed and step). */
   sample(batchSize: number, step: number): MaskSet[] {
     return this.generators.map((g, j) =>
-      sampleMaskSet(Rng.from(this.seed, "multiblock", j, step), this.grid, g, batchSize)
+      sampleMaskSet(Random.from(this.seed, "multiblock", j, step), this.grid, g, batchSize)
     );
   }
 }

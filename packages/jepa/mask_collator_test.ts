@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Rng } from "@echojepa/augment";
+import { Random } from "@echojepa/core";
 import {
   type MaskGeneratorConfig,
   MultiBlockMaskCollator,
@@ -31,7 +31,7 @@ Deno.test("mask statistics at 16 frames / 224 px, batch 128, match the reference
 });
 
 Deno.test("masked fraction before truncation: ≈62% short-range, ≈81% long-range", () => {
-  const rng = new Rng(5);
+  const rng = Random.from(5);
   for (const [j, expected] of [[0, 0.62], [1, 0.81]] as const) {
     const g = REFERENCE_MASK_GENERATORS[j];
     let masked = 0;
@@ -46,7 +46,7 @@ Deno.test("masked fraction before truncation: ≈62% short-range, ≈81% long-ra
 });
 
 Deno.test("block sizes follow keep = int(H·W·scale) and the aspect range, spanning all time", () => {
-  const rng = new Rng(9);
+  const rng = Random.from(9);
   for (
     const [g, keep] of [[REFERENCE_MASK_GENERATORS[0], 29], [REFERENCE_MASK_GENERATORS[1], 137]] as const
   ) {
@@ -71,9 +71,9 @@ Deno.test("min-keep truncation keeps the lowest indices; context and target are 
   const grid = { t: 4, h: 8, w: 8 };
   const g = REFERENCE_MASK_GENERATORS[0];
   const seed = 21;
-  const m = sampleMaskSet(Rng.from(seed), grid, g, 6);
+  const m = sampleMaskSet(Random.from(seed), grid, g, 6);
   // Replay the same stream to get the untruncated lists.
-  const rng = Rng.from(seed);
+  const rng = Random.from(seed);
   const block = sampleBlockSize(rng, grid, g);
   assert.deepEqual(block, m.block);
   const fullContexts: number[][] = [];
@@ -102,13 +102,13 @@ Deno.test("an empty context is redrawn, and an impossible config fails clearly",
   };
   let resampled = 0;
   for (let step = 0; step < 20; step++) {
-    const m = sampleMaskSet(Rng.from(1, step), tiny, risky, 16);
+    const m = sampleMaskSet(Random.from(1, step), tiny, risky, 16);
     resampled += m.resampled;
     assert.ok(m.contextLength >= 1);
   }
   assert.ok(resampled > 0, "expected some samples to need a redraw");
   const impossible = { ...risky, spatialScale: [1, 1] as [number, number] };
-  assert.throws(() => sampleMaskSet(new Rng(0), tiny, impossible, 2), /always cover the whole/);
+  assert.throws(() => sampleMaskSet(Random.from(0), tiny, impossible, 2), /always cover the whole/);
 });
 
 Deno.test("masks are a pure function of (seed, step)", () => {

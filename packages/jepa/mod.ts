@@ -29,7 +29,6 @@ export {
 export {
   type DataConfig,
   type DataSource,
-  type EncoderConfig,
   type LrSchedule,
   type MaeConfig,
   type Objective,
@@ -67,7 +66,6 @@ export {
 export { batchFeatureStd, jepaLoss, type JepaLossResult, targetFeatures } from "./jepa_objective.ts";
 export { maeLoss, type MaeLossResult, maePixelTargets, tubeMasks } from "./mae.ts";
 export {
-  CheckpointableAdamW,
   type CheckpointParts,
   type CheckpointState,
   readCheckpointState,
@@ -83,7 +81,7 @@ export {
   type TorchPretrainInfo,
   type TorchResumePoint,
 } from "./torch_checkpoint.ts";
-export { formatDuration, JsonlWriter, ProgressBar, type StepMetrics } from "./metrics.ts";
+export { JsonlWriter, type StepMetrics } from "./metrics.ts";
 export { buildModels, encoderConfig, type PretrainModels } from "./models.ts";
 export {
   pretrain,

@@ -12,17 +12,7 @@ import { Predictor } from "./predictor.ts";
 /** The encoder architecture a pretraining config describes. */
 export function encoderConfig(c: PretrainConfig): VitConfig {
   const e = c.encoder;
-  return vitConfig({
-    embedDim: e.embedDim,
-    depth: e.depth,
-    numHeads: e.numHeads,
-    mlpHidden: e.mlpHidden,
-    tubeletSize: e.tubeletSize,
-    patchSize: e.patchSize,
-    numFrames: c.data.frames,
-    imageSize: c.data.cropSize,
-    positionEncoding: e.positionEncoding,
-  });
+  return vitConfig({ ...e, numFrames: c.data.frames, imageSize: c.data.cropSize });
 }
 
 /** The models of a run, freshly initialised from the config's seed. */

@@ -129,8 +129,8 @@ export async function saveTorchPretrainCheckpoint(
       };
     }),
     (p) => {
-      const s = opt.stateFor(p);
-      return s ? { step: s.step, expAvg: s.moments[0], expAvgSq: s.moments[1] } : null;
+      const s = opt.paramState(p);
+      return s ? { step: s.step, expAvg: s.buffers.exp_avg, expAvgSq: s.buffers.exp_avg_sq } : null;
     },
   );
   root.scaler = freshGradScalerState();
@@ -226,7 +226,10 @@ export function restoreTorchPretrainCheckpoint(
         const mt = tensor(host.get("m")!.data, host.get("m")!.shape);
         const vt = tensor(host.get("v")!.data, host.get("v")!.shape);
         try {
-          parts.optimizer.restoreState(p.param, stepCount, mt, vt);
+          parts.optimizer.loadParamState(p.param, {
+            step: stepCount,
+            buffers: { exp_avg: mt, exp_avg_sq: vt },
+          });
         } finally {
           mt.dispose();
           vt.dispose();

@@ -8,6 +8,7 @@
  */
 
 import {
+  AdamW,
   backward,
   clipGradNorm,
   describeBackend,
@@ -27,7 +28,6 @@ import {
 import { type TokenGrid, tokenGrid, type VisionTransformer } from "@echojepa/vit";
 import { buildModels } from "./models.ts";
 import {
-  CheckpointableAdamW,
   type CheckpointParts,
   NonFiniteCheckpointError,
   pruneWeights,
@@ -49,9 +49,11 @@ import {
 import { jepaLoss } from "./jepa_objective.ts";
 import { maeLoss, tubeMasks } from "./mae.ts";
 import { MultiBlockMaskCollator } from "./mask_collator.ts";
-import { JsonlWriter, ProgressBar, type StepMetrics } from "./metrics.ts";
+import { JsonlWriter, type StepMetrics } from "./metrics.ts";
+import { ProgressBar } from "@echojepa/core";
 import type { Predictor } from "./predictor.ts";
-import { hyperparametersAt } from "./schedules.ts";
+import { hyperparametersAt, type StepHyperparameters } from "./schedules.ts";
+import { EchoJepaError } from "@echojepa/core";
 
 /** Options of {@link pretrain}. */
 export interface PretrainOptions {
@@ -103,7 +105,7 @@ export interface PretrainResult {
 }
 
 /** Thrown when the loss becomes NaN or infinite; the last checkpoint written before it is intact. */
-export class PretrainDivergedError extends Error {
+export class PretrainDivergedError extends EchoJepaError {
   constructor(
     readonly step: number,
     readonly value: number,
@@ -124,7 +126,7 @@ export class PretrainDivergedError extends Error {
 }
 
 /** Thrown when more of the manifest's files are unreadable than `data.maxUnreadableFraction` allows. */
-export class PretrainDataError extends Error {
+export class PretrainDataError extends EchoJepaError {
   constructor(
     readonly unreadable: number,
     readonly files: number,
@@ -147,6 +149,54 @@ interface PendingStep {
   lr: number;
   weightDecay: number;
   momentum: number;
+}
+
+/** Where a resumed run starts: the restored step, its loss and target-std history, and the checkpoint read. */
+interface ResumePoint {
+  step: number;
+  lossHistory: number[];
+  targetStdHistory: [number, number][];
+  checkpoint: string;
+}
+
+/**
+ * Restores the models and the optimizer from a checkpoint (a PyTorch `.pt` of the reference layout, or ours) and
+ * says where the run resumes.
+ */
+async function restoreRun(
+  where: string,
+  parts: CheckpointParts,
+  c: PretrainConfig,
+  log: (msg: string) => void,
+): Promise<ResumePoint> {
+  if (await isTorchFile(where)) {
+    const at = restoreTorchPretrainCheckpoint(where, parts, c.optim.itersPerEpoch);
+    log(
+      `resumed from ${where} (PyTorch, reference layout) at step ${at.step}; its loss history is not carried`,
+    );
+    return { step: at.step, lossHistory: [], targetStdHistory: [], checkpoint: where };
+  }
+  const { state, jsonPath } = await readCheckpointState(where);
+  if (
+    JSON.stringify(state.config.encoder) !== JSON.stringify(c.encoder) ||
+    state.config.objective !== c.objective
+  ) {
+    throw new Error(
+      `pretrain: checkpoint ${jsonPath} was made with a different encoder or objective than this config`,
+    );
+  }
+  if (state.seed !== c.seed) {
+    log(`warning: resuming a seed-${state.seed} run with seed ${c.seed}; batches will differ`);
+  }
+  restoreCheckpoint(await readCheckpointTensors(jsonPath, state), parts, state);
+  const step = state.step;
+  log(`resumed from ${jsonPath} at step ${step}`);
+  return {
+    step,
+    lossHistory: state.lossHistory.slice(0, step),
+    targetStdHistory: (state.targetStdHistory ?? []).filter(([s]) => s <= step),
+    checkpoint: jsonPath,
+  };
 }
 
 /**
@@ -173,7 +223,7 @@ export async function pretrain(
     if (verbose) bar.log(msg);
   };
   const total = Math.min(totalSteps(c), options.stopAtStep ?? Infinity);
-  const bar = new ProgressBar(totalSteps(c), options.progress ?? Deno.stderr.isTerminal());
+  const bar = new ProgressBar(totalSteps(c), { enabled: options.progress, unit: "step" });
   const checkpointDir = `${c.run.outDir}/checkpoints`;
 
   const { encoder, targetEncoder, head } = buildModels(c);
@@ -182,7 +232,7 @@ export async function pretrain(
     ...encoder.namedParameters().map(([n, t]): [string, Tensor] => [`encoder.${n}`, t]),
     ...head.namedParameters().map(([n, t]): [string, Tensor] => [`${headName}.${n}`, t]),
   ];
-  const optimizer = new CheckpointableAdamW(weightDecayGroups(trainable, c.optim.weightDecay), {
+  const optimizer = new AdamW(weightDecayGroups(trainable, c.optim.weightDecay), {
     lr: c.optim.lr,
     betas: c.optim.betas,
     eps: c.optim.eps,
@@ -197,42 +247,18 @@ export async function pretrain(
     optimizer,
   };
 
-  let step = 0;
-  let lossHistory: number[] = [];
-  let lastCheckpoint: string | null = null;
-  let resumedStdHistory: [number, number][] = [];
-  if (options.resume) {
-    const where = options.resume === true ? checkpointDir : await resolveResumePath(options.resume);
-    if (await isTorchFile(where)) {
-      const at = restoreTorchPretrainCheckpoint(where, parts, c.optim.itersPerEpoch);
-      step = at.step;
-      lastCheckpoint = where;
-      log(
-        `resumed from ${where} (PyTorch, reference layout) at step ${step}; its loss history is not carried`,
-      );
-    }
-  }
-  if (options.resume && lastCheckpoint === null) {
-    const where = options.resume === true ? checkpointDir : await resolveResumePath(options.resume);
-    const { state, jsonPath } = await readCheckpointState(where);
-    if (
-      JSON.stringify(state.config.encoder) !== JSON.stringify(c.encoder) ||
-      state.config.objective !== c.objective
-    ) {
-      throw new Error(
-        `pretrain: checkpoint ${jsonPath} was made with a different encoder or objective than this config`,
-      );
-    }
-    if (state.seed !== c.seed) {
-      log(`warning: resuming a seed-${state.seed} run with seed ${c.seed}; batches will differ`);
-    }
-    restoreCheckpoint(await readCheckpointTensors(jsonPath, state), parts, state);
-    step = state.step;
-    lossHistory = state.lossHistory.slice(0, step);
-    resumedStdHistory = (state.targetStdHistory ?? []).filter(([s]) => s <= step);
-    lastCheckpoint = jsonPath;
-    log(`resumed from ${jsonPath} at step ${step}`);
-  }
+  const resumed = options.resume
+    ? await restoreRun(
+      options.resume === true ? checkpointDir : await resolveResumePath(options.resume),
+      parts,
+      c,
+      log,
+    )
+    : { step: 0, lossHistory: [], targetStdHistory: [], checkpoint: null };
+  let step = resumed.step;
+  const lossHistory: number[] = resumed.lossHistory;
+  let lastCheckpoint: string | null = resumed.checkpoint;
+  const resumedStdHistory: [number, number][] = resumed.targetStdHistory;
 
   // Temporary files of checkpoint writes a kill or full disk interrupted are removed before anything else.
   if (writeFiles) await pruneWeights(checkpointDir).catch(() => {});
@@ -267,7 +293,22 @@ export async function pretrain(
   const unreadableFiles = new Set<string>();
   let skippedTotal = 0;
 
-  /** Starts reading back the pending steps; resolves when they are processed. One read in flight at a time. */
+  /** Monitor: records the target-feature std and warns (at most once an epoch) when it suggests collapse. */
+  const monitor = (lastStep: number, std: number): void => {
+    targetStdHistory.push([lastStep + 1, std]);
+    if (std < c.run.collapseStdThreshold && lastStep - lastCollapseWarning >= c.optim.itersPerEpoch) {
+      lastCollapseWarning = lastStep;
+      log(
+        `warning: possible representation collapse at step ${lastStep + 1}: target-feature std across the ` +
+          `batch is ${std.toExponential(2)} (< ${c.run.collapseStdThreshold})`,
+      );
+    }
+  };
+
+  /**
+   * Log: starts reading back the pending steps (loss, target std), then writes their metrics line and moves the
+   * bar; resolves when they are processed. One read in flight at a time.
+   */
   const flush = async (): Promise<void> => {
     await inflight;
     const batch = pending;
@@ -300,18 +341,7 @@ export async function pretrain(
       });
       const last = batch[batch.length - 1];
       const std = values[values.length - 1][1]?.[0] ?? null;
-      if (std !== null) {
-        targetStdHistory.push([last.step + 1, std]);
-        if (std < c.run.collapseStdThreshold && last.step - lastCollapseWarning >= c.optim.itersPerEpoch) {
-          lastCollapseWarning = last.step;
-          log(
-            `warning: possible representation collapse at step ${
-              last.step + 1
-            }: target-feature std across the ` +
-              `batch is ${std.toExponential(2)} (< ${c.run.collapseStdThreshold})`,
-          );
-        }
-      }
+      if (std !== null) monitor(last.step, std);
       const stats = memoryStats();
       const metrics: StepMetrics = {
         step: last.step + 1,
@@ -330,12 +360,11 @@ export async function pretrain(
       };
       await metricsFile?.write(metrics);
       options.onStep?.(metrics);
-      const rate = (last.step + 1 - startStep) / Math.max(1e-9, (now - startTime) / 1000);
       bar.update(
         last.step + 1,
+        total,
         `loss ${metrics.loss.toFixed(4)} ${clipsPerSecond.toFixed(2)} clips/s` +
           (skippedTotal > 0 ? ` ${skippedTotal} skipped` : ""),
-        (total - last.step - 1) / rate,
       );
     });
     await Promise.resolve();
@@ -389,62 +418,66 @@ export async function pretrain(
   const encoderParams = encoder.parameters();
   const targetParams = targetEncoder?.parameters() ?? [];
   const trainableParams = trainable.map(([, t]) => t);
+
+  /** Data: the batch of `s` (the same on every run and resume), counting and reporting unreadable files. */
+  const nextBatch = async (s: number): Promise<HostBatch> => {
+    const batch = await loader.get(s);
+    for (const skip of batch.skipped ?? []) {
+      skippedByKind[skip.kind] = (skippedByKind[skip.kind] ?? 0) + 1;
+      skippedTotal++;
+      if (!unreadableFiles.has(skip.file)) {
+        unreadableFiles.add(skip.file);
+        log(`skipped ${skip.file} (${skip.kind}: ${skip.reason}); another clip takes its place`);
+      }
+    }
+    if (unreadableFiles.size > c.data.maxUnreadableFraction * source.size) {
+      throw new PretrainDataError(unreadableFiles.size, source.size, skippedByKind);
+    }
+    options.onBatch?.(batch, s);
+    return batch;
+  };
+
+  /** Step: loss, backward, clipping, the optimizer update and the EMA target; the loss stays on the device. */
+  const trainStep = (batch: HostBatch, s: number, epoch: number, hp: StepHyperparameters): PendingStep => {
+    optimizer.lr = hp.lr;
+    optimizer.weightDecay = hp.weightDecay;
+    const out = tidy(() => {
+      const clips = tensor(batch.data, batch.shape);
+      let loss: Tensor;
+      let targetStd: Tensor | null = null;
+      if (c.objective === "jepa") {
+        const r = jepaLoss(encoder, targetEncoder!, head, clips, collator.sample(c.optim.batchSize, s), grid);
+        loss = r.loss;
+        targetStd = r.targetStd;
+      } else {
+        const masks = tubeMasks(grid, c.mae.maskRatio, c.optim.batchSize, c.seed, s);
+        loss = maeLoss(encoder, head, clips, masks, grid, c.mae.normPixLoss).loss;
+      }
+      backward(loss);
+      if (c.optim.clipGradNorm !== null) clipGradNorm(trainableParams, c.optim.clipGradNorm);
+      optimizer.step();
+      optimizer.zeroGrad();
+      if (targetEncoder) noGrad(() => emaUpdate(targetParams, encoderParams, hp.momentum));
+      return { loss: detach(loss), targetStd };
+    });
+    return { step: s, epoch, loss: out.loss, targetStd: out.targetStd, ...hp };
+  };
+
+  /** Checkpoint: at the end of every `checkpointEveryEpochs`-th epoch. */
+  const isCheckpointStep = (s: number): boolean =>
+    s % c.optim.itersPerEpoch === 0 && (s / c.optim.itersPerEpoch) % c.run.checkpointEveryEpochs === 0;
+
+  // The loop: data → step → log (and monitor) → checkpoint, until the budget is spent or the loss diverges.
   try {
     while (step < total) {
       checkDiverged();
       const epoch = Math.floor(step / c.optim.itersPerEpoch);
       const hp = hyperparametersAt(c, step);
-      optimizer.lr = hp.lr;
-      optimizer.weightDecay = hp.weightDecay;
-      const batch = await loader.get(step);
-      for (const skip of batch.skipped ?? []) {
-        skippedByKind[skip.kind] = (skippedByKind[skip.kind] ?? 0) + 1;
-        skippedTotal++;
-        if (!unreadableFiles.has(skip.file)) {
-          unreadableFiles.add(skip.file);
-          log(`skipped ${skip.file} (${skip.kind}: ${skip.reason}); another clip takes its place`);
-        }
-      }
-      if (unreadableFiles.size > c.data.maxUnreadableFraction * source.size) {
-        throw new PretrainDataError(unreadableFiles.size, source.size, skippedByKind);
-      }
-      options.onBatch?.(batch, step);
-      const s = step;
-      const out = tidy(() => {
-        const clips = tensor(batch.data, batch.shape);
-        let loss: Tensor;
-        let targetStd: Tensor | null = null;
-        if (c.objective === "jepa") {
-          const r = jepaLoss(
-            encoder,
-            targetEncoder!,
-            head,
-            clips,
-            collator.sample(c.optim.batchSize, s),
-            grid,
-          );
-          loss = r.loss;
-          targetStd = r.targetStd;
-        } else {
-          const masks = tubeMasks(grid, c.mae.maskRatio, c.optim.batchSize, c.seed, s);
-          loss = maeLoss(encoder, head, clips, masks, grid, c.mae.normPixLoss).loss;
-        }
-        backward(loss);
-        if (c.optim.clipGradNorm !== null) clipGradNorm(trainableParams, c.optim.clipGradNorm);
-        optimizer.step();
-        optimizer.zeroGrad();
-        if (targetEncoder) noGrad(() => emaUpdate(targetParams, encoderParams, hp.momentum));
-        return { loss: detach(loss), targetStd };
-      });
-      pending.push({ step: s, epoch, loss: out.loss, targetStd: out.targetStd, ...hp });
+      const batch = await nextBatch(step);
+      pending.push(trainStep(batch, step, epoch, hp));
       step++;
       if (step % c.run.logEvery === 0) await flush();
-      if (
-        step % c.optim.itersPerEpoch === 0 &&
-        (step / c.optim.itersPerEpoch) % c.run.checkpointEveryEpochs === 0
-      ) {
-        await save(step / c.optim.itersPerEpoch);
-      }
+      if (isCheckpointStep(step)) await save(step / c.optim.itersPerEpoch);
     }
     await flush();
     await inflight;

@@ -5,7 +5,8 @@
  * @module
  */
 
-import { type ClipArray, type ClipData, clipDims, Rng } from "@echojepa/augment";
+import { type ClipArray, type ClipData, clipDims } from "@echojepa/augment";
+import { Random } from "@echojepa/core";
 import { type DisplayOptions, mapEnvelope, resolveDisplay } from "./envelope.ts";
 import { applyGainMap } from "./gain_map.ts";
 import { type BeamCoordinates, beamCoordinates, type SectorGeometry } from "./geometry.ts";
@@ -69,7 +70,7 @@ interface FamilyEntry {
 }
 
 interface Context {
-  rng: Rng;
+  rng: Random;
   coords: () => BeamCoordinates;
   display: Required<DisplayOptions>;
 }
@@ -257,7 +258,7 @@ export function perturbClip<D extends ClipData>(
   const info = conditionInfo(conditionId);
   const { height, width } = clipDims(clip, `perturbClip(${conditionId})`);
   if (typeof options.clipId !== "string") throw new TypeError("perturbClip: options.clipId must be a string");
-  const rng = Rng.from("echojepa-perturb", options.clipId, conditionId, options.seed ?? 0);
+  const rng = Random.from("echojepa-perturb", options.clipId, conditionId, options.seed ?? 0);
   let coords: BeamCoordinates | undefined;
   const ctx: Context = {
     rng,

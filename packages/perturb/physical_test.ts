@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Rng } from "@echojepa/augment";
+import { Random } from "@echojepa/core";
 import { mapEnvelope } from "./envelope.ts";
 import { beamCoordinates, type SectorGeometry } from "./geometry.ts";
 import { changeDynamicRange } from "./physical/gain.ts";
@@ -54,9 +54,9 @@ Deno.test("rib shadow in a sector darkens only pixels on rays behind the rib", (
     onsetCm: 0.5,
     center: 0.3,
   };
-  const weights = ribShadowWeights(coords, params, new Rng(0));
+  const weights = ribShadowWeights(coords, params, Random.from(0));
   const clip = { data: new Uint8Array(height * width).fill(150), shape: [1, height, width] as const };
-  const gain = ribShadowGain(coords, params, new Rng(0));
+  const gain = ribShadowGain(coords, params, Random.from(0));
   const out = mapEnvelope(clip, (e, p) => e * gain[p]);
   // Full shadow: −16.5 dB (20·log10 0.15) → 255·16.48/60 = 70 grey levels darker.
   const fullDrop = Math.round(150 - (255 * -20 * Math.log10(0.15)) / 60);
@@ -96,7 +96,7 @@ Deno.test("rib shadow without a sector is a vertical band below the rib depth", 
     startDepthCm: 5,
     onsetCm: 0,
     center: 0,
-  }, new Rng(0));
+  }, Random.from(0));
   // Column 20 is lateral 0; rows below 5/15 of the depth are shadowed; columns beyond ±0.1 are not.
   assert.equal(w[29 * 41 + 20], 1);
   assert.equal(w[5 * 41 + 20], 0);
@@ -130,7 +130,7 @@ Deno.test("gain −8 dB is a constant grey shift; dynamic range 60 → 30 dB dou
 
 Deno.test("haze adds most near the apex; reverberation adds bands at multiples of the layer depth", () => {
   const coords = beamCoordinates(151, 21); // 0.1 cm per row
-  const haze = hazeEnvelope(coords, { amplitude: 0.2, decayCm: 1.2 }, new Rng(1));
+  const haze = hazeEnvelope(coords, { amplitude: 0.2, decayCm: 1.2 }, Random.from(1));
   const rowMean = (f: Float32Array, y: number): number =>
     f.slice(y * 21, y * 21 + 21).reduce((s, v) => s + v, 0) / 21;
   assert.ok(rowMean(haze, 2) > 3 * rowMean(haze, 40));
@@ -142,14 +142,14 @@ Deno.test("haze adds most near the apex; reverberation adds bands at multiples o
     decay: 0.5,
     center: 0,
     halfWidth: 1,
-  }, new Rng(1));
+  }, Random.from(1));
   close(rowMean(bands, 30), 0.2, 1e-3); // first replica at 2 × 1.5 cm
   close(rowMean(bands, 45), 0.1, 1e-3); // second at 4.5 cm, half as strong
   assert.ok(rowMean(bands, 37) < 0.01);
 });
 
 Deno.test("speckle factors have mean ≈ 1 and the requested spread; new noise each frame", () => {
-  const f = speckleFactors(20000, { sigma: 0.2 }, new Rng(3));
+  const f = speckleFactors(20000, { sigma: 0.2 }, Random.from(3));
   const mean = f.reduce((s, v) => s + v, 0) / f.length;
   const sd = Math.sqrt(f.reduce((s, v) => s + (v - mean) ** 2, 0) / f.length);
   close(mean, 1, 0.01);
@@ -161,7 +161,7 @@ Deno.test("speckle factors have mean ≈ 1 and the requested spread; new noise e
 
 Deno.test("wall dropout removes bright echoes inside patches and leaves dark pixels alone", () => {
   const coords = beamCoordinates(40, 40);
-  const patches = wallDropoutPatches(coords, { patches: 2, strength: 0.9 }, new Rng(5));
+  const patches = wallDropoutPatches(coords, { patches: 2, strength: 0.9 }, Random.from(5));
   assert.ok(patches.some((v) => v > 0.85) && patches.some((v) => v === 0));
   const data = new Uint8Array(1600);
   for (let i = 0; i < 1600; i++) data[i] = i % 2 ? 230 : 30; // bright wall / dark cavity checkerboard

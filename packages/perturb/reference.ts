@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Rng } from "@echojepa/augment";
+import type { Random } from "@echojepa/core";
 
 /** Depth-attenuation parameters: A = (1 − minAttenuation)·exp(−rate·d) + minAttenuation. */
 export interface DepthAttenuationParams {
@@ -79,7 +79,7 @@ export const GAUSSIAN_SHADOW_PRESETS: Readonly<
 export function sampleShadowCenter(
   height: number,
   width: number,
-  rng: Rng,
+  rng: Random,
 ): { centerX: number; centerY: number } {
   const centerX = Math.floor(rng.uniform(0.2, 0.8) * width);
   const centerY = Math.floor(rng.uniform(0.2, 0.8) * height);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Rng } from "@echojepa/augment";
+import { Random } from "@echojepa/core";
 import { applyGainMap } from "./gain_map.ts";
 import {
   DEPTH_ATTENUATION_PRESETS,
@@ -53,13 +53,16 @@ Deno.test("Gaussian shadow presets are (0.4, 0.15), (0.6, 0.20), (0.8, 0.25)", (
 });
 
 Deno.test("Gaussian shadow centre: integer pixels within 0.2–0.8 of the frame, reproducible", () => {
-  const rng = new Rng(1);
+  const rng = Random.from(1);
   for (let i = 0; i < 2000; i++) {
     const { centerX, centerY } = sampleShadowCenter(112, 112, rng);
     assert.ok(Number.isInteger(centerX) && centerX >= 22 && centerX < 90, `x ${centerX}`);
     assert.ok(Number.isInteger(centerY) && centerY >= 22 && centerY < 90, `y ${centerY}`);
   }
-  assert.deepEqual(sampleShadowCenter(112, 112, new Rng(4)), sampleShadowCenter(112, 112, new Rng(4)));
+  assert.deepEqual(
+    sampleShadowCenter(112, 112, Random.from(4)),
+    sampleShadowCenter(112, 112, Random.from(4)),
+  );
 });
 
 Deno.test("applyGainMap: same map on every frame and channel; uint8 rounds and clamps, float keeps precision", () => {

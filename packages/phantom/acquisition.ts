@@ -32,7 +32,7 @@
  * persistence 0.2, smoothing 0.6, side lobes −28 dB).
  */
 
-import type { Rng } from "./rng.ts";
+import type { Random } from "@echojepa/core";
 
 /**
  * How much acquisition variation to apply: "full" (the widest plausible spread), "clinical" (the spread of a
@@ -118,7 +118,7 @@ export function validateAcquisition(acq: Acquisition): void {
 
 /** Draws acquisition settings for a view whose template suggests `nominalDepth` cm. */
 export function sampleAcquisition(
-  rng: Rng,
+  rng: Random,
   nominalDepth: number,
   pediatric: boolean,
   level: NuisanceLevel,

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { sampleAcquisition, validateAcquisition } from "./acquisition.ts";
-import { Rng } from "./rng.ts";
+import { Random } from "@echojepa/core";
 
 Deno.test("clinical nuisance narrows operator settings and keeps the patient-side draws of 'full'", () => {
   for (let seed = 0; seed < 200; seed++) {
-    const full = sampleAcquisition(new Rng(seed), 16, false, "full");
-    const clinical = sampleAcquisition(new Rng(seed), 16, false, "clinical");
+    const full = sampleAcquisition(Random.from(seed), 16, false, "full");
+    const clinical = sampleAcquisition(Random.from(seed), 16, false, "clinical");
     validateAcquisition(clinical);
     assert.ok(clinical.dynamicRangeDb >= 50 && clinical.dynamicRangeDb <= 60);
     assert.ok(clinical.fps >= 40 && clinical.fps <= 60);

@@ -7,7 +7,7 @@
 import type { NuisanceLevel } from "./acquisition.ts";
 import { renderClip } from "./clip.ts";
 import type { Patient } from "./patient.ts";
-import { mixSeeds } from "./rng.ts";
+import { deriveSeed } from "@echojepa/core";
 import { studyClipSeed, studyPatient } from "./study.ts";
 import type { ViewName } from "./views.ts";
 import { VIEW_NAMES } from "./views.ts";
@@ -79,7 +79,7 @@ export function rawPixelViewBaseline(options: ViewBaselineOptions): ViewBaseline
   };
   const centroids = views.map(() => new Float64Array(f * f));
   for (let p = 0; p < options.trainPatients; p++) {
-    const s = mixSeeds(seed, p, 0x7a1);
+    const s = deriveSeed(seed, p, 0x7a1);
     const patient = studyPatient(s);
     views.forEach((v, vi) => {
       const x = feature(s, patient, v);
@@ -89,7 +89,7 @@ export function rawPixelViewBaseline(options: ViewBaselineOptions): ViewBaseline
   const confusion = views.map(() => views.map(() => 0));
   let correct = 0, total = 0;
   for (let p = 0; p < options.testPatients; p++) {
-    const s = mixSeeds(seed, p, 0x7e57);
+    const s = deriveSeed(seed, p, 0x7e57);
     const patient = studyPatient(s);
     views.forEach((v, vi) => {
       const x = feature(s, patient, v);
@@ -198,7 +198,7 @@ export function efPixelOracle(options: EfOracleOptions): EfOracleResult {
   const f = options.featureSize ?? 8, seed = options.seed ?? 0;
   const lambdas = options.lambdas ?? [1e-2, 1e-1, 1, 10, 100, 1000];
   const sample = (p: number, tag: number): { x: number[]; ef: number } => {
-    const s = mixSeeds(seed, p, tag);
+    const s = deriveSeed(seed, p, tag);
     const patient = studyPatient(s);
     const clip = renderClip(patient, "A4C", studyClipSeed(s, "A4C", 0), {
       frames: options.frames,

@@ -6,7 +6,7 @@
 
 import type { ComplexImage, PolarGrid } from "./polar_grid.ts";
 import { fastLog2 } from "./fast_math.ts";
-import { Rng } from "./rng.ts";
+import { Random } from "@echojepa/core";
 
 /** Settings of the receive chain. */
 export interface ReceiveChain {
@@ -69,7 +69,7 @@ export function detectEnvelope(
   grid: PolarGrid,
   gains: ReceiveGains,
   reference: number,
-  rng: Rng,
+  rng: Random,
   envelope: Float32Array,
 ): void {
   const { nr, nt } = grid;
@@ -100,7 +100,7 @@ let sharedNoiseTable: Float32Array | null = null;
 
 function noiseTable(): Float32Array {
   if (!sharedNoiseTable) {
-    const rng = new Rng(0x5eed);
+    const rng = Random.from(0x5eed);
     sharedNoiseTable = Float32Array.from({ length: NOISE_TABLE_SIZE }, () => rng.normal());
   }
   return sharedNoiseTable;

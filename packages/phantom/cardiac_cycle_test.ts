@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { Chamber } from "./anatomy.ts";
 import { cycleStateAt, halfSpheroidVolumeMl, lvEndSystolicFactors, lvVolumeAt } from "./cardiac_cycle.ts";
 import { samplePatient } from "./patient.ts";
-import { Rng } from "./rng.ts";
+import { Random } from "@echojepa/core";
 import { REFERENCE_STATE } from "./scene_parts.ts";
 import { apicalView } from "./scenes_apical.ts";
 
@@ -44,7 +44,7 @@ Deno.test("end-systolic factors give V_ES/V_ED = 1 − EF exactly", () => {
 
 Deno.test("method of disks on the rendered A4C LV cavity recovers EDV, ESV and EF", () => {
   const p = samplePatient(3, { pediatric: false });
-  const view = apicalView("A4C", { patient: p, rng: new Rng(1), chestWall: 1.5 });
+  const view = apicalView("A4C", { patient: p, rng: Random.from(1), chestWall: 1.5 });
   const lv = view.scene.structures.find((s) => s.kind === "chamber" && s.name === "LV") as Chamber;
   const simpson = (contraction: number): number => {
     const q = lv.poseAt({ ...REFERENCE_STATE, contraction });

@@ -14,7 +14,7 @@ import { samplePatient } from "./patient.ts";
 import type { ComplexImage, PolarGrid } from "./polar_grid.ts";
 import { makeComplexImage, makePolarGrid } from "./polar_grid.ts";
 import { convolvePsf, gaussianKernel, kernelEnergy } from "./psf.ts";
-import { mixSeeds, Rng } from "./rng.ts";
+import { deriveSeed, Random } from "@echojepa/core";
 import { makeScanConverter, scanConvert, sectorMask } from "./scan_convert.ts";
 import { buildViewTemplate } from "./scene.ts";
 import { buildTissue, splatMovingTissue } from "./tissue.ts";
@@ -73,7 +73,7 @@ export function renderClip(patient: Patient, view: ViewName, seed: number, optio
   if (!(Number.isInteger(t) && t >= 1 && Number.isInteger(h) && h >= 16 && Number.isInteger(w) && w >= 16)) {
     throw new Error(`renderClip: need integer frames ≥ 1 and size ≥ 16×16, got t=${t} h=${h} w=${w}`);
   }
-  const root = new Rng(mixSeeds(seed, 0xc11b));
+  const root = Random.from(deriveSeed(seed, 0xc11b));
   const sceneRng = root.fork(1), acqRng = root.fork(2), tissueRng = root.fork(3), frameRng = root.fork(4);
   const chestWall = (patient.pediatric ? 0.6 : 1) * sceneRng.uniform(1.0, 2.0);
   const template = buildViewTemplate(view, { patient, rng: sceneRng, chestWall });
@@ -233,7 +233,7 @@ export function renderClip(patient: Patient, view: ViewName, seed: number, optio
  * the acquisition all follow from it.
  */
 export function generateClip(seed: number, options: ClipOptions = {}): Clip {
-  const rng = new Rng(mixSeeds(seed, 0x91c));
+  const rng = Random.from(deriveSeed(seed, 0x91c));
   const patient = samplePatient(rng.uint32(), options.patient);
   const view = options.view ?? rng.pick(VIEW_NAMES);
   return renderClip(patient, view, rng.uint32(), options);
@@ -266,7 +266,7 @@ function addNearFieldClutter(
   grid: PolarGrid,
   chestWall: number,
   strength: number,
-  rng: Rng,
+  rng: Random,
 ): void {
   if (strength <= 0) return;
   const { nr, nt, dr } = grid;

@@ -7,7 +7,7 @@
 import type { Clip, ClipOptions } from "./clip.ts";
 import { renderClip } from "./clip.ts";
 import type { PatientOptions } from "./patient.ts";
-import { mixSeeds, Rng } from "./rng.ts";
+import { deriveSeed, Random } from "@echojepa/core";
 import { studyClipSeed, studyPatient } from "./study.ts";
 import type { ViewName } from "./views.ts";
 import { VIEW_NAMES } from "./views.ts";
@@ -73,7 +73,7 @@ export function assignSplits(
   const nVal = Math.round((patients * fractions[1]) / total);
   const nTest = Math.round((patients * fractions[2]) / total);
   const order = Array.from({ length: patients }, (_, i) => i);
-  const rng = new Rng(mixSeeds(seed, 0x5e1));
+  const rng = Random.from(deriveSeed(seed, 0x5e1));
   for (let i = patients - 1; i > 0; i--) {
     const j = rng.int(0, i);
     [order[i], order[j]] = [order[j], order[i]];
@@ -94,7 +94,7 @@ export function planDataset(options: DatasetOptions): ClipSpec[] {
   const perView = options.clipsPerView ?? 1;
   const specs: ClipSpec[] = [];
   for (let p = 0; p < options.patients; p++) {
-    const studySeed = mixSeeds(seed, p, 0x9a7);
+    const studySeed = deriveSeed(seed, p, 0x9a7);
     const patientId = studyPatient(studySeed, options.patient).id;
     for (const view of views) {
       for (let c = 0; c < perView; c++) {

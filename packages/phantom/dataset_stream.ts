@@ -6,7 +6,7 @@
 import type { Clip } from "./clip.ts";
 import type { ClipSpec, DatasetOptions, Split } from "./dataset.ts";
 import { clipOptionsOf, planDataset, renderClipSpec } from "./dataset.ts";
-import { mixSeeds, Rng } from "./rng.ts";
+import { deriveSeed, Random } from "@echojepa/core";
 import { PhantomWorkerPool } from "./worker_pool.ts";
 
 /** Options of {@linkcode streamDataset}. */
@@ -41,7 +41,7 @@ export async function* streamDataset(options: StreamOptions): AsyncGenerator<Str
   let specs = planDataset(options);
   if (options.split) specs = specs.filter((s) => s.split === options.split);
   if (options.shuffleSeed !== undefined) {
-    const rng = new Rng(mixSeeds(options.seed ?? 0, options.shuffleSeed, 0x5f));
+    const rng = Random.from(deriveSeed(options.seed ?? 0, options.shuffleSeed, 0x5f));
     for (let i = specs.length - 1; i > 0; i--) {
       const j = rng.int(0, i);
       [specs[i], specs[j]] = [specs[j], specs[i]];

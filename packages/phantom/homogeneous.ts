@@ -7,7 +7,7 @@
 import { detectEnvelope, receiveGains } from "./bmode.ts";
 import { makeComplexImage, makePolarGrid } from "./polar_grid.ts";
 import { convolvePsf, gaussianKernel, kernelEnergy } from "./psf.ts";
-import { Rng } from "./rng.ts";
+import { Random } from "@echojepa/core";
 import { buildTissue } from "./tissue.ts";
 
 /** Envelope samples of homogeneous unit-echo tissue (interior of a 10 cm, 69° sector; edges excluded). */
@@ -15,7 +15,7 @@ export function homogeneousEnvelope(seed: number, density = 2): Float32Array {
   const grid = makePolarGrid(160, 140, 10, 0.6);
   const scene = { structures: [], backgroundEcho: () => 1, chestWallDepth: 0, clutter: 0 };
   const pose = { rotation: 0, shiftX: 0, shiftZ: 0, respX: 0, respZ: 0 };
-  const tissue = buildTissue(scene, grid, pose, new Rng(seed), {
+  const tissue = buildTissue(scene, grid, pose, Random.from(seed), {
     density,
     wavelength: 0.0616,
     textureSeed: 1,
@@ -36,7 +36,7 @@ export function homogeneousEnvelope(seed: number, density = 2): Float32Array {
     reference,
   });
   const env = new Float32Array(grid.nr * grid.nt);
-  detectEnvelope(iq, grid, gains, reference, new Rng(seed + 1), env);
+  detectEnvelope(iq, grid, gains, reference, Random.from(seed + 1), env);
   // Interior samples only: the PSF's zero padding darkens the edges.
   const m = 8;
   const out = new Float32Array((grid.nr - 2 * m) * (grid.nt - 2 * m));

@@ -9,7 +9,7 @@
  */
 
 import { halfSpheroidVolumeMl, lvEndSystolicFactors } from "./cardiac_cycle.ts";
-import { mixSeeds, Rng } from "./rng.ts";
+import { deriveSeed, Random } from "@echojepa/core";
 
 /** How ejection fractions are drawn for simulated patients. */
 export type EfDistribution = "clinical" | "uniform";
@@ -79,7 +79,7 @@ export interface Patient {
 
 /** Draws one patient deterministically from a seed. */
 export function samplePatient(seed: number, options: PatientOptions = {}): Patient {
-  const rng = new Rng(mixSeeds(seed, 0x9a71e47));
+  const rng = Random.from(deriveSeed(seed, 0x9a71e47));
   const pediatric = options.pediatric ?? rng.chance(options.pediatricFraction ?? 0.15);
   const heartScale = pediatric ? rng.uniform(0.45, 0.8) : rng.uniform(0.9, 1.15);
   const heartRate = pediatric ? rng.uniform(80, 150) : rng.uniform(55, 105);
@@ -112,7 +112,7 @@ export function samplePatient(seed: number, options: PatientOptions = {}): Patie
   const rvsp = 4 * trVelocity * trVelocity + rap;
 
   return {
-    id: `P${mixSeeds(seed, 17).toString(16).toUpperCase().padStart(8, "0")}`,
+    id: `P${deriveSeed(seed, 17).toString(16).toUpperCase().padStart(8, "0")}`,
     seed,
     pediatric,
     heartScale,

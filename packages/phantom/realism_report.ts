@@ -1,9 +1,11 @@
 /**
  * The realism report: simulated A4C frames above frames of a real A4C cine (the shared pydicom sample, sector
  * cropped square and resized as EchoNet does), as one PNG, with grey-level and speckle statistics for both.
+ *
+ * The real cine comes in decoded (the phantom uses only the video package's writers; `tools/lib/real_cine.ts`
+ * reads and crops a file for the CLI).
  */
 
-import { cropStack, detectSector, openVideo, resizeStack, squareBox, toGrey } from "@echojepa/video";
 import { renderClip } from "./clip.ts";
 import { homogeneousEnvelope, snr } from "./homogeneous.ts";
 import { samplePatient } from "./patient.ts";
@@ -12,12 +14,22 @@ import { cineStatistics, montagePng } from "./realism.ts";
 
 /** Options of {@linkcode realismReport}. */
 export interface RealismReportOptions {
-  /** Path or URL of a real cine to compare against (DICOM/AVI); skipped with a note when unreadable. */
-  realSample?: string | URL;
+  /** A real cine to compare against, decoded to grey and cropped square at 112×112 (or why it could not be read). */
+  real?: RealCine | { error: string };
   /** Simulated A4C clips to average statistics over (default 8; the first two are drawn). */
   simulatedClips?: number;
   /** Frames per simulated clip (default 30, like the real sample). */
   frames?: number;
+}
+
+/** A decoded grey cine: `frames` frames of `size`×`size` pixels, frame-major. */
+export interface RealCine {
+  /** Grey levels, frame after frame. */
+  data: Uint8Array;
+  /** Number of frames. */
+  frames: number;
+  /** Width and height in pixels (the report's tile size, 112). */
+  size: number;
 }
 
 /** What {@linkcode realismReport} produced. */
@@ -37,7 +49,7 @@ export interface RealismReport {
 const TILE = 112, COLS = 6;
 
 /** Builds the realism report. */
-export async function realismReport(options: RealismReportOptions = {}): Promise<RealismReport> {
+export function realismReport(options: RealismReportOptions = {}): RealismReport {
   const n = options.simulatedClips ?? 8, frames = options.frames ?? 30;
   const step = Math.max(1, Math.floor(frames / COLS));
   const rows: Uint8Array[][] = [];
@@ -65,24 +77,15 @@ export async function realismReport(options: RealismReportOptions = {}): Promise
     simulated,
     homogeneousEnvelopeSnr: snr(homogeneousEnvelope(1)),
   };
-  if (options.realSample !== undefined) {
-    try {
-      const path = options.realSample instanceof URL ? options.realSample.pathname : options.realSample;
-      const video = await openVideo(path);
-      const stack = toGrey(await video.readAll());
-      video.close();
-      const sector = detectSector(stack);
-      const square = resizeStack(
-        cropStack(stack, squareBox(sector.box, stack.width, stack.height)),
-        TILE,
-        TILE,
-      );
-      const mask = everLitMask(square.data, square.frames, TILE * TILE);
-      report.real = cineStatistics(square.data, square.frames, TILE, TILE, mask, 50);
-      rows.push(tilesOf(square.data, square.frames, Math.max(1, Math.floor(square.frames / COLS))));
-    } catch (err) {
-      report.realError = err instanceof Error ? err.message : String(err);
+  const real = options.real;
+  if (real !== undefined && "error" in real) report.realError = real.error;
+  else if (real !== undefined) {
+    if (real.size !== TILE) {
+      throw new RangeError(`realismReport: the real cine must be ${TILE}×${TILE}, got ${real.size}`);
     }
+    const mask = everLitMask(real.data, real.frames, TILE * TILE);
+    report.real = cineStatistics(real.data, real.frames, TILE, TILE, mask, 50);
+    rows.push(tilesOf(real.data, real.frames, Math.max(1, Math.floor(real.frames / COLS))));
   }
   report.png = montagePng(rows, TILE);
   return report;

@@ -4,13 +4,13 @@
 
 import type { Scene, Structure } from "./anatomy.ts";
 import type { Patient } from "./patient.ts";
-import type { Rng } from "./rng.ts";
+import type { Random } from "@echojepa/core";
 
 /** Inputs of a view template. */
 export interface SceneContext {
   patient: Patient;
   /** Random stream for this view's anatomical variation (not the acquisition's). */
-  rng: Rng;
+  rng: Random;
   /** Depth of the chest wall's inner surface below the probe, cm. */
   chestWall: number;
 }

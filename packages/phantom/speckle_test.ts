@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { addSidelobeHaze, logCompress, scaleSpeckle } from "./bmode.ts";
 import { homogeneousEnvelope, snr } from "./homogeneous.ts";
 import { makeComplexImage, makePolarGrid } from "./polar_grid.ts";
-import { Rng } from "./rng.ts";
+import { Random } from "@echojepa/core";
 import { REFERENCE_STATE } from "./scene_parts.ts";
 import { buildTissue, splatMovingTissue } from "./tissue.ts";
 import { apicalView } from "./scenes_apical.ts";
@@ -31,10 +31,10 @@ Deno.test("log compression maps the white level to 255 and white − DR to 0", (
 
 Deno.test("tissue speckle is coherent with motion; blood speckle decorrelates frame to frame", () => {
   const p = samplePatient(11, { pediatric: false });
-  const view = apicalView("A4C", { patient: p, rng: new Rng(5), chestWall: 1.5 });
+  const view = apicalView("A4C", { patient: p, rng: Random.from(5), chestWall: 1.5 });
   const grid = makePolarGrid(96, 80, 16, 0.65);
   const pose = { rotation: 0, shiftX: 0, shiftZ: 0, respX: 0, respZ: 0 };
-  const tissue = buildTissue(view.scene, grid, pose, new Rng(9), {
+  const tissue = buildTissue(view.scene, grid, pose, Random.from(9), {
     density: 2,
     wavelength: 0.0616,
     textureSeed: 1,
@@ -44,7 +44,7 @@ Deno.test("tissue speckle is coherent with motion; blood speckle decorrelates fr
     const img = makeComplexImage(grid);
     const amp = tissue.amp.slice();
     for (let k = 0; k < tissue.count; k++) if ((tissue.blood[k] === 1) !== bloodOnly) tissue.amp[k] = 0;
-    splatMovingTissue(tissue, REFERENCE_STATE, img, new Rng(seed));
+    splatMovingTissue(tissue, REFERENCE_STATE, img, Random.from(seed));
     tissue.amp.set(amp);
     return img;
   };
@@ -77,7 +77,7 @@ Deno.test("side-lobe haze spreads a bright beam's power to its neighbours at the
 
 Deno.test("scaleSpeckle multiplies speckle's log contrast by the strength and keeps the low-frequency image", () => {
   const grid = makePolarGrid(64, 64, 16, 0.65);
-  const rng = new Rng(3);
+  const rng = Random.from(3);
   const base = new Float32Array(64 * 64);
   // Two echogenicity regions (a 10× step) times Rayleigh speckle of unit mean square, independent per sample.
   for (let i = 0; i < 64; i++) {

@@ -7,7 +7,7 @@ import { renderClip } from "./clip.ts";
 import type { StudyLabels } from "./labels.ts";
 import type { Patient, PatientOptions } from "./patient.ts";
 import { samplePatient } from "./patient.ts";
-import { mixSeeds } from "./rng.ts";
+import { deriveSeed } from "@echojepa/core";
 import type { ViewName } from "./views.ts";
 import { VIEW_NAMES, viewIndex } from "./views.ts";
 
@@ -31,12 +31,12 @@ export interface Study {
 
 /** The patient of a study seed (the same patient `generateStudy(seed)` renders). */
 export function studyPatient(seed: number, options: PatientOptions = {}): Patient {
-  return samplePatient(mixSeeds(seed, 0x57d7), options);
+  return samplePatient(deriveSeed(seed, 0x57d7), options);
 }
 
 /** The seed of one clip of a study (stable: adding views or clips never changes other clips). */
 export function studyClipSeed(studySeed: number, view: ViewName, clipIndex: number): number {
-  return mixSeeds(studySeed, viewIndex(view), clipIndex, 0xc1);
+  return deriveSeed(studySeed, viewIndex(view), clipIndex, 0xc1);
 }
 
 /** Study-level labels of a patient. */

@@ -3,13 +3,13 @@
  */
 
 import { fastCos } from "./fast_math.ts";
-import type { Rng } from "./rng.ts";
+import type { Random } from "@echojepa/core";
 
 /**
  * Low-frequency multiplicative texture (heterogeneous myocardium, patchy tissue): exp(strength·n) with n a sum of
  * random plane waves of 1–3.5 cm wavelength, unit variance.
  */
-export function makeTexture(rng: Rng, strength: number): (x: number, z: number) => number {
+export function makeTexture(rng: Random, strength: number): (x: number, z: number) => number {
   if (strength === 0) return () => 1;
   const waves: number[] = [];
   const m = 6;

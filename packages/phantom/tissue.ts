@@ -11,7 +11,7 @@ import { blockTable, findBlock, KIND_ARC, KIND_CHAMBER, KIND_LEAFLET } from "./b
 import type { CycleState } from "./cardiac_cycle.ts";
 import type { ComplexImage, PolarGrid } from "./polar_grid.ts";
 import { makeComplexImage, splat } from "./polar_grid.ts";
-import { Rng } from "./rng.ts";
+import { Random } from "@echojepa/core";
 import { len2d } from "./fast_math.ts";
 import { makeTexture } from "./texture.ts";
 
@@ -68,7 +68,7 @@ export function buildTissue(
   scene: Scene,
   grid: PolarGrid,
   pose: ProbePose,
-  rng: Rng,
+  rng: Random,
   opts: TissueOptions,
 ): Tissue {
   const n = Math.round(opts.density * grid.nr * grid.nt);
@@ -80,9 +80,9 @@ export function buildTissue(
     m3 = new Float32Array(n);
   const staticMap = makeComplexImage(grid);
   const heterogeneity = opts.heterogeneity ?? 0.35;
-  const texture = makeTexture(new Rng(opts.textureSeed), heterogeneity);
+  const texture = makeTexture(Random.from(opts.textureSeed), heterogeneity);
   // Tissue around the heart (fat, lung edges, mediastinum) is much patchier than myocardium.
-  const patchy = makeTexture(new Rng(opts.textureSeed ^ 0x5a5a5a5a), 2 * heterogeneity);
+  const patchy = makeTexture(Random.from(opts.textureSeed ^ 0x5a5a5a5a), 2 * heterogeneity);
   const cosR = Math.cos(pose.rotation), sinR = Math.sin(pose.rotation);
   // Probe origin in template coordinates, for beam directions (specular reflection).
   const ox = cosR * -pose.shiftX + sinR * -pose.shiftZ;
@@ -208,7 +208,7 @@ export function buildTissue(
  * Splats the moving scatterers at one moment into `img` (which the caller zeroes). `rng` supplies the fresh
  * per-frame phases of blood scatterers.
  */
-export function splatMovingTissue(t: Tissue, state: CycleState, img: ComplexImage, rng: Rng): void {
+export function splatMovingTissue(t: Tissue, state: CycleState, img: ComplexImage, rng: Random): void {
   const structs = t.scene.structures;
   // Per-structure pose at this moment: [cx|hx, cz|hz, a|cos, b|sin, cosAxis, sinAxis|lumenRatio].
   const P = new Float64Array(structs.length * 6);

@@ -19,7 +19,7 @@ import { writeAvi, writeDicom } from "@echojepa/video";
 import type { Clip } from "./clip.ts";
 import type { ClipSpec, DatasetOptions, Split } from "./dataset.ts";
 import { clipOptionsOf, planDataset, renderClipSpec, SPLITS } from "./dataset.ts";
-import { mixSeeds } from "./rng.ts";
+import { deriveSeed } from "@echojepa/core";
 import { VIEW_NAMES } from "./views.ts";
 import { PhantomWorkerPool } from "./worker_pool.ts";
 
@@ -229,6 +229,6 @@ async function writeManifests(out: string, written: WrittenClip[], avi: boolean)
 /** A stable DICOM UID ("2.25." + a 128-bit decimal) from seeds, so reruns produce byte-identical files. */
 function deterministicUid(...parts: number[]): string {
   let v = 0n;
-  for (let i = 0; i < 4; i++) v = (v << 32n) | BigInt(mixSeeds(...parts, i, 0xd1c0));
+  for (let i = 0; i < 4; i++) v = (v << 32n) | BigInt(deriveSeed(...parts, i, 0xd1c0));
   return `2.25.${v}`;
 }

@@ -3,7 +3,7 @@
  * examples (at least `minPerClass`), seeded, as the reference's `make_stratified_subset.py`.
  */
 
-import { seededRandom } from "./random.ts";
+import { Random } from "@echojepa/core";
 
 /** Indices of a stratified subset of `labels` keeping `fraction` of each class. Sorted ascending. */
 export function stratifiedSubset(
@@ -34,7 +34,7 @@ export function samplePerClass(
     list.push(i);
     byClass.set(labels[i], list);
   }
-  const rand = seededRandom(seed);
+  const rand = new Random(seed).source();
   const out: number[] = [];
   for (const [, idx] of [...byClass].sort((a, b) => a[0] - b[0])) {
     const k = Math.min(idx.length, take(idx.length));

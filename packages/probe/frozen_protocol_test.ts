@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { init } from "@echojepa/tensor";
 import type { FeatureSet } from "./features.ts";
 import { runFrozenProbes, standardisedInputs } from "./frozen_protocol.ts";
-import { seededRandom } from "./random.ts";
+import { Random } from "@echojepa/core";
 
 await init();
 
@@ -13,7 +13,7 @@ await init();
  * standardised, every channel counts alike.
  */
 function control(n: number, seed: number): { set: FeatureSet; labels: number[] } {
-  const rand = seededRandom(seed);
+  const rand = new Random(seed).source();
   const [tokens, dim] = [4, 6];
   const labels = Array.from({ length: n }, (_, i) => i % 3);
   const data = new Float32Array(n * tokens * dim);

@@ -4,7 +4,7 @@
  * continuous target (reduced ejection fraction), and percentile bootstrap confidence intervals.
  */
 
-import { seededRandom } from "./random.ts";
+import { Random } from "@echojepa/core";
 
 /** Classification results. */
 export interface ClassificationMetrics {
@@ -173,7 +173,7 @@ export function bootstrap(
 ): Interval {
   const all = Array.from({ length: n }, (_, i) => i);
   const value = metric(all);
-  const next = seededRandom(seed);
+  const next = new Random(seed).source();
   const values: number[] = [];
   for (let r = 0; r < resamples; r++) {
     const sample = all.map(() => Math.floor(next() * n));

@@ -16,12 +16,12 @@ import {
   mul,
   parameter,
   randn,
-  type Random,
   reshape,
   sum,
   type Tensor,
   tensor,
 } from "@echojepa/tensor";
+import type { Random } from "@echojepa/core";
 import { AttentiveProbe, type AttentiveProbeOptions } from "./attentive_probe.ts";
 
 /** An `nn.Embedding`-style table named `weight`, initialised N(0, 1) as PyTorch does. */
@@ -125,7 +125,7 @@ export function viewDropout(present: boolean[][], p: number, rng: Random, minPre
     const original = views.flatMap((v, i) => (v ? [i] : []));
     while (kept.filter(Boolean).length < Math.min(minPresent, original.length)) {
       const candidates = original.filter((i) => !kept[i]);
-      kept[candidates[rng.int(candidates.length)]] = true;
+      kept[candidates[rng.below(candidates.length)]] = true;
     }
     return kept;
   });

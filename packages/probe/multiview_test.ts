@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { add, init, Random, reshape, slice, tensor } from "@echojepa/tensor";
+import { add, init, reshape, slice, tensor } from "@echojepa/tensor";
+import { Random } from "@echojepa/core";
 import { MultiViewProbe, viewDropout } from "./multiview.ts";
 
 await init();

@@ -5,7 +5,7 @@
  */
 
 import type { Interval } from "./metrics.ts";
-import { seededRandom } from "./random.ts";
+import { Random } from "@echojepa/core";
 
 /** The difference A − B with its interval and the bootstrap share of resamples where A does not beat B. */
 export interface PairedDifference extends Interval {
@@ -27,7 +27,7 @@ export function pairedBootstrap(
   if (n < 1) throw new RangeError("pairedBootstrap: no samples");
   const all = Array.from({ length: n }, (_, i) => i);
   const value = metricA(all) - metricB(all);
-  const next = seededRandom(seed);
+  const next = new Random(seed).source();
   const diffs: number[] = [];
   for (let r = 0; r < resamples; r++) {
     const sample = all.map(() => Math.floor(next() * n));

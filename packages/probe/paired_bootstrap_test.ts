@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { accuracyOn, pairedBootstrap } from "./paired_bootstrap.ts";
-import { seededRandom } from "./random.ts";
+import { Random } from "@echojepa/core";
 
 Deno.test("pairedBootstrap matches a hand computation of the resampled differences", () => {
   // A is right on samples 0–2, B on 0 and 3: A − B = 3/4 − 2/4 = 0.25 on the full set.
@@ -14,7 +14,7 @@ Deno.test("pairedBootstrap matches a hand computation of the resampled differenc
   assert.equal(result.value, 0.25);
   // By hand: the per-sample difference is d = [0, 1, 1, −1]; a resample's A − B is the mean of d over its draws.
   const d = [0, 1, 1, -1];
-  const next = seededRandom(11);
+  const next = new Random(11).source();
   const diffs: number[] = [];
   for (let r = 0; r < 5; r++) {
     let s = 0;

@@ -16,7 +16,6 @@ import {
   keep,
   type Module,
   noGrad,
-  Random,
   reshape,
   slice,
   smoothL1Loss,
@@ -25,6 +24,7 @@ import {
   tidy,
   warmupCosineLr,
 } from "@echojepa/tensor";
+import { Random } from "@echojepa/core";
 import { fitScaler, type TargetScaler } from "./fractions.ts";
 import {
   argmaxRows,
@@ -285,7 +285,7 @@ function scoreOf(
 function shuffled(n: number, rng: Random): number[] {
   const a = Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
+    const j = rng.below(i + 1);
     [a[i], a[j]] = [a[j], a[i]];
   }
   return a;

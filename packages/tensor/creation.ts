@@ -1,14 +1,15 @@
 /**
  * Creating tensors from host data and from seeded random sources.
  *
- * Random values are drawn on the host with a counter-based generator (SplitMix32), so the same seed gives the same
- * tensor on every device and in every process, then uploaded once.
+ * Random values are drawn on the host with the project's one generator (`Random` of `@echojepa/core`, SplitMix32),
+ * so the same seed gives the same tensor on every device and in every process, then uploaded once.
  */
 
 import type { DType } from "./backends/backend.ts";
 import { backend } from "./backends/registry.ts";
 import { full } from "./ops/elementwise.ts";
 import { type Shape, shapeSize, Tensor } from "./tensor.ts";
+import { Random } from "@echojepa/core";
 
 /** Host data a tensor can be made from. */
 export type TensorData = Float32Array | Int32Array | Uint32Array | number[];
@@ -39,32 +40,6 @@ export function zeros(shape: Shape, dtype: DType = "f32"): Tensor {
 /** A tensor of ones. */
 export function ones(shape: Shape, dtype: DType = "f32"): Tensor {
   return full(shape, 1, dtype);
-}
-
-/** A seeded stream of uniform numbers in [0, 1) (SplitMix32: counter-based, identical across processes). */
-export class Random {
-  #state: number;
-  constructor(seed: number) {
-    this.#state = seed >>> 0;
-  }
-  /** Next uniform in [0, 1). */
-  next(): number {
-    this.#state = (this.#state + 0x9e3779b9) >>> 0;
-    let z = this.#state;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return ((z ^ (z >>> 16)) >>> 0) / 4294967296;
-  }
-  /** Next standard normal (Box–Muller). */
-  normal(): number {
-    const u = 1 - this.next();
-    const v = this.next();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-  }
-  /** Integer in [0, n). */
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
 }
 
 /** Options for random tensors. */

@@ -31,6 +31,8 @@ export * from "./backends/registry.ts";
 export { WebGPUUnavailableError } from "./backends/webgpu/device.ts";
 export * from "./tensor.ts";
 export * from "./creation.ts";
+/** The project's one seeded generator, re-exported for code that already imports the tensor package. */
+export { Random } from "@echojepa/core";
 export * from "./autograd.ts";
 export * from "./ops/elementwise.ts";
 export * from "./ops/reduce.ts";

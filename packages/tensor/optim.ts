@@ -90,6 +90,14 @@ export interface OptimizerState {
   metadata: Record<string, string>;
 }
 
+/** One parameter's optimizer state: its step count and its buffers by PyTorch's names (`exp_avg`, `exp_avg_sq`). */
+export interface ParamState {
+  /** Steps this parameter has taken. */
+  step: number;
+  /** State buffers by name, each shaped like the parameter. */
+  buffers: Record<string, Tensor>;
+}
+
 /** Shared parts of the optimizers: groups, weight decay, gradient clearing and state disposal. */
 export abstract class Optimizer {
   /** Learning rate used by the next `step()`; set it every step from a schedule. */
@@ -140,6 +148,36 @@ export abstract class Optimizer {
   }
 
   /**
+   * The state of `param` (the live tensors, not copies), or null before its first step. This and
+   * {@link Optimizer.loadParamState} are the one way to read and restore optimizer state; {@link Optimizer.stateDict}
+   * and checkpoint writers name the same state their own way.
+   */
+  paramState(param: Tensor): ParamState | null {
+    const s = this.state.get(param);
+    if (!s) return null;
+    const buffers: Record<string, Tensor> = {};
+    s.buffers.forEach((b, j) => buffers[this.bufferNames[j]] = b);
+    return { step: s.step, buffers };
+  }
+
+  /** Restores the state of `param`: the step count, and every named buffer copied on the device. */
+  loadParamState(param: Tensor, state: ParamState, what = "parameter"): void {
+    const op = `${this.constructor.name}.loadParamState`;
+    const s = this.stateOf(param, this.bufferNames.length);
+    s.step = state.step;
+    s.buffers.forEach((b, j) => {
+      const name = this.bufferNames[j];
+      const src = state.buffers[name];
+      if (!src || src.shape.join() !== b.shape.join()) {
+        throw new RangeError(
+          `${op}: ${what} "${name}" is ${src ? `[${src.shape}]` : "missing"}, expected [${b.shape}]`,
+        );
+      }
+      assign(b, src);
+    });
+  }
+
+  /**
    * The optimizer state for checkpoints, in the form `saveSafetensors` takes: tensors named
    * `"<parameter index>.<buffer>"` (PyTorch's buffer names, e.g. `3.exp_avg`; the index counts parameters over all
    * groups in order) and the per-parameter step counts as metadata. The tensors are the live state, not copies.
@@ -148,10 +186,10 @@ export abstract class Optimizer {
     const tensors = new Map<string, Tensor>();
     const steps: Record<string, number> = {};
     this.parameters().forEach((p, k) => {
-      const s = this.state.get(p);
+      const s = this.paramState(p);
       if (!s) return;
       steps[k] = s.step;
-      s.buffers.forEach((b, j) => tensors.set(`${k}.${this.bufferNames[j]}`, b));
+      for (const [name, b] of Object.entries(s.buffers)) tensors.set(`${k}.${name}`, b);
     });
     return { tensors, metadata: { optimizer: this.constructor.name, steps: JSON.stringify(steps) } };
   }
@@ -172,18 +210,12 @@ export abstract class Optimizer {
       if (!p) {
         throw new RangeError(`${op}: state for parameter ${key}, but the optimizer has ${params.length}`);
       }
-      const s = this.stateOf(p, this.bufferNames.length);
-      s.step = step;
-      s.buffers.forEach((b, j) => {
-        const name = `${key}.${this.bufferNames[j]}`;
-        const src = state.tensors.get(name);
-        if (!src || src.shape.join() !== b.shape.join()) {
-          throw new RangeError(
-            `${op}: "${name}" is ${src ? `[${src.shape}]` : "missing"}, expected [${b.shape}]`,
-          );
-        }
-        assign(b, src);
-      });
+      const buffers: Record<string, Tensor> = {};
+      for (const name of this.bufferNames) {
+        const src = state.tensors.get(`${key}.${name}`);
+        if (src) buffers[name] = src;
+      }
+      this.loadParamState(p, { step, buffers }, `parameter ${key}`);
     }
   }
 

@@ -12,7 +12,7 @@ import { mul } from "./ops/elementwise.ts";
 import { sum } from "./ops/reduce.ts";
 import { reshape } from "./ops/shape.ts";
 import { noGrad, type Shape, shapeSize, type Tensor, tidy } from "./tensor.ts";
-import { Random } from "./creation.ts";
+import { Random } from "@echojepa/core";
 import type { Backend, BackendName } from "./backends/backend.ts";
 import { backend, getBackend, registeredBackends, setCurrentBackend } from "./backends/registry.ts";
 import { WebGPUBackend } from "./backends/webgpu/webgpu_backend.ts";

@@ -7,8 +7,10 @@
  * @module
  */
 
+import { EchoJepaError } from "@echojepa/core";
+
 /** A write that failed; the target is untouched and the temporary file is gone. */
-export class FileWriteError extends Error {
+export class FileWriteError extends EchoJepaError {
   /** The file that was being written. */
   readonly path: string;
   /** The system error code (`ENOSPC` for a full disk, `EROFS`, `EACCES`, …) when there was one. */

@@ -6,7 +6,7 @@
  * @module
  */
 import { type ClipOptions, loadClip } from "./clip_loader.ts";
-import { seededRandom } from "./clip_sampling.ts";
+import { Random } from "@echojepa/core";
 import { asVideoError, type VideoErrorKind } from "./errors.ts";
 import type { ManifestEntry } from "./manifest.ts";
 import {
@@ -82,12 +82,6 @@ export interface PrepareSummary {
 
 function sourceKey(entry: number, view: number): string {
   return `${entry}:${view}`;
-}
-
-function hashSeed(seed: number, text: string): number {
-  let h = (seed ^ 0x9e3779b9) >>> 0;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return h;
 }
 
 /** Whole or not at all; a failed write (full disk) removes its `.tmp` and says which file in one line. */
@@ -259,7 +253,7 @@ export type SourceResult =
  */
 export async function loadSourceClips(path: string, settings: PrepareSettings): Promise<SourceResult> {
   try {
-    const random = seededRandom(hashSeed(settings.seed, path));
+    const random = Random.from(settings.seed, path).source();
     const clips = [];
     for (let draw = 0; draw < settings.clipsPerVideo; draw++) {
       const clipOptions: ClipOptions = {

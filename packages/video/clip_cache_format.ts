@@ -7,6 +7,7 @@
  * @module
  */
 import type { SkippedFile } from "./clip_loader.ts";
+import { EchoJepaError } from "@echojepa/core";
 
 /** Magic bytes at the start of every shard. */
 export const SHARD_MAGIC = "EJCLIP01";
@@ -18,7 +19,7 @@ export const INDEX_FORMAT = "echojepa-clip-cache";
 export const INDEX_VERSION = 1;
 
 /** An error reading a clip cache (bad index, bad or short shard). */
-export class ClipCacheError extends Error {
+export class ClipCacheError extends EchoJepaError {
   /** The cache file at fault. */
   readonly file: string;
   /** Why it is unusable. */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { writeAvi } from "./avi_writer.ts";
 import { countSkips, iterateClips, loadClip, loadClipOrSubstitute, type SkippedFile } from "./clip_loader.ts";
-import { seededRandom } from "./clip_sampling.ts";
+import { Random } from "@echojepa/core";
 
 /** A fake echo: a bright moving disc inside a static dark frame with a static "text" bar. */
 function fakeEcho(frames: number, size: number): Uint8Array[] {
@@ -29,7 +29,7 @@ Deno.test("loadClip samples at the target rate, masks the static UI and resizes"
     const loaded = await loadClip(path, {
       targetFps: 10,
       size: 32,
-      random: seededRandom(1),
+      random: new Random(1).source(),
       cropToSector: false,
     });
     assert.equal(loaded.frameStep, 3);

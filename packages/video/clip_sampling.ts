@@ -7,11 +7,13 @@
  * @module
  */
 
-/** A uniform random number in [0, 1). */
-export type RandomSource = () => number;
+import type { RandomSource } from "@echojepa/core";
+import { EchoJepaError } from "@echojepa/core";
+
+export type { RandomSource };
 
 /** Thrown when a file's frame rate is below the requested clip rate (the reference asserts and skips it). */
-export class FrameRateTooLowError extends Error {
+export class FrameRateTooLowError extends EchoJepaError {
   /** Frame rate of the file. */
   readonly videoFps: number;
   /** Requested clip frame rate. */
@@ -166,16 +168,4 @@ export function sampleClipByTime(
     out.push(frame);
   }
   return out;
-}
-
-/** A small seeded generator (mulberry32) for reproducible sampling. */
-export function seededRandom(seed: number): RandomSource {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let x = state;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -5,8 +5,8 @@ import {
   sampleClipByTime,
   sampleClipIndices,
   sampleMultiClipIndices,
-  seededRandom,
 } from "./clip_sampling.ts";
+import { Random } from "@echojepa/core";
 
 Deno.test("frameStepForFps follows ceil(fps) // target (spec §5.6 examples)", () => {
   assert.equal(frameStepForFps(30, 24), 1);
@@ -28,7 +28,7 @@ Deno.test("sampleClipIndices: long video, fixed end reproduces numpy linspace", 
 });
 
 Deno.test("sampleClipIndices: random end stays inside [clip_len, L)", () => {
-  const random = seededRandom(7);
+  const random = new Random(7).source();
   for (let trial = 0; trial < 200; trial++) {
     const indices = sampleClipIndices(60, { frameStep: 2, random });
     assert.equal(indices.length, 16);

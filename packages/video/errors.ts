@@ -4,6 +4,8 @@
  * @module
  */
 
+import { EchoJepaError } from "@echojepa/core";
+
 /** What went wrong, coarse enough for a loader to count skipped files by kind. */
 export type VideoErrorKind =
   | "truncated"
@@ -18,7 +20,7 @@ export type VideoErrorKind =
   | "implausible-metadata";
 
 /** An error reading or decoding a video file. Never carries patient-identifying values. */
-export class VideoError extends Error {
+export class VideoError extends EchoJepaError {
   /** The file (path or label) the error is about. */
   readonly file: string;
   /** The 0-based frame at fault, when the error is about one frame. */
@@ -49,7 +51,7 @@ export class VideoError extends Error {
  * A bound exceeded inside a codec that does not know the file name (a JPEG frame header claiming 60000×60000):
  * {@link asVideoError} turns it into a {@link VideoError} of the same kind about the file.
  */
-export class LimitExceededError extends Error {
+export class LimitExceededError extends EchoJepaError {
   /** "too-large" or "implausible-metadata". */
   readonly kind: "too-large" | "implausible-metadata";
   /** Creates the error with its kind and a reason naming the field and value. */

@@ -8,9 +8,10 @@
  */
 
 import { ZIGZAG } from "./jpeg_zigzag.ts";
+import { EchoJepaError } from "@echojepa/core";
 
 /** This decoder cannot handle the stream (but another decoder may). */
-export class UnsupportedJpegError extends Error {
+export class UnsupportedJpegError extends EchoJepaError {
   /** Creates the error with a reason. */
   constructor(reason: string) {
     super(reason);

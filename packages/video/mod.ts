@@ -72,7 +72,6 @@ export {
   sampleClipByTime,
   sampleClipIndices,
   sampleMultiClipIndices,
-  seededRandom,
   type TimeSamplingOptions,
 } from "./clip_sampling.ts";
 export {
@@ -120,7 +119,6 @@ export {
 } from "./clip_cache_build.ts";
 export { type ClipCache, openClipCache } from "./clip_cache_reader.ts";
 export { type ClipSettings, readClipSegments, type SegmentClip } from "./clip_segments.ts";
-export { createProgressBar, type ProgressBar } from "./progress.ts";
 export { type AtomicContent, FileWriteError, writeFileAtomic } from "./atomic_write.ts";
 export { encodeBaselineJpeg } from "./jpeg_encoder.ts";
 export { encodeLosslessJpeg } from "./jpeg_lossless_encoder.ts";

@@ -6,6 +6,7 @@ import { decodeWithFfmpeg, findFfmpeg } from "./ffmpeg.ts";
 import { probeMp4 } from "./mp4_reader.ts";
 import { openVideo, probeVideo } from "./open_video.ts";
 import { difference, syntheticFrames } from "./test_util.ts";
+import { optionalTest } from "@echojepa/core/testing";
 
 /**
  * A tiny MP4 built with mp4box: one avc1 track, 12 samples of 1/30 s. The samples are not a decodable H.264
@@ -90,11 +91,8 @@ Deno.test("decoding MP4 frames without ffmpeg gives a missing-tool error that sa
   }
 });
 
-Deno.test("ffmpeg decodes an MJPEG AVI like the native reader (skipped without ffmpeg)", async () => {
-  if (!(await findFfmpeg())) {
-    console.warn("skipped: ffmpeg not found (install it or set FFMPEG_PATH)");
-    return;
-  }
+const NO_FFMPEG = (await findFfmpeg()) ? undefined : "ffmpeg not found (install it or set FFMPEG_PATH)";
+optionalTest("ffmpeg decodes an MJPEG AVI like the native reader", NO_FFMPEG, async () => {
   const frames = syntheticFrames(4, 48, 32, 1);
   const avi = writeAvi(frames, { width: 48, height: 32, channels: 1, fps: 25, quality: 95 });
   const decoded = await decodeWithFfmpeg(avi, "ffmpeg.avi", { channels: 1, width: 48, height: 32 });

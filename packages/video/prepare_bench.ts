@@ -8,13 +8,13 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { seededRandom } from "./clip_sampling.ts";
+import { Random } from "@echojepa/core";
 import { writeAvi } from "./avi_writer.ts";
 import { writeDicom } from "./dicom_writer.ts";
 
 /** Frames of a synthetic echo-like cine. */
 export function echoLikeFrames(frames: number, width: number, height: number, seed: number): Uint8Array[] {
-  const random = seededRandom(seed);
+  const random = new Random(seed).source();
   const speckle = Uint8Array.from({ length: width * height }, () => Math.floor(random() * 255));
   const apexX = width / 2;
   const depth = height * 0.9;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { applyMask, boundingBox, cropStack, detectSector, squareBox, toGrey } from "./sector.ts";
 import type { FrameStack } from "./video.ts";
-import { seededRandom } from "./clip_sampling.ts";
+import { Random } from "@echojepa/core";
 
 const W = 160;
 const H = 120;
@@ -14,7 +14,7 @@ function inFan(x: number, y: number): boolean {
 
 /** A cine with moving speckle in the fan, static text, and an ECG trace sweeping along the bottom. */
 function fakeCine(frames: number): FrameStack {
-  const random = seededRandom(3);
+  const random = new Random(3).source();
   const data = new Uint8Array(frames * W * H);
   for (let t = 0; t < frames; t++) {
     const frame = data.subarray(t * W * H, (t + 1) * W * H);

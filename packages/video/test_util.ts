@@ -4,17 +4,19 @@
  * @module
  */
 
+import { missingFile } from "@echojepa/core/testing";
+
 /** Directory of the shared real sample files (../shared/samples from the repository root). */
 export const SAMPLES_DIR: URL = new URL("../../../shared/samples/", import.meta.url);
 
-/** Reads a shared sample, or returns undefined (and logs why) when it is absent. */
-export function readSample(name: string): Uint8Array | undefined {
-  try {
-    return Deno.readFileSync(new URL(name, SAMPLES_DIR));
-  } catch {
-    console.warn(`skipped: sample ${name} not found under ${SAMPLES_DIR.pathname}`);
-    return undefined;
-  }
+/** Why a shared sample cannot be used (for a test's `ignore:`), or `undefined` when it is there. */
+export function missingSample(name: string): string | undefined {
+  return missingFile(new URL(name, SAMPLES_DIR));
+}
+
+/** Reads a shared sample; a test that calls this is declared with {@link missingSample} so the file exists. */
+export function readSample(name: string): Uint8Array {
+  return Deno.readFileSync(new URL(name, SAMPLES_DIR));
 }
 
 /** Path of a shared sample file. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { init, noGrad, tensor, tidy } from "@echojepa/tensor";
-import { assertClose, randomData } from "../tensor/testing.ts";
+import { assertClose, randomData } from "@echojepa/tensor/testing";
 import { Block } from "./block.ts";
 import { vitConfig } from "./config.ts";
 

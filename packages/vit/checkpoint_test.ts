@@ -9,7 +9,7 @@ import {
   tensor,
   tidy,
 } from "@echojepa/tensor";
-import { randomData } from "../tensor/testing.ts";
+import { randomData } from "@echojepa/tensor/testing";
 import { loadVit, loadVitWeights, saveVit, stripWrapperPrefixes } from "./checkpoint.ts";
 import { vitConfig } from "./config.ts";
 import { VisionTransformer } from "./vision_transformer.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { init, isGradEnabled, mean, noGrad, tensor, tidy } from "@echojepa/tensor";
-import { assertClose, randomData } from "../tensor/testing.ts";
+import { assertClose, randomData } from "@echojepa/tensor/testing";
 import { vitConfig } from "./config.ts";
 import { embedClips } from "./embed.ts";
 import { VisionTransformer } from "./vision_transformer.ts";

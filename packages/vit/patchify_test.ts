@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { init, noGrad, tensor } from "@echojepa/tensor";
-import { randomData } from "../tensor/testing.ts";
+import { randomData } from "@echojepa/tensor/testing";
 import { vitConfig } from "./config.ts";
 import { patchify } from "./patchify.ts";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { init, noGrad, tensor } from "@echojepa/tensor";
-import { assertClose, gradCheck, randomData } from "../tensor/testing.ts";
+import { assertClose, gradCheck, randomData } from "@echojepa/tensor/testing";
 import type { TokenGrid } from "./config.ts";
 import { referenceRope } from "./reference_vit.ts";
 import { rope3d, splitHeads } from "./rope.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { assertClose } from "../tensor/testing.ts";
+import { assertClose } from "@echojepa/tensor/testing";
 import { resizePositionTable, sincos1d, sincos3d } from "./sincos.ts";
 
 Deno.test("sincos1d: first half sin, second half cos, ω_i = 10000^(−i/(dim/2))", () => {

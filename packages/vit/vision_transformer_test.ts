@@ -1,17 +1,7 @@
 import assert from "node:assert/strict";
-import {
-  backend,
-  backward,
-  init,
-  mul,
-  noGrad,
-  Random,
-  sum,
-  type Tensor,
-  tensor,
-  tidy,
-} from "@echojepa/tensor";
-import { assertClose, randomData } from "../tensor/testing.ts";
+import { backend, backward, init, mul, noGrad, sum, type Tensor, tensor, tidy } from "@echojepa/tensor";
+import { Random } from "@echojepa/core";
+import { assertClose, randomData } from "@echojepa/tensor/testing";
 import { parameterCount, parameterShapes, type VitConfig, vitConfig } from "./config.ts";
 import { type HostParams, referenceForward, type ReferenceOptions } from "./reference_vit.ts";
 import { VisionTransformer } from "./vision_transformer.ts";
@@ -49,7 +39,7 @@ function distinctIndices(n: number, k: number, seed: number): number[] {
   const r = new Random(seed);
   const all = Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
-    const j = r.int(i + 1);
+    const j = r.below(i + 1);
     [all[i], all[j]] = [all[j], all[i]];
   }
   return all.slice(0, k);
@@ -159,7 +149,7 @@ Deno.test("tiny ViT gradients equal finite differences of the float64 reference"
   for (const [name, g] of grads) {
     const base = params.get(name) as Float64Array;
     for (let s = 0; s < 3; s++) {
-      const j = r.int(base.length);
+      const j = r.below(base.length);
       const keepV = base[j];
       base[j] = keepV + eps;
       const up = loss(params);

@@ -11,12 +11,13 @@
 
 import { parameterShapes, type VitConfig, vitConfig } from "./config.ts";
 import { isHuggingFaceState } from "./hf_names.ts";
+import { EchoJepaError } from "@echojepa/core";
 
 /** What was wrong with a weights file's configuration. */
 export type WeightsErrorKind = "implausible-metadata" | "too-large" | "mismatch";
 
 /** A weights file whose configuration is unreadable, out of bounds, or does not fit its tensors. */
-export class WeightsError extends Error {
+export class WeightsError extends EchoJepaError {
   /** Coarse category. */
   readonly kind: WeightsErrorKind;
   /** The file (path or label). */

@@ -31,7 +31,7 @@ export function pretrainConfig(
       phantomFps: p.fps,
       workers: 0,
     },
-    encoder: { ...p.encoder, mlpHidden: 4 * p.encoder.embedDim },
+    encoder: p.encoder,
     optim: { batchSize: p.pretrainBatch, epochs, itersPerEpoch, warmupEpochs: Math.min(1, epochs - 1) },
     run: { outDir, logEvery: Math.max(1, Math.min(10, Math.floor(p.pretrainSteps / 10))) },
   });
@@ -41,7 +41,6 @@ export function pretrainConfig(
 export function demoEncoderConfig(p: DemoPreset): VitConfig {
   return vitConfig({
     ...p.encoder,
-    mlpHidden: 4 * p.encoder.embedDim,
     numFrames: p.frames,
     imageSize: p.size,
   });

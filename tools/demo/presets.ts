@@ -5,17 +5,7 @@
 
 import type { PretrainConfigOverrides } from "@echojepa/jepa";
 import type { LabelBudget, ProbeSchedule } from "@echojepa/probe";
-import type { PositionEncoding } from "@echojepa/vit";
-
-/** The encoder architecture shared by a run's backbones. */
-export interface DemoEncoder {
-  embedDim: number;
-  depth: number;
-  numHeads: number;
-  patchSize: number;
-  tubeletSize: number;
-  positionEncoding: PositionEncoding;
-}
+import type { PositionEncoding, VitConfig } from "@echojepa/vit";
 
 /** Everything a demo run's size depends on. */
 export interface DemoPreset {
@@ -33,7 +23,11 @@ export interface DemoPreset {
    */
   fps: number;
   /** Encoder shared by the three backbones. */
-  encoder: DemoEncoder;
+  /** The ViT's own fields (`vitConfig` derives `mlpHidden` = 4·D; frames and size come from above). */
+  encoder: Pick<
+    VitConfig,
+    "embedDim" | "depth" | "numHeads" | "patchSize" | "tubeletSize" | "positionEncoding"
+  >;
   /** Pretraining steps (each objective) and batch size. */
   pretrainSteps: number;
   pretrainBatch: number;

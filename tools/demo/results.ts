@@ -8,7 +8,7 @@
  */
 
 import type { FrozenProbeKind } from "@echojepa/probe";
-import type { DemoEncoder } from "./presets.ts";
+import type { DemoPreset } from "./presets.ts";
 import type { Verdicts } from "./verdicts.ts";
 
 /** Backbone names, in report order. */
@@ -143,9 +143,12 @@ export interface DemoResults {
     clips: { train: number; val: number; test: number; pediatric: number };
   };
   /** Encoder architecture shared by all backbones (runs before sin-cos support lack `positionEncoding`). */
-  encoder: Omit<DemoEncoder, "positionEncoding"> & Partial<Pick<DemoEncoder, "positionEncoding">> & {
-    params: number;
-  };
+  encoder:
+    & Omit<DemoPreset["encoder"], "positionEncoding">
+    & Partial<Pick<DemoPreset["encoder"], "positionEncoding">>
+    & {
+      params: number;
+    };
   pretraining: Partial<Record<"jepa" | "mae", PretrainRecord>>;
   /** The attentive probe's view classification by label budget ("1-shot", "5-shot", "1%", "10%", "100%"). */
   viewClassification: Partial<Record<Backbone, Record<string, ViewResult>>>;

@@ -5,13 +5,13 @@
  * @module
  */
 
-import { createProgressBar, type ProgressBar } from "@echojepa/video";
+import { EchoJepaError, ProgressBar } from "@echojepa/core";
 
 /** An error caused by the user's input (a flag, a file, a manifest): printed without a stack trace. */
-export class CliError extends Error {
-  constructor(message: string) {
+export class CliError extends EchoJepaError {
+  /** A user error with the process exit status it should end with (1; 2 for usage errors, as POSIX tools do). */
+  constructor(message: string, readonly exitCode: number = 1) {
     super(message);
-    this.name = "CliError";
   }
 }
 
@@ -89,7 +89,7 @@ export function oneLine(e: unknown): string {
 
 /**
  * Runs a CLI's main function: a {@link CliError} (or any error when not debugging) is printed as `tool: message` and
- * the process exits with status 1. `ECHOJEPA_DEBUG=1` prints the stack instead.
+ * the process exits with the error's status (1 for other errors). `ECHOJEPA_DEBUG=1` prints the stack instead.
  */
 export async function runCli(tool: string, main: (args: string[]) => Promise<void>): Promise<void> {
   try {
@@ -97,13 +97,16 @@ export async function runCli(tool: string, main: (args: string[]) => Promise<voi
   } catch (e) {
     if (Deno.env.get("ECHOJEPA_DEBUG") && !(e instanceof CliError)) throw e;
     console.error(`${tool}: ${oneLine(e)}`);
-    Deno.exit(1);
+    Deno.exit(e instanceof CliError ? e.exitCode : 1);
   }
 }
 
-/** A progress bar on stderr (the video package's), or a silent one. */
+/**
+ * The project's progress bar on stderr labelled `label`: silent when `enabled` is false, otherwise drawn on a
+ * terminal (or with `ECHOJEPA_PROGRESS=1`).
+ */
 export function progressBar(label: string, enabled = true): ProgressBar {
-  return enabled ? createProgressBar(label) : { update: () => {}, finish: () => {} };
+  return new ProgressBar(0, { label, enabled: enabled ? undefined : false });
 }
 
 /** Quotes a CSV field when it holds a comma, quote or newline. */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { buildModels, CheckpointableAdamW, resolveConfig, saveCheckpoint } from "@echojepa/jepa";
+import { buildModels, resolveConfig, saveCheckpoint } from "@echojepa/jepa";
 import { scaleInPlace } from "@echojepa/probe";
-import { init, saveSafetensors } from "@echojepa/tensor";
+import { AdamW, init, saveSafetensors } from "@echojepa/tensor";
 import { loadEncoder } from "./encoder.ts";
 import { tinyConfig } from "./testing.ts";
 
@@ -26,7 +26,7 @@ Deno.test("loadEncoder: pretraining checkpoints by folder or JSON, target_encode
     const models = buildModels(config);
     // Make the target differ from the online encoder so the test sees which one was loaded.
     scaleInPlace(models.targetEncoder!.norm.weight!, 2);
-    const optimizer = new CheckpointableAdamW(models.encoder.parameters(), { lr: 1e-3 });
+    const optimizer = new AdamW(models.encoder.parameters(), { lr: 1e-3 });
     const modules = {
       encoder: models.encoder.namedParameters(),
       target_encoder: models.targetEncoder!.namedParameters(),

@@ -7,7 +7,8 @@
  * @module
  */
 
-import { seededRandom, writeAvi, writeDicom } from "@echojepa/video";
+import { writeAvi, writeDicom } from "@echojepa/video";
+import { Random } from "@echojepa/core";
 import { createFile } from "npm:mp4box@^2.4.1";
 
 /** One fuzz input. */
@@ -310,7 +311,7 @@ export function randomInput(
   index: number,
   all: { name: string; bytes: Uint8Array }[],
 ): FuzzInput {
-  const random = seededRandom(seed * 1_000_003 + index);
+  const random = Random.from(seed, index).source();
   const { name, bytes } = all[Math.floor(random() * all.length)];
   if (random() < 0.25) {
     const cut = Math.floor(random() * bytes.length);

@@ -13,7 +13,7 @@
  * @module
  */
 
-import { seededRandom } from "@echojepa/video";
+import { Random } from "@echojepa/core";
 import { ZipWriter } from "../../packages/tensor/pytorch/zip_writer.ts";
 import { STRUCTURAL_VALUES } from "./fuzz_inputs.ts";
 
@@ -419,7 +419,7 @@ export function* structuralTorchInputs(): Generator<TorchFuzzInput> {
 
 /** A random `.pt` mutation: 1–4 bit flips or a truncation, of the pickle (CRC repaired) or of the whole file. */
 export function randomTorchInput(seed: number, index: number): TorchFuzzInput {
-  const random = seededRandom(seed * 7_000_003 + index + 1);
+  const random = Random.from(seed, index, 7).source();
   const inPickle = random() < 0.6;
   const truncate = random() < 0.25;
   const base = inPickle ? pickleOf(fixtureSpecs()) : torchFixture();

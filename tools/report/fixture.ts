@@ -18,7 +18,7 @@ import type {
 import { BACKBONES, type ViewProbes } from "../demo/results.ts";
 import { demoVerdicts } from "../demo/verdicts.ts";
 import type { EmbeddingSet, ExampleClips } from "./run_data.ts";
-import { seededRandom } from "./random.ts";
+import { Random } from "@echojepa/core";
 
 /** A whole fake run: results plus the side files it names. */
 export interface FakeRun {
@@ -105,7 +105,7 @@ function exampleClip(t: number, size: number): ExampleClips {
 
 /** Builds a complete fake run; `seed` changes the noise, not the ranking of the backbones. */
 export function fakeRun(seed = 0): FakeRun {
-  const random = seededRandom(seed + 1);
+  const random = new Random(seed + 1).source();
   const results: DemoResults = {
     preset: "fixture",
     updatedAt: "2026-11-29T12:00:00.000Z",

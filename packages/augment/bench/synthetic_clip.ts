@@ -5,7 +5,7 @@
  */
 
 import type { ClipArray } from "../clip.ts";
-import { Rng } from "../rng.ts";
+import { Random } from "@echojepa/core";
 
 /** `[T, H, W]` (channels 1) or `[T, H, W, 3]` uint8 clip with a fan of textured tissue. */
 export function syntheticEchoClip(
@@ -15,14 +15,14 @@ export function syntheticEchoClip(
   channels: 1 | 3,
   seed = 0,
 ): ClipArray<Uint8Array> {
-  const rng = new Rng(seed);
+  const rng = Random.from(seed);
   const data = new Uint8Array(frames * height * width * channels);
   for (let t = 0; t < frames; t++) {
     for (let y = 0; y < height; y++) {
       for (let x = 0; x < width; x++) {
         const dx = x - width / 2;
         const inFan = y > 0 && Math.abs(Math.atan2(dx, y)) < 0.65 && Math.hypot(dx, y) < height;
-        const v = inFan ? Math.min(255, Math.floor(rng.float() * 160 + 20)) : 0;
+        const v = inFan ? Math.min(255, Math.floor(rng.next() * 160 + 20)) : 0;
         const base = ((t * height + y) * width + x) * channels;
         for (let c = 0; c < channels; c++) data[base + c] = v;
       }

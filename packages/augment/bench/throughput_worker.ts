@@ -6,7 +6,7 @@
  * @module
  */
 
-import { Rng } from "../rng.ts";
+import { Random } from "@echojepa/core";
 import { evalTransform, trainTransform } from "../video_transform.ts";
 import { syntheticEchoClip } from "./synthetic_clip.ts";
 
@@ -25,7 +25,7 @@ export interface WorkRequest {
 self.onmessage = (event: MessageEvent<WorkRequest>) => {
   const r = event.data;
   const clip = syntheticEchoClip(r.frames, r.height, r.width, r.channels, r.seed);
-  const rng = new Rng(r.seed);
+  const rng = Random.from(r.seed);
   const run = (): void => {
     if (r.transform === "train") trainTransform(clip, rng, { cropSize: r.cropSize });
     else evalTransform(clip, { cropSize: r.cropSize });

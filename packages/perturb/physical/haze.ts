@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Rng } from "@echojepa/augment";
+import type { Random } from "@echojepa/core";
 import type { BeamCoordinates } from "../geometry.ts";
 import type { Presets } from "../levels.ts";
 import { smoothRandomField } from "./smooth_field.ts";
@@ -33,7 +33,7 @@ export const HAZE_PRESETS: Presets<HazeParams> = {
 };
 
 /** Envelope amplitude to add per pixel: amplitude·exp(−z/decay)·field, zero outside the sector. */
-export function hazeEnvelope(coords: BeamCoordinates, params: HazeParams, rng: Rng): Float32Array {
+export function hazeEnvelope(coords: BeamCoordinates, params: HazeParams, rng: Random): Float32Array {
   const decayCm = params.decayCm ?? 1.2;
   if (!(params.amplitude >= 0 && decayCm > 0)) throw new RangeError(`hazeEnvelope: bad parameters`);
   const field = smoothRandomField(coords, rng, params.cells ?? 6);

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Rng } from "@echojepa/augment";
+import type { Random } from "@echojepa/core";
 import type { BeamCoordinates } from "../geometry.ts";
 import { type Presets, raisedCosineStep } from "../levels.ts";
 
@@ -42,7 +42,7 @@ export const REVERBERATION_PRESETS: Presets<ReverberationParams> = {
 export function reverberationEnvelope(
   coords: BeamCoordinates,
   params: ReverberationParams,
-  rng: Rng,
+  rng: Random,
 ): Float32Array {
   const thickness = params.thicknessCm ?? 0.15;
   const halfWidth = params.halfWidth ?? 0.35;

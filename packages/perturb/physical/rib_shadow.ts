@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Rng } from "@echojepa/augment";
+import type { Random } from "@echojepa/core";
 import type { BeamCoordinates } from "../geometry.ts";
 import { type Presets, raisedCosineStep } from "../levels.ts";
 
@@ -36,7 +36,11 @@ export const RIB_SHADOW_PRESETS: Presets<RibShadowParams> = {
  * Shadow weight per pixel in [0, 1] (1 = full shadow): the product of an angular profile (1 within `halfWidth` of
  * the centre, raised-cosine to 0 over `edge`) and a depth onset (0 before `startDepthCm`, 1 after the onset).
  */
-export function ribShadowWeights(coords: BeamCoordinates, params: RibShadowParams, rng: Rng): Float32Array {
+export function ribShadowWeights(
+  coords: BeamCoordinates,
+  params: RibShadowParams,
+  rng: Random,
+): Float32Array {
   const center = params.center ?? rng.uniform(-0.6, 0.6);
   const onsetCm = params.onsetCm ?? 0.5;
   if (!(params.halfWidth >= 0 && params.edge >= 0 && onsetCm >= 0)) {
@@ -56,7 +60,7 @@ export function ribShadowWeights(coords: BeamCoordinates, params: RibShadowParam
 }
 
 /** Envelope gain per pixel: attenuation^weight, so the shadow edge blends smoothly in dB. */
-export function ribShadowGain(coords: BeamCoordinates, params: RibShadowParams, rng: Rng): Float32Array {
+export function ribShadowGain(coords: BeamCoordinates, params: RibShadowParams, rng: Random): Float32Array {
   if (!(params.attenuation > 0 && params.attenuation <= 1)) {
     throw new RangeError(`ribShadowGain: attenuation must be in (0, 1], got ${params.attenuation}`);
   }

@@ -5,13 +5,13 @@
  * @module
  */
 
-import type { Rng } from "@echojepa/augment";
+import type { Random } from "@echojepa/core";
 import type { BeamCoordinates } from "../geometry.ts";
 
 /** Values in [0, 1] per pixel, from a `cells × cells` grid of U(0, 1) draws over depth ∈ [0, 1], lateral ∈ [−1, 1]. */
-export function smoothRandomField(coords: BeamCoordinates, rng: Rng, cells = 6): Float32Array {
+export function smoothRandomField(coords: BeamCoordinates, rng: Random, cells = 6): Float32Array {
   if (!(Number.isInteger(cells) && cells >= 2)) throw new RangeError(`smoothRandomField: cells must be ≥ 2`);
-  const grid = Float64Array.from({ length: cells * cells }, () => rng.float());
+  const grid = Float64Array.from({ length: cells * cells }, () => rng.next());
   const field = new Float32Array(coords.depth.length);
   for (let i = 0; i < field.length; i++) {
     const u = Math.min(Math.max(coords.depth[i], 0), 1) * (cells - 1);

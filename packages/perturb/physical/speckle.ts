@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Rng } from "@echojepa/augment";
+import type { Random } from "@echojepa/core";
 import type { Presets } from "../levels.ts";
 
 /** Parameters of speckle noise. */
@@ -22,7 +22,7 @@ export const SPECKLE_PRESETS: Presets<SpeckleParams> = {
 };
 
 /** One frame of multiplicative factors, `pixels` long, drawn from `rng` in pixel order. */
-export function speckleFactors(pixels: number, params: SpeckleParams, rng: Rng): Float32Array {
+export function speckleFactors(pixels: number, params: SpeckleParams, rng: Random): Float32Array {
   if (!(params.sigma >= 0)) throw new RangeError(`speckleFactors: sigma must be ≥ 0, got ${params.sigma}`);
   const out = new Float32Array(pixels);
   for (let i = 0; i < pixels; i++) out[i] = Math.max(0, 1 + params.sigma * rng.normal());

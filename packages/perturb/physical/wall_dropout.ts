@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Rng } from "@echojepa/augment";
+import type { Random } from "@echojepa/core";
 import type { BeamCoordinates } from "../geometry.ts";
 import { type Presets, raisedCosineStep } from "../levels.ts";
 
@@ -38,7 +38,7 @@ export const WALL_DROPOUT_PRESETS: Presets<WallDropoutParams> = {
 export function wallDropoutPatches(
   coords: BeamCoordinates,
   params: WallDropoutParams,
-  rng: Rng,
+  rng: Random,
 ): Float32Array {
   const dh = params.depthHalfSize ?? 0.15;
   const lh = params.lateralHalfSize ?? 0.25;

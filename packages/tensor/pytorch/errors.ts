@@ -5,6 +5,8 @@
  * @module
  */
 
+import { EchoJepaError } from "@echojepa/core";
+
 /** What went wrong with a PyTorch checkpoint. */
 export type TorchCheckpointErrorKind =
   /** Not a PyTorch file at all (or a format this reader does not know). */
@@ -21,7 +23,7 @@ export type TorchCheckpointErrorKind =
   | "unsupported";
 
 /** An error reading or writing a PyTorch checkpoint; `kind` says which class of problem it is. */
-export class TorchCheckpointError extends Error {
+export class TorchCheckpointError extends EchoJepaError {
   /** The class of problem. */
   readonly kind: TorchCheckpointErrorKind;
 

@@ -8,7 +8,7 @@
 import { type Backbone, BACKBONES } from "../../demo/results.ts";
 import { type TopLevelSpec, UMAP } from "../deps.ts";
 import type { Figure } from "../figure.ts";
-import { seededRandom } from "../random.ts";
+import { Random } from "@echojepa/core";
 import { vegaLiteToSvg } from "../render/vega_svg.ts";
 import type { EmbeddingSet } from "../run_data.ts";
 import { BACKBONE_LABELS } from "../winner.ts";
@@ -36,7 +36,7 @@ export function umap2d(features: number[][], seed: number): number[][] {
     nNeighbors: Math.max(2, Math.min(15, features.length - 1)),
     minDist: 0.2,
     nEpochs: 200,
-    random: seededRandom(seed),
+    random: new Random(seed).source(),
   });
   return umap.fit(features);
 }

@@ -6,8 +6,10 @@
  * `apt-get install mesa-vulkan-drivers libvulkan1`.
  */
 
+import { EchoJepaError } from "@echojepa/core";
+
 /** Thrown when WebGPU or an adapter is missing, with what to install. */
-export class WebGPUUnavailableError extends Error {
+export class WebGPUUnavailableError extends EchoJepaError {
   constructor(message: string) {
     super(message);
     this.name = "WebGPUUnavailableError";

@@ -387,16 +387,12 @@ function numbered(code: string): string {
 
 /**
  * Splits `n` invocations of a 1-D kernel with `workgroupSize` threads into a 2-D grid that respects the
- * 65535-workgroups-per-dimension limit. Kernels recover the flat index with {@link GRID_INDEX_WGSL}.
+ * 65535-workgroups-per-dimension limit. Kernels recover the flat index as `gid.x + gid.y * nwg.x * workgroupSize`
+ * (`gid` the global invocation id, `nwg` the number of workgroups).
  */
 export function grid1d(n: number, workgroupSize = 256): [number, number] {
   const groups = Math.ceil(n / workgroupSize);
   if (groups <= 65535) return [groups, 1];
   const y = Math.ceil(groups / 65535);
   return [Math.ceil(groups / y), y];
-}
-
-/** WGSL expression for the flat invocation index of a {@link grid1d} launch (needs `gid` and `nwg` builtins). */
-export function gridIndexWgsl(workgroupSize = 256): string {
-  return `(gid.x + gid.y * nwg.x * ${workgroupSize}u)`;
 }
