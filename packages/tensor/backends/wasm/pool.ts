@@ -121,7 +121,8 @@ export class ThreadPool {
    */
   run(task: number, threads = this.threads): void {
     const ctl = this.#ctl;
-    if (this.#state === "parked") this.#spawn().catch(() => {});
+    // A restart that fails (workers refused) leaves the pool on this thread for good rather than retrying each fork.
+    if (this.#state === "parked") this.#spawn().catch(() => this.#stopWorkers("disposed"));
     const n = this.#state === "running" ? Math.min(threads, this.threads) : 1;
     this.#lastFork = performance.now();
     if (n <= 1) {
