@@ -96,15 +96,8 @@ function describe(t: Timing): string {
 
 const round = (x: number): number => Number(x.toPrecision(4));
 
-/** Times each contender's `run` (null: not available for this workload) and builds the row. */
-async function row(
-  name: Workload,
-  unit: BenchRow["unit"],
-  contenders: Partial<Record<Contender, () => Promise<() => Promise<void>>>>,
-  reps: Partial<Record<Contender, number>>,
-  toFigure: (ms: number) => number,
-  notes?: string,
-): Promise<BenchRow> {
+/** A row with no figures yet; the load average is taken now, at the row's start. */
+function emptyRow(name: Workload, unit: BenchRow["unit"], notes?: string): BenchRow {
   const r: BenchRow = {
     name,
     unit,
@@ -116,6 +109,28 @@ async function row(
     devices,
   };
   if (notes) r.notes = notes;
+  return r;
+}
+
+/** ours-wasm's figure over every other contender's, oriented so that > 1 means ours-wasm is better. */
+function fillRatios(r: BenchRow): void {
+  const w = r.values["ours-wasm"];
+  if (w === undefined) return;
+  for (const [who, v] of Object.entries(r.values) as [Contender, number][]) {
+    if (who !== "ours-wasm") r.ratios[who] = round(r.unit === "ms" ? v / w : w / v);
+  }
+}
+
+/** Times each contender's `run` (null: not available for this workload) and builds the row. */
+async function row(
+  name: Workload,
+  unit: BenchRow["unit"],
+  contenders: Partial<Record<Contender, () => Promise<() => Promise<void>>>>,
+  reps: Partial<Record<Contender, number>>,
+  toFigure: (ms: number) => number,
+  notes?: string,
+): Promise<BenchRow> {
+  const r = emptyRow(name, unit, notes);
   for (
     const [who, setup] of Object.entries(contenders) as [Contender, () => Promise<() => Promise<void>>][]
   ) {
@@ -126,12 +141,7 @@ async function row(
     r.values[who] = round(toFigure(t.medianMs));
     r.warmupMs[who] = round(t.warmupMs);
   }
-  const w = r.values["ours-wasm"];
-  if (w !== undefined) {
-    for (const [who, v] of Object.entries(r.values) as [Contender, number][]) {
-      if (who !== "ours-wasm") r.ratios[who] = round(unit === "ms" ? v / w : w / v);
-    }
-  }
+  fillRatios(r);
   return r;
 }
 
@@ -235,20 +245,13 @@ async function benchDemoStep(): Promise<BenchRow> {
   const logEvery = 5;
   // 100 steps: long enough to show whether live memory grows (it must not, on either backend).
   const steps = 100;
-  const r: BenchRow = {
-    name: "demo_jepa_step",
-    unit: "ms",
-    values: {},
-    ratios: {},
-    warmupMs: {},
-    loadAverage: loadAverage(),
-    date,
-    devices,
-    notes:
-      `the default demo preset's JEPA step (encoder ${preset.encoder.embedDim}×${preset.encoder.depth}, ` +
+  const r = emptyRow(
+    "demo_jepa_step",
+    "ms",
+    `the default demo preset's JEPA step (encoder ${preset.encoder.embedDim}×${preset.encoder.depth}, ` +
       `batch ${preset.pretrainBatch} of ${preset.frames}×${preset.size}², predictor, AdamW, EMA); ` +
       `mean of ${steps - logEvery} steps after a ${logEvery}-step warm-up window`,
-  };
+  );
   for (const b of ours) {
     await init({ backend: b });
     const config = pretrainConfig(preset, "jepa", "/tmp/echojepa-bench-unused");
@@ -283,10 +286,7 @@ async function benchDemoStep(): Promise<BenchRow> {
     r.values[`ours-${b}` as Contender] = round(ms);
     r.warmupMs[`ours-${b}` as Contender] = round(warmupMs);
   }
-  const w = r.values["ours-wasm"];
-  if (w !== undefined && r.values["ours-webgpu"] !== undefined) {
-    r.ratios["ours-webgpu"] = round(r.values["ours-webgpu"] / w);
-  }
+  fillRatios(r);
   return r;
 }
 

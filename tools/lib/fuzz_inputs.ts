@@ -234,17 +234,20 @@ function safetensorsFile(header: Record<string, unknown>, dataBytes: number): Ui
   return out;
 }
 
+/** The small ViT whose weights both the safetensors and the `.pt` fuzz inputs start from. */
+export const TINY_VIT_CONFIG = {
+  embedDim: 16,
+  depth: 1,
+  numHeads: 2,
+  mlpHidden: 32,
+  patchSize: 4,
+  tubeletSize: 2,
+  inChannels: 3,
+} as const;
+
 /** Weights files with absurd configurations and dtype names from Object.prototype. */
 export function* structuralWeightsInputs(): Generator<FuzzInput> {
-  const small = {
-    embedDim: 16,
-    depth: 1,
-    numHeads: 2,
-    mlpHidden: 32,
-    patchSize: 4,
-    tubeletSize: 2,
-    inChannels: 3,
-  };
+  const small = TINY_VIT_CONFIG;
   const tensors: Record<string, unknown> = {};
   let at = 0;
   const add = (name: string, shape: number[]): void => {

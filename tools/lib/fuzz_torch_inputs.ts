@@ -15,7 +15,7 @@
 
 import { Random } from "@echojepa/core";
 import { ZipWriter } from "../../packages/tensor/pytorch/zip_writer.ts";
-import { STRUCTURAL_VALUES } from "./fuzz_inputs.ts";
+import { STRUCTURAL_VALUES, TINY_VIT_CONFIG } from "./fuzz_inputs.ts";
 
 /** One `.pt` fuzz input (target "torch": opened, read to the host, and given to loadVit with {@link TINY_PT_CONFIG}). */
 export interface TorchFuzzInput {
@@ -28,15 +28,7 @@ export interface TorchFuzzInput {
 }
 
 /** The configuration the fixture's tensors fit (passed to loadVit: `.pt` files carry no metadata). */
-export const TINY_PT_CONFIG = {
-  embedDim: 16,
-  depth: 1,
-  numHeads: 2,
-  mlpHidden: 32,
-  patchSize: 4,
-  tubeletSize: 2,
-  inChannels: 3,
-} as const;
+export const TINY_PT_CONFIG = TINY_VIT_CONFIG;
 
 /** A number the pickle holds: a JS number (int unless `float`), or a bigint past 2⁵³. */
 type PyInt = number | bigint;
