@@ -16,7 +16,10 @@
  * Every finished stage is recorded in results.json; running the same command again resumes from there. `--seed N`
  * changes every seed of the run (patients, initialisations, masks, label draws, perturbations, bootstraps).
  *
- *   deno task demo [--preset quick|default|gpu] [--seed N] [--out runs/demo] [--fresh]
+ * `--speckle S` renders every clip (pretraining and probes) with the phantom's speckle strength S (0 none, 1 as
+ * simulated, 2 twice the contrast), so claim (a) can be read as an interaction across runs.
+ *
+ *   deno task demo [--preset quick|default|gpu] [--seed N] [--speckle S] [--out runs/demo] [--fresh]
  */
 
 import { parseArgs } from "node:util";
@@ -27,6 +30,7 @@ import { describeBackend, init, type Module } from "@echojepa/tensor";
 import type { VisionTransformer } from "@echojepa/vit";
 import { loadBackbone, pretrainBackbone, pretrainedBackbones, randomBackbone } from "./demo/backbones.ts";
 import { attentionClips, attentionMaps } from "./demo/attention.ts";
+import { learningCurve } from "./demo/curve.ts";
 import { buildDemoData, EF_VIEWS } from "./demo/data.ts";
 import { backboneFeatures } from "./demo/features.ts";
 import { DEMO_PRESETS } from "./demo/presets.ts";
@@ -45,6 +49,7 @@ const { values } = parseArgs({
   options: {
     preset: { type: "string", default: "default" },
     seed: { type: "string", default: "0" },
+    speckle: { type: "string", default: "1" },
     out: { type: "string" },
     fresh: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
@@ -52,12 +57,14 @@ const { values } = parseArgs({
 });
 if (values.help) {
   console.log(
-    `deno task demo [--preset ${Object.keys(DEMO_PRESETS).join("|")}] [--seed N] [--out DIR] [--fresh]`,
+    `deno task demo [--preset ${
+      Object.keys(DEMO_PRESETS).join("|")
+    }] [--seed N] [--speckle S] [--out DIR] [--fresh]`,
   );
   Deno.exit(0);
 }
-const preset = DEMO_PRESETS[values.preset!];
-if (!preset) {
+const named = DEMO_PRESETS[values.preset!];
+if (!named) {
   console.error(
     `demo: unknown preset "${values.preset}"; choose one of ${Object.keys(DEMO_PRESETS).join(", ")}`,
   );
@@ -68,8 +75,17 @@ if (!(Number.isInteger(seedValue) && seedValue >= 0)) {
   console.error(`demo: --seed: expected an integer ≥ 0, got "${values.seed}"`);
   Deno.exit(2);
 }
+const speckle = Number(values.speckle);
+if (!(speckle >= 0 && speckle <= 4)) {
+  console.error(`demo: --speckle: expected a strength in [0, 4], got "${values.speckle}"`);
+  Deno.exit(2);
+}
+const preset = { ...named, speckle };
 const seeds = runSeeds(seedValue);
-const runDir = values.out ?? `runs/demo-${preset.name}${seeds.run === 0 ? "" : `-seed${seeds.run}`}`;
+const runDir = values.out ??
+  `runs/demo-${preset.name}${seeds.run === 0 ? "" : `-seed${seeds.run}`}${
+    speckle === 1 ? "" : `-speckle${speckle}`
+  }`;
 await ensureWritableDir("out", runDir).catch((e) => { // before any work: one line, exit 1
   console.error(`demo: ${oneLine(e)}`);
   Deno.exit(1);
@@ -78,6 +94,7 @@ if (values.fresh) await Deno.remove(runDir, { recursive: true }).catch(() => {})
 await Deno.mkdir(`${runDir}/backbones`, { recursive: true });
 
 const tty = Deno.stderr.isTerminal();
+const pct = (v: number | undefined) => (v === undefined ? "—" : v.toFixed(1));
 const log = (msg: string): void => console.error(msg);
 const resultsPath = `${runDir}/results.json`;
 
@@ -91,18 +108,22 @@ async function loadResults(): Promise<DemoResults | null> {
 
 const backend = await init();
 const previous = await loadResults();
-if (previous && (previous.preset !== preset.name || (previous.seed ?? 0) !== seeds.run)) {
+if (
+  previous &&
+  (previous.preset !== preset.name || (previous.seed ?? 0) !== seeds.run ||
+    (previous.speckle ?? 1) !== speckle)
+) {
   console.error(
-    `demo: ${runDir} holds a "${previous.preset}" run with seed ${
-      previous.seed ?? 0
-    }; use --out for another ` +
-      `folder or --fresh to start over`,
+    `demo: ${runDir} holds a "${previous.preset}" run with seed ${previous.seed ?? 0} and speckle ${
+      previous.speckle ?? 1
+    }; use --out for another folder or --fresh to start over`,
   );
   Deno.exit(2);
 }
 const results: DemoResults = previous ?? {
   preset: preset.name,
   seed: seeds.run,
+  speckle,
   updatedAt: "",
   adapter: describeBackend(backend),
   stageSeconds: {},
@@ -156,7 +177,7 @@ function bar(total: number, label: string): (done: number, tot?: number) => void
 }
 
 log(
-  `EchoJEPA demo, preset "${preset.name}", seed ${seeds.run}, run folder ${runDir}, backend ${
+  `EchoJEPA demo, preset "${preset.name}", seed ${seeds.run}, speckle ${speckle}, run folder ${runDir}, backend ${
     describeBackend(backend)
   }`,
 );
@@ -207,6 +228,30 @@ for (const objective of ["jepa", "mae"] as const) {
 const randomNames: Backbone[] = ["random", "random-2", "random-3"];
 randomNames.forEach((name, i) => encoders.set(name, randomBackbone(preset, seeds.randomInits[i])));
 encoders.set("pixels", "pixels");
+
+// The learning curves: the probed encoder at the init ("random") and at each kept checkpoint, cheap probes only.
+for (const objective of ["jepa", "mae"] as const) {
+  await stage(`curve-${objective}`, async () => {
+    const curve = await learningCurve(
+      preset,
+      data,
+      objective,
+      `${runDir}/pretrain-${objective}`,
+      encoders.get("random") as VisionTransformer,
+      seeds.labelDraws,
+      {
+        onPoint: (pt) =>
+          log(
+            `  curve ${objective} step ${pt.step}: ` +
+              Object.entries(pt.accuracy).map(([budget, a]) =>
+                `${budget} linear ${pct(a.linear)} kNN ${pct(a.knn)}`
+              ).join(", "),
+          ),
+      },
+    );
+    results.pretraining[objective] = { ...results.pretraining[objective]!, curve };
+  });
+}
 results.encoder.params = (encoders.get("random") as VisionTransformer).parameterCount();
 
 // The model bundle for the browser page: the JEPA encoder with its full-label view probe and its EF probe.
@@ -227,7 +272,6 @@ async function writeBundle(encoder: VisionTransformer): Promise<void> {
 }
 
 // 3. Probes per backbone, all under the fair protocol on standardised features.
-const pct = (v: number | undefined) => (v === undefined ? "—" : v.toFixed(1));
 for (const b of BACKBONES) {
   const encoder = encoders.get(b)!;
   const needed = [`views-${b}`, `ef-${b}`, `rvsp-${b}`].some((s) => !(s in results.stageSeconds));

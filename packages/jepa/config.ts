@@ -37,8 +37,16 @@ export interface DataConfig {
   cropAspect: [number, number];
   /** Left–right flip probability (EchoJEPA: 0; flipping swaps the heart's sides). */
   horizontalFlipProbability: number;
-  /** Phantom only: number of distinct synthetic clips in the pool. */
+  /** Phantom only: number of distinct synthetic clips in the pool (ignored when `phantomStream` is on). */
   phantomClips: number;
+  /**
+   * Phantom only: render a fresh clip for every sample of every step instead of drawing from a fixed pool, so a run
+   * of S steps at batch B sees S·B distinct clips (the phantom renders faster than the encoder trains). Clip
+   * `s·B + b` is the b-th sample of step s, so batches stay a pure function of `(seed, step)`.
+   */
+  phantomStream: boolean;
+  /** Phantom only: speckle strength (the phantom's `speckleStrength`: 0 none, 1 as simulated, 2 twice the contrast). */
+  phantomSpeckle: number;
   /**
    * Phantom only: frame rate of the synthetic clips, or null for the phantom's own random 20–90 fps. A few frames
    * at a fixed low rate span a whole heartbeat (8 frames at 12 fps ≈ 0.7 s), which EF needs.
@@ -190,6 +198,8 @@ const VITL_ECHOJEPA: PretrainConfig = {
     cropAspect: [0.9, 1.1],
     horizontalFlipProbability: 0,
     phantomClips: 512,
+    phantomStream: false,
+    phantomSpeckle: 1,
     phantomFps: null,
     workers: 2,
     maxUnreadableFraction: 0.25,
@@ -403,6 +413,10 @@ export function validateConfig(c: PretrainConfig): void {
   }
   for (const k of ["frames", "cropSize", "frameStep", "phantomClips"] as const) {
     posInt(`data.${k}`, c.data[k]);
+  }
+  if (typeof c.data.phantomStream !== "boolean") errors.push(`data.phantomStream must be true or false`);
+  if (!(c.data.phantomSpeckle >= 0 && c.data.phantomSpeckle <= 4)) {
+    errors.push(`data.phantomSpeckle must be in [0, 4], got ${c.data.phantomSpeckle}`);
   }
   if (c.data.phantomFps !== null && !(c.data.phantomFps > 0)) {
     errors.push(`data.phantomFps must be null or a positive frame rate, got ${c.data.phantomFps}`);

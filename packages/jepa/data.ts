@@ -17,7 +17,7 @@ import type { DataConfig } from "./config.ts";
 
 /** A set of clips that can be read by index. */
 export interface ClipSource {
-  /** Number of clips. */
+  /** Number of clips; `Infinity` for a stream, whose step s takes clips s·B … s·B + B − 1 (every one new). */
   readonly size: number;
   /** A human-readable description for logs. */
   readonly description: string;
@@ -29,36 +29,50 @@ export interface ClipSource {
 }
 
 /**
- * Synthetic echo clips from `@echojepa/phantom`, rendered on first use and kept in memory. Clips are rendered 25%
- * larger than the crop so the random resized crop has room to move.
+ * Synthetic echo clips from `@echojepa/phantom`. Clips are rendered 25% larger than the crop so the random resized
+ * crop has room to move. A pool (`clips` distinct clips) is rendered on first use and kept in memory; a stream
+ * (`stream: true`) renders every requested index afresh and keeps nothing, and its `size` is infinite (see
+ * {@link buildBatch}).
  */
 export function phantomSource(
-  { clips, frames, cropSize, seed, fps = null }: {
+  { clips, frames, cropSize, seed, fps = null, stream = false, speckleStrength = 1 }: {
     clips: number;
     frames: number;
     cropSize: number;
     seed: number;
     /** Fixed frame rate, or null for the phantom's random one. */
     fps?: number | null;
+    /** A fresh clip for every index, nothing cached (default false: a pool of `clips`). */
+    stream?: boolean;
+    /** The phantom's speckle strength (default 1). */
+    speckleStrength?: number;
   },
 ): ClipSource {
   const side = Math.max(16, Math.round(cropSize * 1.25));
   const cache = new Map<number, ClipArray>();
+  const render = (index: number): ClipArray => {
+    const c = generateClip(deriveSeed(seed, "phantom-clip", index), {
+      frames,
+      height: side,
+      width: side,
+      acquisition: fps ? { fps } : undefined,
+      speckleStrength,
+    });
+    return { data: c.frames, shape: [c.t, c.h, c.w] };
+  };
+  const what = `${frames} frames${fps ? ` at ${fps} fps` : ""}, ${side}×${side} px${
+    speckleStrength === 1 ? "" : `, speckle ×${speckleStrength}`
+  }`;
   return {
-    size: clips,
-    description: `phantom (${clips} synthetic clips, ${frames} frames${
-      fps ? ` at ${fps} fps` : ""
-    }, ${side}×${side} px)`,
+    size: stream ? Infinity : clips,
+    description: stream
+      ? `phantom stream (a fresh synthetic clip every sample, ${what})`
+      : `phantom (${clips} synthetic clips, ${what})`,
     load(index: number): Promise<ClipArray> {
+      if (stream) return Promise.resolve(render(index));
       let clip = cache.get(index);
       if (!clip) {
-        const c = generateClip(deriveSeed(seed, "phantom-clip", index), {
-          frames,
-          height: side,
-          width: side,
-          acquisition: fps ? { fps } : undefined,
-        });
-        clip = { data: c.frames, shape: [c.t, c.h, c.w] };
+        clip = render(index);
         cache.set(index, clip);
       }
       return Promise.resolve(clip);
@@ -133,6 +147,8 @@ export function sourceFromConfig(data: DataConfig, seed: number): Promise<ClipSo
         cropSize: data.cropSize,
         seed,
         fps: data.phantomFps,
+        stream: data.phantomStream,
+        speckleStrength: data.phantomSpeckle,
       }),
     );
   }
@@ -154,7 +170,10 @@ export interface HostBatch {
   skipped: SkippedFile[];
 }
 
-/** Builds the batch of training step `step`: clips drawn with replacement, each with its own random crop. */
+/**
+ * Builds the batch of training step `step`: clips drawn with replacement (from a stream: the step's own new clips),
+ * each with its own random crop.
+ */
 export async function buildBatch(
   source: ClipSource,
   data: DataConfig,
@@ -163,7 +182,10 @@ export async function buildBatch(
   step: number,
 ): Promise<HostBatch> {
   const pick = Random.from(seed, "batch", step);
-  const clipIndices = Array.from({ length: batchSize }, () => pick.int(0, source.size - 1));
+  const clipIndices = Array.from(
+    { length: batchSize },
+    (_, b) => Number.isFinite(source.size) ? pick.int(0, source.size - 1) : step * batchSize + b,
+  );
   const skippedBySample: SkippedFile[][] = clipIndices.map(() => []);
   const inputs = await Promise.all(clipIndices.map(async (ci, b) => {
     const rng = Random.from(seed, "sample", step, b);

@@ -50,3 +50,41 @@ Deno.test("a fixed phantom frame rate changes the clips, shows in the descriptio
     /phantomFps must be null or a positive/,
   );
 });
+
+Deno.test("a phantom stream gives every sample of every step a new clip, the same on every run", async () => {
+  const stream = () => phantomSource({ clips: 3, frames: 4, cropSize: 32, seed: 5, stream: true });
+  const streamed = { ...config.data, phantomStream: true };
+  const steps = await Promise.all([0, 1, 2].map((s) => buildBatch(stream(), streamed, 2, 5, s)));
+  assert.deepEqual(steps.map((b) => b.clipIndices), [[0, 1], [2, 3], [4, 5]]);
+  assert.deepEqual((await buildBatch(stream(), streamed, 2, 5, 2)).data, steps[2].data);
+  // Stream clip k is pool clip k: the same seeded render, only nothing is kept.
+  const k = 2;
+  assert.deepEqual(
+    (await stream().load(k, Random.from(0))).data,
+    (await source().load(k, Random.from(0))).data,
+  );
+  assert.equal(stream().size, Infinity);
+  assert.match(stream().description, /fresh synthetic clip every sample/);
+  // Workers rebuild the stream from the config.
+  const loader = new WorkerBatchLoader(streamed, 2, 5, 1);
+  try {
+    assert.deepEqual((await loader.get(1)).data, steps[1].data);
+  } finally {
+    loader.close();
+  }
+});
+
+Deno.test("the phantom's speckle strength reaches the clips and is validated", async () => {
+  const at = (speckleStrength: number) =>
+    phantomSource({ clips: 1, frames: 4, cropSize: 32, seed: 5, speckleStrength }).load(0, Random.from(0));
+  assert.deepEqual((await at(1)).data, (await source().load(0, Random.from(0))).data);
+  assert.notDeepEqual((await at(0)).data, (await at(1)).data);
+  assert.match(
+    phantomSource({ clips: 1, frames: 4, cropSize: 32, seed: 5, speckleStrength: 2 }).description,
+    /speckle ×2/,
+  );
+  assert.throws(
+    () => resolveConfig("micro", { data: { phantomSpeckle: 5 } }),
+    /phantomSpeckle must be in \[0, 4\]/,
+  );
+});

@@ -7,6 +7,8 @@
  * plain mean over tokens.
  */
 
+import { deriveSeed } from "@echojepa/core";
+import { withInitSeed } from "@echojepa/tensor";
 import { AttentiveProbe } from "./attentive_probe.ts";
 import { type FeatureSet, tokenBatch } from "./features.ts";
 import type { TargetScaler } from "./fractions.ts";
@@ -116,16 +118,19 @@ export async function runFrozenProbes(
     const head = regression ? "regressor" : "classifier";
     const result = await trainProbes<AttentiveProbe | LinearProbe>({
       task: o.task,
-      makeProbe: () =>
-        kind === "attentive"
-          ? new AttentiveProbe({
-            dim,
-            outputs,
-            kind: head,
-            depth: o.attentive.depth,
-            numHeads: o.attentive.numHeads,
-          })
-          : new LinearProbe({ dim, outputs, kind: head }),
+      // Each head's initialisation is a function of the probe's seed, not of how many layers were built before it,
+      // so two backbones' probes (and a curve point's) start from the same weights.
+      makeProbe: (h) =>
+        withInitSeed(deriveSeed(o.seed, kind, h), () =>
+          kind === "attentive"
+            ? new AttentiveProbe({
+              dim,
+              outputs,
+              kind: head,
+              depth: o.attentive.depth,
+              numHeads: o.attentive.numHeads,
+            })
+            : new LinearProbe({ dim, outputs, kind: head })),
       apply: (probe, b) => probe.forward(b.x, b.mask),
       makeBatch: (split, idx) => ({
         x: tokenBatch(sets[split], split === "train" ? idx.map((i) => rows[i]) : idx),

@@ -201,6 +201,27 @@ export function setInitSeed(seed: number): void {
   initCounter = seed;
 }
 
+/**
+ * Runs `build` with the default-seed counter restarted at `seed`, then puts the counter back: what `build` creates is
+ * a function of `seed` alone, and layers built afterwards get the seeds they would have got without it.
+ *
+ * @example
+ * ```ts
+ * import { Linear, withInitSeed } from "@echojepa/tensor";
+ * const a = withInitSeed(7, () => new Linear(4, 2));
+ * const b = withInitSeed(7, () => new Linear(4, 2)); // the same weights as `a`
+ * ```
+ */
+export function withInitSeed<T>(seed: number, build: () => T): T {
+  const saved = initCounter;
+  initCounter = seed;
+  try {
+    return build();
+  } finally {
+    initCounter = saved;
+  }
+}
+
 /** A parameter drawn from N(0, std²) truncated to [−2, 2] (PyTorch `trunc_normal_(std=0.02)` as in ViTs). */
 export function truncNormalParameter(shape: Shape, std = 0.02, seed: number = nextInitSeed()): Tensor {
   return parameter(truncNormal(shape, std, 0, -2, 2, { seed }));

@@ -8,7 +8,9 @@ import {
   Module,
   onesParameter,
   parameter,
+  setInitSeed,
   truncNormalParameter,
+  withInitSeed,
   zerosParameter,
 } from "./nn.ts";
 import { gelu } from "./ops/elementwise.ts";
@@ -246,3 +248,20 @@ backendTest("a Linear-GELU-Linear MLP trained with AdamW fits a toy regression",
   x.dispose();
   y.dispose();
 });
+
+backendTest(
+  "withInitSeed makes what it builds a function of the seed and leaves later layers' seeds alone",
+  async () => {
+    const plain = [new Linear(3, 2), new Linear(3, 2)];
+    setInitSeed(0);
+    const first = new Linear(3, 2);
+    setInitSeed(0);
+    const inside = withInitSeed(99, () => new Linear(3, 2));
+    const after = new Linear(3, 2); // the counter is back where it was: the same weights as `first`
+    const again = withInitSeed(99, () => new Linear(3, 2));
+    assert.deepEqual(await after.weight.toArray(), await first.weight.toArray());
+    assert.deepEqual(await again.weight.toArray(), await inside.weight.toArray());
+    assert.notDeepEqual(await inside.weight.toArray(), await first.weight.toArray());
+    for (const m of [...plain, first, inside, after, again]) m.dispose();
+  },
+);

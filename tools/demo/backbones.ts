@@ -27,13 +27,19 @@ export function pretrainConfig(
       source: "phantom",
       frames: p.frames,
       cropSize: p.size,
-      phantomClips: p.pretrainClips,
+      phantomClips: p.pretrainClips === "stream" ? 1 : p.pretrainClips,
+      phantomStream: p.pretrainClips === "stream",
+      phantomSpeckle: p.speckle,
       phantomFps: p.fps,
       workers: 0,
     },
     encoder: p.encoder,
     optim: { batchSize: p.pretrainBatch, epochs, itersPerEpoch, warmupEpochs: Math.min(1, epochs - 1) },
-    run: { outDir, logEvery: Math.max(1, Math.min(10, Math.floor(p.pretrainSteps / 10))) },
+    run: {
+      outDir,
+      logEvery: Math.max(1, Math.min(10, Math.floor(p.pretrainSteps / 10))),
+      keepEveryEpochs: p.curveEveryEpochs,
+    },
   });
 }
 

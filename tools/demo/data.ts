@@ -56,7 +56,13 @@ export async function buildDemoData(
   seeds: Pick<RunSeeds, "adults" | "pediatric">,
   onProgress?: (done: number, total: number) => void,
 ): Promise<DemoData> {
-  const clipOptions = { frames: p.frames, height: p.size, width: p.size, acquisition: { fps: p.fps } };
+  const clipOptions = {
+    frames: p.frames,
+    height: p.size,
+    width: p.size,
+    acquisition: { fps: p.fps },
+    speckleStrength: p.speckle,
+  };
   const total = p.patients * VIEW_NAMES.length * p.clipsPerView + p.pediatricPatients * EF_VIEWS.length;
   let base = 0;
   const adults = await generateDataset({

@@ -58,6 +58,15 @@ export function pixelTokens(clip: ClipArray, p: DemoPreset): Float32Array {
   return out;
 }
 
+/** Already rendered clips as the probe tools' samples (loading hands the clip over), ids `<set>-<index>`. */
+export function clipSamples(set: string, clips: ClipArray[]): Sample[] {
+  return clips.map((clip, i) => ({
+    id: `${set}-${i}`,
+    study: set,
+    load: () => Promise.resolve(clip as ClipArray<Uint8Array>),
+  }));
+}
+
 /** The pixel control's feature set of some clips. */
 function pixelFeatures(clips: ClipArray[], p: DemoPreset): FeatureSet {
   const { tubeletSize: ts, patchSize: ps } = p.encoder;
@@ -97,6 +106,7 @@ export async function backboneFeatures(
     const key = await digestOf({
       preset: p.name,
       seed: seeds.run,
+      speckle: p.speckle,
       backbone: name,
       set,
       count: clips.length,
@@ -107,11 +117,7 @@ export async function backboneFeatures(
       out.set(set, await cachedFeatures(path, key, () => Promise.resolve(pixelFeatures(clips, p))));
       continue;
     }
-    const samples: Sample[] = clips.map((clip, i) => ({
-      id: `${set}-${i}`,
-      study: set,
-      load: () => Promise.resolve(clip as ClipArray<Uint8Array>),
-    }));
+    const samples = clipSamples(set, clips);
     const encoded = await cachedEncodeSamples(
       path,
       key,

@@ -40,8 +40,18 @@ export interface DemoPreset {
    * all labels, once) and the linear probe's schedule (the attentive probe's sweep is `probe.lrs`).
    */
   protocol: { budgets: LabelBudget[]; draws: number; linear: ProbeSchedule };
-  /** Pretraining clips rendered for the pretraining pool (unlabelled). */
-  pretrainClips: number;
+  /**
+   * Unlabelled pretraining clips: a pool of this many, rendered once, or `"stream"` — a fresh clip for every sample
+   * of every step (steps × batch distinct clips).
+   */
+  pretrainClips: number | "stream";
+  /**
+   * The phantom's speckle strength for every clip of the run, pretraining and probes (1 as simulated; `--speckle`
+   * overrides it).
+   */
+  speckle: number;
+  /** Pretraining checkpoints kept for the learning curve: one every this many of the ten epochs (0: none). */
+  curveEveryEpochs: number;
   /** Clips per view in the labelled set. */
   clipsPerView: number;
 }
@@ -101,6 +111,8 @@ export const DEMO_PRESETS: Record<string, DemoPreset> = {
     },
     protocol: { budgets: BUDGETS, draws: 2, linear: { ...LINEAR, epochs: 6, minSteps: 0 } },
     pretrainClips: 32,
+    speckle: 1,
+    curveEveryEpochs: 5,
     clipsPerView: 1,
   },
   default: {
@@ -128,6 +140,8 @@ export const DEMO_PRESETS: Record<string, DemoPreset> = {
     },
     protocol: { budgets: BUDGETS, draws: 10, linear: LINEAR },
     pretrainClips: 256,
+    speckle: 1,
+    curveEveryEpochs: 2,
     clipsPerView: 1,
   },
   gpu: {
@@ -166,7 +180,9 @@ export const DEMO_PRESETS: Record<string, DemoPreset> = {
       draws: 10,
       linear: { ...LINEAR, epochs: 20, minSteps: 200, batchSize: 16 },
     },
-    pretrainClips: 4096,
+    pretrainClips: "stream",
+    speckle: 1,
+    curveEveryEpochs: 2,
     clipsPerView: 2,
   },
 };

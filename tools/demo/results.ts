@@ -8,6 +8,7 @@
  */
 
 import type { FrozenProbeKind } from "@echojepa/probe";
+import type { CurvePoint } from "./curve.ts";
 import type { DemoPreset } from "./presets.ts";
 import type { Verdicts } from "./verdicts.ts";
 
@@ -32,6 +33,11 @@ export interface PretrainRecord {
   steps: number;
   clipsPerSecond: number;
   seconds: number;
+  /**
+   * The learning curve: view accuracy of the probed encoder (JEPA's target, MAE's encoder) at the initialisation
+   * and each kept checkpoint, linear probe and kNN at 5-shot and all labels (runs before it was added lack it).
+   */
+  curve?: CurvePoint[];
 }
 
 /** View classification of one backbone at one label fraction. */
@@ -126,6 +132,8 @@ export interface DemoResults {
   preset: string;
   /** The run's `--seed` (every other seed derives from it; absent in runs before it existed: 0). */
   seed?: number;
+  /** The phantom's speckle strength of every clip (`--speckle`; absent in runs before it existed: 1). */
+  speckle?: number;
   /** ISO time the results were last written. */
   updatedAt: string;
   /** The compute backend and what it runs on, as `describeBackend()` of @echojepa/tensor writes it. */

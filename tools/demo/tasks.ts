@@ -15,6 +15,7 @@ import {
   classificationMetrics,
   type FeatureSet,
   FROZEN_PROBE_KINDS,
+  type FrozenProbeKind,
   gatherFeatures,
   labelBudgetName,
   labelDraws,
@@ -108,10 +109,11 @@ export interface ViewExperiment {
 export async function viewExperiments(
   p: DemoPreset,
   data: DemoData,
-  x: BackboneInputs,
+  x: Pick<BackboneInputs, "train" | "val" | "test">,
   drawSeed: number,
   onProbe?: (probe: AttentiveProbe) => Promise<void>,
   onBudget?: (name: string, scores: Partial<Record<string, ProbeScore>>) => void,
+  kinds: readonly FrozenProbeKind[] = FROZEN_PROBE_KINDS,
 ): Promise<ViewExperiment> {
   const classes = 13;
   const labels = {
@@ -149,6 +151,7 @@ export async function viewExperiments(
         test: x.test,
         labels,
         rows,
+        kinds,
         ...schedules(p),
         seed: drawSeed + d,
         onAttentive: all && onProbe ? (probe) => onProbe(probe) : undefined,
