@@ -1,6 +1,6 @@
 /**
- * What every CPU-side package of EchoJEPA-TS shares, defined once: the seeded random generator
- * ({@link Random}), the progress bar ({@link ProgressBar}) and the base of the typed errors
+ * What every CPU-side package of EchoJEPA-TS shares, defined once: the host clip type ({@link Clip}, an
+ * ndarray view; its layout is documented in clip.ts), the seeded random generator ({@link Random}), the progress bar ({@link ProgressBar}) and the base of the typed errors
  * ({@link EchoJepaError}). It depends on nothing of the project, so any package, `tensor` included, may import it.
  *
  * @example
@@ -18,3 +18,14 @@
 export { deriveSeed, hashString, mix32, Random, type RandomSource, type SeedPart } from "./random.ts";
 export { formatDuration, ProgressBar, type ProgressBarOptions } from "./progress.ts";
 export { EchoJepaError } from "./errors.ts";
+export {
+  type Clip,
+  type ClipData,
+  type ClipDims,
+  clipDims,
+  clipSamples,
+  emptyLike,
+  isRowMajor,
+  makeClip,
+  reviveClip,
+} from "./clip.ts";
