@@ -14,16 +14,15 @@
  * @example
  * ```ts
  * import { evalTransform, trainTransform } from "@echojepa/augment";
- * import { Random } from "@echojepa/core";
+ * import { makeClip, Random } from "@echojepa/core";
  *
- * // A 16-frame 240×320 grey clip (for example from @echojepa/video).
- * const clip = { data: new Uint8Array(16 * 240 * 320), shape: [16, 240, 320] as const };
+ * // A 16-frame 240×320 grey clip (for example from @echojepa/video); the clip type is @echojepa/core's `Clip`.
+ * const clip = makeClip(new Uint8Array(16 * 240 * 320), [16, 240, 320]);
  * const train = trainTransform(clip, Random.from("clip-0001", "epoch", 3));
  * const val = evalTransform(clip);
  * console.log(train.shape, val.shape); // [3, 16, 224, 224] [3, 16, 224, 224]
  * ```
  */
-export { type ClipArray, type ClipData, type ClipDims, clipDims, type ClipShape, emptyLike } from "./clip.ts";
 export {
   centerCropWithAspect,
   type CropBox,

@@ -6,9 +6,8 @@
  * @module
  */
 
-import type { ClipArray } from "./clip.ts";
 import type { ProbeInput, ProbeTrainOptions } from "./probe_transform.ts";
-import type { SeedPart } from "@echojepa/core";
+import type { Clip, SeedPart } from "@echojepa/core";
 import type { ModelInput, TrainTransformOptions } from "./video_transform.ts";
 
 /** One transform to run: which one, on what clip, seeded by which tuple. */
@@ -16,7 +15,7 @@ export interface AugmentJob {
   /** `"train"` ({@link trainTransform}), `"eval"` ({@link evalTransform}) or `"probe"` ({@link probeTrainTransform}). */
   kind: "train" | "eval" | "probe";
   /** The clip; its buffer is copied to the worker unless `transfer` is set. */
-  clip: ClipArray;
+  clip: Clip;
   /** Seed tuple for `Random.from(...seed)`, e.g. `[clipId, epoch]`. Ignored by `"eval"`. */
   seed: SeedPart[];
   /** Transform options (plain data: no `out` buffer). */
@@ -36,8 +35,9 @@ interface Pending {
  * @example
  * ```ts
  * import { AugmentPool } from "@echojepa/augment";
+ * import { makeClip } from "@echojepa/core";
  * const pool = new AugmentPool(2);
- * const clip = { data: new Uint8Array(16 * 240 * 320), shape: [16, 240, 320] as const };
+ * const clip = makeClip(new Uint8Array(16 * 240 * 320), [16, 240, 320]);
  * const inputs = await Promise.all([0, 1, 2, 3].map((i) => pool.run({ kind: "train", clip, seed: ["clip", i] })));
  * console.log(inputs.map((x) => x.shape));
  * pool.close();

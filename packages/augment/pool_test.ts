@@ -1,12 +1,9 @@
 import assert from "node:assert/strict";
 import { AugmentPool } from "./pool.ts";
-import { Random } from "@echojepa/core";
+import { makeClip, Random } from "@echojepa/core";
 import { evalTransform, trainTransform } from "./video_transform.ts";
 
-const clip = {
-  data: Uint8Array.from({ length: 3 * 30 * 40 }, (_, i) => (i * 31) % 256),
-  shape: [3, 30, 40] as const,
-};
+const clip = makeClip(Uint8Array.from({ length: 3 * 30 * 40 }, (_, i) => (i * 31) % 256), [3, 30, 40]);
 
 Deno.test("AugmentPool: results equal the in-thread transforms with the same seed tuple", async () => {
   const pool = new AugmentPool(2);

@@ -8,18 +8,20 @@
 
 import type { AugmentJob } from "./pool.ts";
 import { probeTrainTransform } from "./probe_transform.ts";
-import { Random } from "@echojepa/core";
+import { Random, reviveClip } from "@echojepa/core";
 import { evalTransform, trainTransform } from "./video_transform.ts";
 
 self.onmessage = (event: MessageEvent<{ id: number; job: AugmentJob }>) => {
   const { id, job } = event.data;
   try {
     const rng = Random.from(...job.seed);
+    // Structured cloning keeps the clip's fields but not its ndarray prototype.
+    const clip = reviveClip(job.clip, "AugmentPool");
     const result = job.kind === "eval"
-      ? evalTransform(job.clip, job.options)
+      ? evalTransform(clip, job.options)
       : job.kind === "probe"
-      ? probeTrainTransform(job.clip, rng, job.options)
-      : trainTransform(job.clip, rng, job.options);
+      ? probeTrainTransform(clip, rng, job.options)
+      : trainTransform(clip, rng, job.options);
     self.postMessage({ id, result }, [result.data.buffer as ArrayBuffer]);
   } catch (error) {
     self.postMessage({

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { ClipArray } from "./clip.ts";
+import type { Clip } from "@echojepa/core";
 import { PROBE_CROP_RANGE } from "./crop.ts";
 import { type AppliedOp, randAugmentClip, type RandAugmentOptions } from "./randaugment.ts";
 import { randomErasing, type RandomErasingOptions } from "./random_erasing.ts";
@@ -36,14 +36,14 @@ export interface ProbeInput extends ModelInput {
  * @example
  * ```ts
  * import { probeTrainTransform } from "@echojepa/augment";
- * import { Random } from "@echojepa/core";
- * const clip = { data: new Uint8Array(16 * 112 * 112).fill(60), shape: [16, 112, 112] as const };
+ * import { makeClip, Random } from "@echojepa/core";
+ * const clip = makeClip(new Uint8Array(16 * 112 * 112).fill(60), [16, 112, 112]);
  * const input = probeTrainTransform(clip, Random.from(1), { cropSize: 112 });
  * console.log(input.shape, input.applied.map((a) => a.op));
  * ```
  */
 export function probeTrainTransform(
-  clip: ClipArray,
+  clip: Clip,
   rng: Random,
   options: ProbeTrainOptions = {},
 ): ProbeInput {

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type ClipArray, clipDims } from "./clip.ts";
+import { type Clip, clipDims, clipSamples, makeClip } from "@echojepa/core";
 import {
   adjustBrightness,
   adjustColor,
@@ -88,7 +88,7 @@ export interface AppliedOp {
 /** Result of {@link randAugmentClip}. */
 export interface RandAugmentResult {
   /** The augmented clip (same shape, uint8). */
-  clip: ClipArray<Uint8Array>;
+  clip: Clip<Uint8Array>;
   /** Ops that were applied, in order (those skipped by the 0.5 coin are not listed). */
   applied: AppliedOp[];
 }
@@ -174,7 +174,7 @@ function resolveOp(
  * such as AutoContrast and Equalize still use each frame's own histogram, as per-frame PIL calls do).
  */
 export function randAugmentClip(
-  clip: ClipArray,
+  clip: Clip,
   rng: Random,
   options: RandAugmentOptions = {},
 ): RandAugmentResult {
@@ -194,7 +194,8 @@ export function randAugmentClip(
   if (pool.length === 0) throw new RangeError("randAugmentClip: empty op pool");
   const size: FrameSize = { height, width, channels };
   const frameLength = height * width * channels;
-  let data: Uint8Array = clip.data;
+  const samples: Uint8Array = clipSamples(clip as Clip<Uint8Array>);
+  let data = samples;
   const applied: AppliedOp[] = [];
   for (let k = 0; k < count; k++) {
     const op = rng.pick(pool);
@@ -208,5 +209,5 @@ export function randAugmentClip(
     data = next;
     applied.push({ op, magnitude, parameter });
   }
-  return { clip: { data: data === clip.data ? data.slice() : data, shape: clip.shape }, applied };
+  return { clip: makeClip(data === samples ? data.slice() : data, clip.shape), applied };
 }

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { RAND_AUGMENT_OPS, randAugmentClip } from "./randaugment.ts";
-import { Random } from "@echojepa/core";
+import { type Clip, makeClip, Random } from "@echojepa/core";
 
-function repeatedFrameClip(frames: number): { data: Uint8Array; shape: [number, number, number] } {
+function repeatedFrameClip(frames: number): Clip<Uint8Array> {
   const frame = Uint8Array.from({ length: 24 * 32 }, (_, i) => (i * 29 + (i >> 5) * 7) % 256);
   const data = new Uint8Array(frames * frame.length);
   for (let t = 0; t < frames; t++) data.set(frame, t * frame.length);
-  return { data, shape: [frames, 24, 32] };
+  return makeClip(data, [frames, 24, 32]);
 }
 
 Deno.test("randAugmentClip: every op, same parameters on every frame (identical frames stay identical)", () => {
@@ -35,7 +35,7 @@ Deno.test("randAugmentClip: reproducible from the seed; magnitude ~ N(7, 0.5) wi
   const magnitudes: number[] = [];
   let applied = 0;
   for (let s = 0; s < 300; s++) {
-    const r = randAugmentClip({ data: new Uint8Array(4), shape: [1, 2, 2] }, Random.from(s));
+    const r = randAugmentClip(makeClip(new Uint8Array(4), [1, 2, 2]), Random.from(s));
     applied += r.applied.length;
     for (const op of r.applied) magnitudes.push(op.magnitude);
   }
@@ -70,11 +70,11 @@ Deno.test("randAugmentClip: magnitude → parameter rules (timm increasing set a
 
 Deno.test("randAugmentClip: rejects float clips and odd channel counts", () => {
   assert.throws(
-    () => randAugmentClip({ data: new Float32Array(4), shape: [1, 2, 2] }, Random.from(0)),
+    () => randAugmentClip(makeClip(new Float32Array(4), [1, 2, 2]), Random.from(0)),
     /uint8/,
   );
   assert.throws(
-    () => randAugmentClip({ data: new Uint8Array(8), shape: [1, 2, 2, 2] }, Random.from(0)),
+    () => randAugmentClip(makeClip(new Uint8Array(8), [1, 2, 2, 2]), Random.from(0)),
     /1 or 3/,
   );
 });

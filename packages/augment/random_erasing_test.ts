@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { randomErasing } from "./random_erasing.ts";
-import { Random } from "@echojepa/core";
+import { makeClip, Random } from "@echojepa/core";
 import { probeTrainTransform } from "./probe_transform.ts";
 
 Deno.test("randomErasing: one box, same place on every frame and channel, within area/aspect bounds", () => {
@@ -41,10 +41,7 @@ Deno.test("randomErasing: const mode writes zeros; rejects a wrong shape", () =>
 });
 
 Deno.test("probeTrainTransform: shape, reproducibility, records what it did", () => {
-  const clip = {
-    data: Uint8Array.from({ length: 4 * 48 * 48 }, (_, i) => i % 251),
-    shape: [4, 48, 48] as const,
-  };
+  const clip = makeClip(Uint8Array.from({ length: 4 * 48 * 48 }, (_, i) => i % 251), [4, 48, 48]);
   const a = probeTrainTransform(clip, Random.from(4), { cropSize: 32 });
   const b = probeTrainTransform(clip, Random.from(4), { cropSize: 32 });
   assert.deepEqual(a.shape, [3, 4, 32, 32]);

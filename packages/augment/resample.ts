@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type ClipArray, clipDims } from "./clip.ts";
+import { type Clip, clipDims } from "@echojepa/core";
 
 /** Per-output-index source taps along one axis: value = src[index0]·(1 − weight1) + src[index1]·weight1. */
 export interface AxisTaps {
@@ -68,9 +68,12 @@ export interface ChannelMap {
 /**
  * Resamples every frame of `clip` with the given row and column taps and writes `[C_out, T, rows, cols]` float32,
  * where C_out = `channels.sourceChannel.length`. Writes into `out` when given (length must match).
+ *
+ * The clip may be any view (a crop, a frame range, a flip by a negative stride): the loops read the storage
+ * through its offset and strides, so a view costs no copy.
  */
 export function resampleToChannelsFirst(
-  clip: ClipArray,
+  clip: Clip,
   rows: AxisTaps,
   cols: AxisTaps,
   channels: ChannelMap,
@@ -109,17 +112,18 @@ export function resampleToChannelsFirst(
     }
   }
 
-  // Pre-multiply column taps by the channel count so the inner loop is a plain add.
+  // Pre-multiply column taps by the column stride so the inner loop is a plain add.
+  const [frameStride, rowStride, colStride] = clip.stride;
+  const srcChannelStride = clip.shape.length === 4 ? clip.stride[3] : 1;
   const col0 = new Int32Array(outW);
   const col1 = new Int32Array(outW);
   for (let x = 0; x < outW; x++) {
-    col0[x] = cols.index0[x] * srcChannels;
-    col1[x] = cols.index1[x] * srcChannels;
+    col0[x] = cols.index0[x] * colStride;
+    col1[x] = cols.index1[x] * colStride;
   }
   const wx = cols.weight1;
   const src = clip.data;
-  const rowStride = width * srcChannels;
-  const frameStride = height * rowStride;
+  const origin = clip.offset;
 
   // Group output channels by source channel: each distinct source channel is interpolated once per pixel.
   const groups = new Map<number, number[]>();
@@ -136,9 +140,12 @@ export function resampleToChannelsFirst(
   let upper = new Float32Array(outW);
   let lower = new Float32Array(outW);
   const sc = channels.sourceChannel;
-  if (srcChannels >= 3 && sc.length === 3 && sc[0] === 0 && sc[1] === 1 && sc[2] === 2) {
+  if (
+    srcChannels >= 3 && srcChannelStride === 1 && sc.length === 3 && sc[0] === 0 && sc[1] === 1 && sc[2] === 2
+  ) {
     resampleRgbPlanes(
       src,
+      origin,
       frames,
       frameStride,
       rowStride,
@@ -164,7 +171,7 @@ export function resampleToChannelsFirst(
     const s2 = n > 2 ? channels.scale[outputs[2]] : 0;
     const b2 = n > 2 ? channels.offset[outputs[2]] : 0;
     for (let t = 0; t < frames; t++) {
-      const frameBase = t * frameStride + sourceChannel;
+      const frameBase = origin + t * frameStride + sourceChannel * srcChannelStride;
       let upperRow = -1;
       let lowerRow = -1;
       for (let y = 0; y < outH; y++) {
@@ -231,6 +238,7 @@ function interpolateRow(
 /** Three interleaved source channels → three planes: one horizontal pass serves all three channels. */
 function resampleRgbPlanes(
   src: Uint8Array | Float32Array,
+  origin: number,
   frames: number,
   frameStride: number,
   rowStride: number,
@@ -261,7 +269,7 @@ function resampleRgbPlanes(
     }
   };
   for (let t = 0; t < frames; t++) {
-    const frameBase = t * frameStride;
+    const frameBase = origin + t * frameStride;
     let upperRow = -1;
     let lowerRow = -1;
     for (let y = 0; y < outH; y++) {

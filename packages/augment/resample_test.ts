@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { bilinearAxisTaps, resampleToChannelsFirst } from "./resample.ts";
+import { makeClip } from "@echojepa/core";
 
 const identity1 = { sourceChannel: [0], scale: [1], offset: [0] };
 
 function row(values: number[], outW: number, start = 0, length = values.length): number[] {
-  const clip = { data: Float32Array.from(values), shape: [1, 1, values.length] as const };
+  const clip = makeClip(Float32Array.from(values), [1, 1, values.length]);
   const rows = bilinearAxisTaps(0, 1, 1);
   const cols = bilinearAxisTaps(start, length, outW);
   return Array.from(resampleToChannelsFirst(clip, rows, cols, identity1));
@@ -33,7 +34,7 @@ Deno.test("bilinear: reversed taps mirror the output", () => {
 Deno.test("bilinear 2-D: hand-computed centre pixel and channels-first layout", () => {
   // 2×2 grey frame upscaled to 4×4; output (1,1) sits at src (0.25, 0.25):
   // 0.75·(0.75·0 + 0.25·40) + 0.25·(0.75·80 + 0.25·120) = 30.
-  const clip = { data: Uint8Array.from([0, 40, 80, 120]), shape: [1, 2, 2] as const };
+  const clip = makeClip(Uint8Array.from([0, 40, 80, 120]), [1, 2, 2]);
   const taps = bilinearAxisTaps(0, 2, 4);
   const out = resampleToChannelsFirst(clip, taps, taps, {
     sourceChannel: [0, 0, 0],
@@ -50,7 +51,7 @@ Deno.test("bilinear 2-D: hand-computed centre pixel and channels-first layout", 
 Deno.test("bilinear: interleaved RGB channels are separated into planes", () => {
   const data = new Uint8Array(2 * 3 * 3);
   for (let p = 0; p < 6; p++) for (let c = 0; c < 3; c++) data[p * 3 + c] = 10 * c + p;
-  const clip = { data, shape: [1, 2, 3, 3] as const };
+  const clip = makeClip(data, [1, 2, 3, 3]);
   const out = resampleToChannelsFirst(clip, bilinearAxisTaps(0, 2, 2), bilinearAxisTaps(0, 3, 3), {
     sourceChannel: [0, 1, 2],
     scale: [1, 1, 1],
@@ -61,11 +62,11 @@ Deno.test("bilinear: interleaved RGB channels are separated into planes", () => 
 
 Deno.test("bilinear: bad geometry and wrong output size are reported", () => {
   assert.throws(() => bilinearAxisTaps(0, 0, 4), /bad geometry/);
-  const clip = { data: new Uint8Array(4), shape: [1, 2, 2] as const };
+  const clip = makeClip(new Uint8Array(4), [1, 2, 2]);
   const taps = bilinearAxisTaps(0, 2, 2);
   assert.throws(() => resampleToChannelsFirst(clip, taps, taps, identity1, new Float32Array(3)), /needs 4/);
   assert.throws(
-    () => resampleToChannelsFirst({ data: new Uint8Array(3), shape: [1, 2, 2] }, taps, taps, identity1),
-    /needs 4/,
+    () => resampleToChannelsFirst(clip.pick(0, 0), taps, taps, identity1), // a rank-1 view is no clip
+    /resampleToChannelsFirst: clip shape/,
   );
 });

@@ -3,7 +3,7 @@
  * of each window. The Deno tools and the browser page both turn clips into encoder inputs with this.
  * @module
  */
-import type { ClipArray } from "./clip.ts";
+import { type Clip, clipDims } from "@echojepa/core";
 import { evalTransform } from "./video_transform.ts";
 
 /** What {@link segmentInputs} needs to know about the clip layout and the model input. */
@@ -22,21 +22,20 @@ export interface SegmentInputSettings {
  * @example
  * ```ts
  * import { segmentInputs } from "@echojepa/augment";
- * const clip = { data: new Uint8Array(16 * 64 * 64).fill(90), shape: [16, 64, 64] as const };
+ * import { makeClip } from "@echojepa/core";
+ * const clip = makeClip(new Uint8Array(16 * 64 * 64).fill(90), [16, 64, 64]);
  * const inputs = segmentInputs(clip, { segments: 2, frames: 8, resolution: 32 });
  * console.log(inputs.length, inputs[0].length); // 2 24576
  * ```
  */
-export function segmentInputs(clip: ClipArray, s: SegmentInputSettings): Float32Array[] {
-  const [t, h, w] = clip.shape;
-  const c = clip.shape.length === 4 ? clip.shape[3] : 1;
+export function segmentInputs(clip: Clip, s: SegmentInputSettings): Float32Array[] {
+  const t = clipDims(clip, "segmentInputs").frames;
   if (t !== s.segments * s.frames) {
     throw new RangeError(`segmentInputs: clip has ${t} frames, expected ${s.segments}×${s.frames}`);
   }
-  const per = s.frames * h * w * c;
+  // Each window is a view of its frames: nothing is copied before the transform reads it.
   return Array.from({ length: s.segments }, (_, k) => {
-    const data = clip.data.subarray(k * per, (k + 1) * per);
-    const shape = c === 1 ? [s.frames, h, w] as const : [s.frames, h, w, c] as const;
-    return evalTransform({ data, shape }, { cropSize: s.resolution }).data;
+    const window = clip.lo(k * s.frames).hi(s.frames);
+    return evalTransform(window, { cropSize: s.resolution }).data;
   });
 }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type ClipArray, clipDims } from "./clip.ts";
+import { type Clip, clipDims } from "@echojepa/core";
 import {
   type CropBox,
   ECHOJEPA_CROP_RANGE,
@@ -114,7 +114,7 @@ function channelMap(
 }
 
 function finish(
-  clip: ClipArray,
+  clip: Clip,
   rows: ReturnType<typeof bilinearAxisTaps>,
   cols: ReturnType<typeof bilinearAxisTaps>,
   options: InputFormatOptions,
@@ -154,14 +154,14 @@ function checkCropSize(cropSize: number, op: string): void {
  * @example
  * ```ts
  * import { trainTransform } from "@echojepa/augment";
- * import { Random } from "@echojepa/core";
- * const clip = { data: new Uint8Array(16 * 240 * 320), shape: [16, 240, 320] as const };
+ * import { makeClip, Random } from "@echojepa/core";
+ * const clip = makeClip(new Uint8Array(16 * 240 * 320), [16, 240, 320]);
  * const input = trainTransform(clip, Random.from(0));
  * console.log(input.shape); // [3, 16, 224, 224]
  * ```
  */
 export function trainTransform(
-  clip: ClipArray,
+  clip: Clip,
   rng: Random,
   options: TrainTransformOptions = {},
 ): ModelInput {
@@ -183,7 +183,7 @@ export function trainTransform(
  * The evaluation transform: resize the short side to ⌊cropSize·256/224⌋ (bilinear) and keep the centred
  * `cropSize × cropSize` window, then channels and normalisation as in training. Deterministic.
  */
-export function evalTransform(clip: ClipArray, options: InputFormatOptions = {}): ModelInput {
+export function evalTransform(clip: Clip, options: InputFormatOptions = {}): ModelInput {
   const op = "evalTransform";
   const { height, width } = clipDims(clip, op);
   const cropSize = options.cropSize ?? 224;

@@ -1,12 +1,9 @@
 import assert from "node:assert/strict";
 import { IMAGENET_MEAN, IMAGENET_STD } from "./normalize.ts";
-import { Random } from "@echojepa/core";
+import { type Clip, clipSamples, makeClip, Random } from "@echojepa/core";
 import { evalTransform, trainTransform, VJEPA_TRAIN_OPTIONS } from "./video_transform.ts";
 
-function rampClip(frames: number, height: number, width: number, channels = 1): {
-  data: Uint8Array;
-  shape: [number, number, number, number];
-} {
+function rampClip(frames: number, height: number, width: number, channels = 1): Clip<Uint8Array> {
   const data = new Uint8Array(frames * height * width * channels);
   for (let t = 0; t < frames; t++) {
     for (let y = 0; y < height; y++) {
@@ -17,11 +14,11 @@ function rampClip(frames: number, height: number, width: number, channels = 1): 
       }
     }
   }
-  return { data, shape: [frames, height, width, channels] };
+  return makeClip(data, [frames, height, width, channels]);
 }
 
 Deno.test("trainTransform: shape, ImageNet normalisation of a constant grey clip", () => {
-  const clip = { data: new Uint8Array(2 * 24 * 32).fill(128), shape: [2, 24, 32] as const };
+  const clip = makeClip(new Uint8Array(2 * 24 * 32).fill(128), [2, 24, 32]);
   const out = trainTransform(clip, Random.from(3), { cropSize: 16 });
   assert.deepEqual(out.shape, [3, 2, 16, 16]);
   const plane = 2 * 16 * 16;
@@ -119,7 +116,7 @@ Deno.test("trainTransform: per-clip normalisation gives zero mean, unit variance
 
 Deno.test("trainTransform: valueScale brings 0–1 floats to the 0–255 scale", () => {
   const bytes = rampClip(1, 10, 10);
-  const floats = { data: Float32Array.from(bytes.data, (v) => v / 255), shape: bytes.shape };
+  const floats = makeClip(Float32Array.from(bytes.data, (v) => v / 255), bytes.shape);
   const a = trainTransform(bytes, Random.from(9), { cropSize: 5 });
   const b = trainTransform(floats, Random.from(9), { cropSize: 5, valueScale: 255 });
   for (let i = 0; i < a.data.length; i++) assert.ok(Math.abs(a.data[i] - b.data[i]) < 1e-4);
@@ -146,8 +143,8 @@ Deno.test("transforms name the bad argument", () => {
   const clip = rampClip(1, 10, 10);
   assert.throws(() => trainTransform(clip, Random.from(0), { cropSize: 0 }), /trainTransform: cropSize/);
   assert.throws(
-    () => trainTransform({ data: new Uint8Array(5), shape: [1, 2, 2] }, Random.from(0)),
-    /trainTransform/,
+    () => trainTransform(clip.pick(0, 0), Random.from(0)), // one row, rank 2: no clip
+    /trainTransform: clip shape/,
   );
   assert.throws(() => evalTransform(rampClip(1, 4, 4, 2)), /1, 3 or 4 channels/);
 });
@@ -166,3 +163,34 @@ Deno.test("trainTransform: writes into a caller's buffer when given", () => {
     /needs 384/,
   );
 });
+
+Deno.test("trainTransform/evalTransform read views (crops, frame ranges, flips, planar RGB) as their copies", () => {
+  const clip = rampClip(5, 30, 40, 3);
+  const views: Clip<Uint8Array>[] = [
+    clip.lo(1, 3, 5).hi(3, 20, 28), // frames 1–3, a 20×28 crop
+    clip.step(1, 1, -1), // mirrored columns (a negative stride)
+    // The same samples stored channels-first, seen channel-last through a transposed view.
+    makeClip(planar(clip), [3, 5, 30, 40]).transpose(1, 2, 3, 0),
+  ];
+  for (const view of views) {
+    const copy = makeClip(clipSamples(view), view.shape);
+    assert.notEqual(copy.data.buffer, clip.data.buffer);
+    const a = trainTransform(view, Random.from(9), { cropSize: 12 });
+    const b = trainTransform(copy, Random.from(9), { cropSize: 12 });
+    assert.deepEqual(a.data, b.data);
+    assert.deepEqual(evalTransform(view, { cropSize: 12 }).data, evalTransform(copy, { cropSize: 12 }).data);
+    const grey = view.pick(null, null, null, 1);
+    const greyCopy = makeClip(clipSamples(grey), grey.shape);
+    assert.deepEqual(evalTransform(grey, { cropSize: 12 }).data, evalTransform(greyCopy, { cropSize: 12 }).data);
+  }
+});
+
+/** A `[T, H, W, C]` clip's samples reordered to `[C, T, H, W]`. */
+function planar(clip: Clip<Uint8Array>): Uint8Array {
+  const [t, h, w, c] = clip.shape;
+  const out = new Uint8Array(clip.data.length);
+  for (let k = 0; k < c; k++) {
+    for (let i = 0; i < t * h * w; i++) out[k * t * h * w + i] = clip.data[i * c + k];
+  }
+  return out;
+}

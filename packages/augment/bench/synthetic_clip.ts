@@ -4,8 +4,7 @@
  * @module
  */
 
-import type { ClipArray } from "../clip.ts";
-import { Random } from "@echojepa/core";
+import { type Clip, makeClip, Random } from "@echojepa/core";
 
 /** `[T, H, W]` (channels 1) or `[T, H, W, 3]` uint8 clip with a fan of textured tissue. */
 export function syntheticEchoClip(
@@ -14,7 +13,7 @@ export function syntheticEchoClip(
   width: number,
   channels: 1 | 3,
   seed = 0,
-): ClipArray<Uint8Array> {
+): Clip<Uint8Array> {
   const rng = Random.from(seed);
   const data = new Uint8Array(frames * height * width * channels);
   for (let t = 0; t < frames; t++) {
@@ -28,5 +27,5 @@ export function syntheticEchoClip(
       }
     }
   }
-  return { data, shape: channels === 1 ? [frames, height, width] : [frames, height, width, 3] };
+  return makeClip(data, channels === 1 ? [frames, height, width] : [frames, height, width, 3]);
 }
