@@ -5,8 +5,7 @@
  * @module
  */
 
-import { type ClipArray, type ClipData, clipDims } from "@echojepa/augment";
-import { Random } from "@echojepa/core";
+import { type Clip, type ClipData, clipDims, Random } from "@echojepa/core";
 import { type DisplayOptions, mapEnvelope, resolveDisplay } from "./envelope.ts";
 import { applyGainMap } from "./gain_map.ts";
 import { type BeamCoordinates, beamCoordinates, type SectorGeometry } from "./geometry.ts";
@@ -66,7 +65,7 @@ export interface PerturbOptions extends DisplayOptions {
 interface FamilyEntry {
   reference: boolean;
   describe: (level: Level) => string;
-  apply: <D extends ClipData>(clip: ClipArray<D>, level: Level, ctx: Context) => ClipArray<D>;
+  apply: <D extends ClipData>(clip: Clip<D>, level: Level, ctx: Context) => Clip<D>;
 }
 
 interface Context {
@@ -245,16 +244,17 @@ export function conditionInfo(id: string): ConditionInfo {
  * @example
  * ```ts
  * import { perturbClip } from "@echojepa/perturb";
- * const clip = { data: new Uint8Array(4 * 112 * 112).fill(120), shape: [4, 112, 112] as const };
+ * import { makeClip } from "@echojepa/core";
+ * const clip = makeClip(new Uint8Array(4 * 112 * 112).fill(120), [4, 112, 112]);
  * const shadowed = perturbClip(clip, "gaussian-shadow-high", { clipId: "0X1A2B3C", seed: 3 });
  * console.log(shadowed.shape); // [4, 112, 112]
  * ```
  */
 export function perturbClip<D extends ClipData>(
-  clip: ClipArray<D>,
+  clip: Clip<D>,
   conditionId: string,
   options: PerturbOptions,
-): ClipArray<D> {
+): Clip<D> {
   const info = conditionInfo(conditionId);
   const { height, width } = clipDims(clip, `perturbClip(${conditionId})`);
   if (typeof options.clipId !== "string") throw new TypeError("perturbClip: options.clipId must be a string");

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { conditionInfo, CONDITIONS, perturbClip, REFERENCE_CONDITION_IDS } from "./conditions.ts";
 import type { SectorGeometry } from "./geometry.ts";
+import { type Clip, clipSamples, makeClip } from "@echojepa/core";
 
 /** A textured 3-frame clip with a fan-shaped bright region, so every perturbation has something to change. */
-function texturedClip(): { data: Uint8Array; shape: [number, number, number] } {
+function texturedClip(): Clip<Uint8Array> {
   const [t, h, w] = [3, 48, 64];
   const data = new Uint8Array(t * h * w);
   for (let f = 0; f < t; f++) {
@@ -11,7 +12,7 @@ function texturedClip(): { data: Uint8Array; shape: [number, number, number] } {
       for (let x = 0; x < w; x++) data[(f * h + y) * w + x] = (37 * x + 91 * y + 53 * f) % 200 + 40;
     }
   }
-  return { data, shape: [t, h, w] };
+  return makeClip(data, [t, h, w]);
 }
 
 const sector: SectorGeometry = {
@@ -52,7 +53,7 @@ for (const { id } of CONDITIONS) {
       for (let i = 0; i < clip.data.length; i++) if (a.data[i] !== clip.data[i]) changed++;
       assert.ok(changed > 0, `${id} changed nothing`);
     }
-    const floats = { data: Float32Array.from(clip.data), shape: clip.shape };
+    const floats = makeClip(Float32Array.from(clip.data), clip.shape);
     const f = perturbClip(floats, id, { clipId: "clip-7", seed: 3 });
     assert.ok(f.data instanceof Float32Array);
   });
@@ -78,11 +79,12 @@ Deno.test("perturbClip: identical output in a separate process (no per-process h
   );
   const script = `
     import { perturbClip } from "${new URL("./conditions.ts", import.meta.url).href}";
+    import { makeClip } from "${new URL("../core/mod.ts", import.meta.url).href}";
     const [t, h, w] = [3, 48, 64];
     const data = new Uint8Array(t * h * w);
     for (let f = 0; f < t; f++) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++)
       data[(f * h + y) * w + x] = (37 * x + 91 * y + 53 * f) % 200 + 40;
-    const clip = { data, shape: [t, h, w] };
+    const clip = makeClip(data, [t, h, w]);
     const sector = ${JSON.stringify(sector)};
     console.log(JSON.stringify(["gaussian-shadow-high", "rib-shadow-medium", "speckle-low"].map((id) =>
       Array.from(perturbClip(clip, id, { clipId: "EchoNet/0X1A", seed: 42, sector }).data)
@@ -96,7 +98,7 @@ Deno.test("perturbClip: identical output in a separate process (no per-process h
 });
 
 Deno.test("presets grow in severity: mean change of a uniform clip rises low → medium → high", () => {
-  const clip = { data: new Uint8Array(2 * 96 * 128).fill(150), shape: [2, 96, 128] as const };
+  const clip = makeClip(new Uint8Array(2 * 96 * 128).fill(150), [2, 96, 128]);
   const fan: SectorGeometry = { apexX: 64, apexY: -3, angleStart: -0.75, angleEnd: 0.75, radius: 98 };
   const families = [...new Set(CONDITIONS.map((c) => c.family))];
   for (const family of families) {
@@ -110,5 +112,16 @@ Deno.test("presets grow in severity: mean change of a uniform clip rises low →
       change[0] > 0 && change[0] < change[1] && change[1] < change[2],
       `${family}: ${change.join(" < ")}`,
     );
+  }
+});
+
+Deno.test("perturbClip: a cropped view gives what its copy gives", () => {
+  const view = texturedClip().lo(1, 4, 8).hi(2, 40, 48);
+  const copy = makeClip(clipSamples(view), view.shape);
+  for (const id of ["depth-attenuation-high", "rib-shadow-medium", "dynamic-range-low"]) {
+    const a = perturbClip(view, id, { clipId: "v", seed: 1 });
+    const b = perturbClip(copy, id, { clipId: "v", seed: 1 });
+    assert.deepEqual(a.shape, [2, 40, 48]);
+    assert.deepEqual(a.data, b.data);
   }
 });

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type ClipArray, type ClipData, clipDims } from "@echojepa/augment";
+import { type Clip, type ClipData, clipDims, clipSamples, makeClip } from "@echojepa/core";
 import { DEFAULT_DYNAMIC_RANGE_DB, envelopeToGrey, greyToEnvelope } from "./display.ts";
 
 /** How grey levels relate to echo amplitude. */
@@ -38,18 +38,18 @@ export type EnvelopeOp = (envelope: number, pixel: number, frame: number) => num
  * `mask` (if given, `[H, W]`) is non-zero. uint8 results are rounded to the nearest level.
  */
 export function mapEnvelope<D extends ClipData>(
-  clip: ClipArray<D>,
+  clip: Clip<D>,
   op: EnvelopeOp,
   display: DisplayOptions = {},
   mask?: Uint8Array,
-): ClipArray<D> {
+): Clip<D> {
   const { frames, height, width, channels } = clipDims(clip, "mapEnvelope");
   const { maxValue, dynamicRangeDb } = resolveDisplay(display);
   const pixels = height * width;
   if (mask && mask.length !== pixels) {
     throw new RangeError(`mapEnvelope: mask has ${mask.length} values, frame is ${height}×${width}`);
   }
-  const src = clip.data;
+  const src = clipSamples(clip);
   const isBytes = src instanceof Uint8Array;
   const out = (isBytes ? new Uint8Array(src) : new Float32Array(src)) as D;
   // uint8 decodes through a 256-entry table; the envelope function is the costly part.
@@ -68,5 +68,5 @@ export function mapEnvelope<D extends ClipData>(
       }
     }
   }
-  return { data: out, shape: clip.shape };
+  return makeClip(out, clip.shape);
 }

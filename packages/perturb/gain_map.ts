@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type ClipArray, type ClipData, clipDims } from "@echojepa/augment";
+import { type Clip, type ClipData, clipDims, clipSamples, makeClip } from "@echojepa/core";
 
 /**
  * Returns a new clip with every sample multiplied by the map value of its pixel. uint8 results are rounded to the
@@ -15,15 +15,15 @@ import { type ClipArray, type ClipData, clipDims } from "@echojepa/augment";
  * that lossy step, so nearest-level rounding is used here.
  */
 export function applyGainMap<D extends ClipData>(
-  clip: ClipArray<D>,
+  clip: Clip<D>,
   map: Float32Array,
   maxValue = 255,
-): ClipArray<D> {
+): Clip<D> {
   const { frames, height, width, channels } = clipDims(clip, "applyGainMap");
   if (map.length !== height * width) {
     throw new RangeError(`applyGainMap: map has ${map.length} values, frame is ${height}×${width}`);
   }
-  const src = clip.data;
+  const src = clipSamples(clip);
   const pixels = height * width;
   if (src instanceof Uint8Array) {
     const out = new Uint8Array(src.length);
@@ -37,7 +37,7 @@ export function applyGainMap<D extends ClipData>(
         }
       }
     }
-    return { data: out as D, shape: clip.shape };
+    return makeClip(out as D, clip.shape);
   }
   const out = new Float32Array(src.length);
   for (let t = 0; t < frames; t++) {
@@ -49,5 +49,5 @@ export function applyGainMap<D extends ClipData>(
       }
     }
   }
-  return { data: out as D, shape: clip.shape };
+  return makeClip(out as D, clip.shape);
 }

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type ClipArray, clipDims } from "@echojepa/augment";
+import { type Clip, clipDims, clipSamples } from "@echojepa/core";
 import { encode } from "fast-png";
 import { conditionInfo, CONDITIONS, perturbClip, type PerturbOptions } from "./conditions.ts";
 import { drawText, GLYPH_ADVANCE, GLYPH_HEIGHT } from "./grid_font.ts";
@@ -32,15 +32,15 @@ export interface GreyImage {
 }
 
 /** Converts one frame of a clip to 8-bit grey (colour → mean of R, G, B; floats clipped to 0…maxValue). */
-function frameToGrey(clip: ClipArray, frame: number, maxValue: number): Uint8Array {
+function frameToGrey(clip: Clip, frame: number, maxValue: number): Uint8Array {
   const { height, width, channels } = clipDims(clip);
   const pixels = height * width;
   const out = new Uint8Array(pixels);
-  const base = frame * pixels * channels;
-  const scale = clip.data instanceof Uint8Array ? 1 : 255 / maxValue;
+  const samples = clipSamples(clip.lo(frame).hi(1)); // the one frame, row-major (a view unless it is strided)
+  const scale = samples instanceof Uint8Array ? 1 : 255 / maxValue;
   for (let p = 0; p < pixels; p++) {
     let sum = 0;
-    for (let c = 0; c < Math.min(channels, 3); c++) sum += clip.data[base + p * channels + c];
+    for (let c = 0; c < Math.min(channels, 3); c++) sum += samples[p * channels + c];
     out[p] = Math.min(255, Math.max(0, Math.round((sum / Math.min(channels, 3)) * scale)));
   }
   return out;
@@ -50,7 +50,7 @@ function frameToGrey(clip: ClipArray, frame: number, maxValue: number): Uint8Arr
  * Renders the grid: one row per family (clean tile, then its conditions in the given order), a 9-pixel label strip
  * above each tile (ids longer than the tile are cut), 2-pixel gutters.
  */
-export function conditionGrid(clip: ClipArray, options: ConditionGridOptions): GreyImage {
+export function conditionGrid(clip: Clip, options: ConditionGridOptions): GreyImage {
   const { frames, height, width } = clipDims(clip, "conditionGrid");
   const frame = options.frame ?? Math.floor(frames / 2);
   if (!(Number.isInteger(frame) && frame >= 0 && frame < frames)) {
@@ -102,6 +102,6 @@ export function encodeGreyPng(image: GreyImage): Uint8Array {
 }
 
 /** {@link conditionGrid} encoded as PNG bytes. */
-export function conditionGridPng(clip: ClipArray, options: ConditionGridOptions): Uint8Array {
+export function conditionGridPng(clip: Clip, options: ConditionGridOptions): Uint8Array {
   return encodeGreyPng(conditionGrid(clip, options));
 }

@@ -2,11 +2,9 @@ import assert from "node:assert/strict";
 import { decode } from "fast-png";
 import { CONDITIONS, REFERENCE_CONDITION_IDS } from "./conditions.ts";
 import { conditionGrid, conditionGridPng } from "./grid.ts";
+import { makeClip } from "@echojepa/core";
 
-const clip = {
-  data: Uint8Array.from({ length: 3 * 40 * 60 }, (_, i) => (i * 13) % 200 + 30),
-  shape: [3, 40, 60] as const,
-};
+const clip = makeClip(Uint8Array.from({ length: 3 * 40 * 60 }, (_, i) => (i * 13) % 200 + 30), [3, 40, 60]);
 
 Deno.test("conditionGrid: one row per family, clean tile first, labelled", () => {
   const grid = conditionGrid(clip, { clipId: "c", conditions: REFERENCE_CONDITION_IDS });

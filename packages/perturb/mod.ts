@@ -16,8 +16,9 @@
  * @example
  * ```ts
  * import { averageDegradation, perturbClip, REFERENCE_CONDITION_IDS } from "@echojepa/perturb";
+ * import { makeClip } from "@echojepa/core";
  *
- * const clip = { data: new Uint8Array(8 * 112 * 112).fill(90), shape: [8, 112, 112] as const };
+ * const clip = makeClip(new Uint8Array(8 * 112 * 112).fill(90), [8, 112, 112]);
  * for (const id of REFERENCE_CONDITION_IDS) {
  *   const perturbed = perturbClip(clip, id, { clipId: "0X100009310A3BD7FC", seed: 0 });
  *   console.log(id, perturbed.data[56 * 112 + 56]);

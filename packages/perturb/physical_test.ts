@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Random } from "@echojepa/core";
+import { makeClip, Random } from "@echojepa/core";
 import { mapEnvelope } from "./envelope.ts";
 import { beamCoordinates, type SectorGeometry } from "./geometry.ts";
 import { changeDynamicRange } from "./physical/gain.ts";
@@ -55,7 +55,7 @@ Deno.test("rib shadow in a sector darkens only pixels on rays behind the rib", (
     center: 0.3,
   };
   const weights = ribShadowWeights(coords, params, Random.from(0));
-  const clip = { data: new Uint8Array(height * width).fill(150), shape: [1, height, width] as const };
+  const clip = makeClip(new Uint8Array(height * width).fill(150), [1, height, width]);
   const gain = ribShadowGain(coords, params, Random.from(0));
   const out = mapEnvelope(clip, (e, p) => e * gain[p]);
   // Full shadow: −16.5 dB (20·log10 0.15) → 255·16.48/60 = 70 grey levels darker.
@@ -111,14 +111,14 @@ Deno.test("tissue attenuation: 2·α·f·z·(1 − tgc) dB, hand-computed far-fi
   close(gain[0], 1);
   close(gain[10 * 3], 10 ** (-15.75 / 20));
   // On a float clip the far row of grey 200 loses 255·15.75/60 = 66.94 levels.
-  const clip = { data: new Float32Array(33).fill(200), shape: [1, 11, 3] as const };
+  const clip = makeClip(new Float32Array(33).fill(200), [1, 11, 3]);
   const out = perturbClip(clip, "tissue-attenuation-high", { clipId: "x" });
   close(out.data[30], 200 - 66.9375, 1e-3);
   close(out.data[0], 200, 1e-3);
 });
 
 Deno.test("gain −8 dB is a constant grey shift; dynamic range 60 → 30 dB doubles contrast from white", () => {
-  const clip = { data: new Float32Array([200, 100, 0]), shape: [1, 1, 3] as const };
+  const clip = makeClip(new Float32Array([200, 100, 0]), [1, 1, 3]);
   const gained = perturbClip(clip, "gain-high", { clipId: "x" });
   close(gained.data[0], 200 - 34, 1e-3); // 255·8/60
   close(gained.data[1], 100 - 34, 1e-3);
@@ -154,7 +154,7 @@ Deno.test("speckle factors have mean ≈ 1 and the requested spread; new noise e
   const sd = Math.sqrt(f.reduce((s, v) => s + (v - mean) ** 2, 0) / f.length);
   close(mean, 1, 0.01);
   close(sd, 0.2, 0.01);
-  const clip = { data: new Uint8Array(2 * 100).fill(180), shape: [2, 10, 10] as const };
+  const clip = makeClip(new Uint8Array(2 * 100).fill(180), [2, 10, 10]);
   const out = perturbClip(clip, "speckle-medium", { clipId: "x" });
   assert.notDeepEqual(out.data.slice(0, 100), out.data.slice(100));
 });
@@ -165,7 +165,7 @@ Deno.test("wall dropout removes bright echoes inside patches and leaves dark pix
   assert.ok(patches.some((v) => v > 0.85) && patches.some((v) => v === 0));
   const data = new Uint8Array(1600);
   for (let i = 0; i < 1600; i++) data[i] = i % 2 ? 230 : 30; // bright wall / dark cavity checkerboard
-  const out = perturbClip({ data, shape: [1, 40, 40] }, "wall-dropout-high", { clipId: "x" });
+  const out = perturbClip(makeClip(data, [1, 40, 40]), "wall-dropout-high", { clipId: "x" });
   let darkenedBright = 0;
   for (let i = 0; i < 1600; i++) {
     if (data[i] === 30) assert.equal(out.data[i], 30);

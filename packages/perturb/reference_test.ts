@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Random } from "@echojepa/core";
+import { makeClip, Random } from "@echojepa/core";
 import { applyGainMap } from "./gain_map.ts";
 import {
   DEPTH_ATTENUATION_PRESETS,
@@ -67,13 +67,13 @@ Deno.test("Gaussian shadow centre: integer pixels within 0.2–0.8 of the frame,
 
 Deno.test("applyGainMap: same map on every frame and channel; uint8 rounds and clamps, float keeps precision", () => {
   const map = depthAttenuationMap(3, 3, { rate: 0.75 * 2 });
-  const bytes = { data: new Uint8Array(2 * 9 * 3).fill(200), shape: [2, 3, 3, 3] as const };
+  const bytes = makeClip(new Uint8Array(2 * 9 * 3).fill(200), [2, 3, 3, 3]);
   const out = applyGainMap(bytes, map);
   assert.ok(out.data instanceof Uint8Array);
   for (const t of [0, 1]) for (const c of [0, 1, 2]) assert.equal(out.data[(t * 9 + 0) * 3 + c], 94); // 200·0.47237
-  const bright = applyGainMap({ data: new Uint8Array([250]), shape: [1, 1, 1] }, new Float32Array([1.5]));
+  const bright = applyGainMap(makeClip(new Uint8Array([250]), [1, 1, 1]), new Float32Array([1.5]));
   assert.equal(bright.data[0], 255);
-  const floats = applyGainMap({ data: new Float32Array(9).fill(200), shape: [1, 3, 3] }, map);
+  const floats = applyGainMap(makeClip(new Float32Array(9).fill(200), [1, 3, 3]), map);
   close(floats.data[0], 94.47331055, 1e-4);
   assert.throws(() => applyGainMap(bytes, new Float32Array(4)), /map has 4 values/);
 });

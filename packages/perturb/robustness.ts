@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { ClipArray } from "@echojepa/augment";
+import type { Clip } from "@echojepa/core";
 import { perturbClip, type PerturbOptions, REFERENCE_CONDITION_IDS } from "./conditions.ts";
 
 /**
@@ -51,7 +51,7 @@ export interface RobustnessItem {
   /** Ground truth (e.g. LVEF %, or a class index). */
   target: number;
   /** Loads the clean clip (called once per condition, so large sets need not stay in memory). */
-  load: () => ClipArray | Promise<ClipArray>;
+  load: () => Clip | Promise<Clip>;
   /** Sector geometry of this clip, when known. */
   sector?: PerturbOptions["sector"];
 }
@@ -59,7 +59,7 @@ export interface RobustnessItem {
 /** Options of {@link evaluateRobustness}. */
 export interface RobustnessOptions {
   /** Maps a batch of clips to one prediction each (a frozen encoder + probe, for instance). */
-  scorer: (clips: ClipArray[], ids: string[]) => number[] | Promise<number[]>;
+  scorer: (clips: Clip[], ids: string[]) => number[] | Promise<number[]>;
   /** Metric of predictions against targets. Default {@link meanAbsoluteError}. */
   metric?: (predictions: readonly number[], targets: readonly number[]) => number;
   /** Conditions to evaluate. Default the six reference conditions. */
@@ -107,7 +107,7 @@ export async function evaluateRobustness(
     const out: number[] = [];
     for (let start = 0; start < items.length; start += batchSize) {
       const batch = items.slice(start, start + batchSize);
-      const clips: ClipArray[] = [];
+      const clips: Clip[] = [];
       for (const item of batch) {
         const clean = await item.load();
         clips.push(

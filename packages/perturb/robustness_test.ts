@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { REFERENCE_CONDITION_IDS } from "./conditions.ts";
 import { accuracy, averageDegradation, evaluateRobustness, meanAbsoluteError } from "./robustness.ts";
+import { makeClip } from "@echojepa/core";
 
 Deno.test("averageDegradation reproduces the paper's robustness table", () => {
   // EchoJEPA-G: clean 3.97; DA low/med/high, GS low/med/high: (4.0633 − 3.97)/3.97 = 2.351 %.
@@ -34,7 +35,7 @@ Deno.test("evaluateRobustness: clean and six reference conditions, deterministic
   // A 'model' predicting mean brightness: darkening perturbations raise the error against the clean brightness.
   const items = Array.from({ length: 5 }, (_, i) => {
     const data = new Uint8Array(2 * 16 * 16).fill(100 + 20 * i);
-    return { id: `clip-${i}`, target: 100 + 20 * i, load: () => ({ data, shape: [2, 16, 16] as const }) };
+    return { id: `clip-${i}`, target: 100 + 20 * i, load: () => (makeClip(data, [2, 16, 16])) };
   });
   // Biased by +1 so the clean error is 1, not 0.
   const scorer = (clips: { data: Uint8Array | Float32Array }[]): number[] =>

@@ -10,6 +10,7 @@
 import { cpuUsage } from "node:process";
 import { parseArgs } from "node:util";
 import { CONDITIONS, perturbClip, type SectorGeometry } from "../mod.ts";
+import { makeClip } from "@echojepa/core";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -19,7 +20,7 @@ const frames = Number(values.frames);
 const repeats = Number(values.repeats);
 const size = 112;
 const data = Uint8Array.from({ length: frames * size * size }, (_, i) => (i * 2654435761) % 200 + 20);
-const clip = { data, shape: [frames, size, size] as const };
+const clip = makeClip(data, [frames, size, size]);
 const sector: SectorGeometry = { apexX: 56, apexY: -4, angleStart: -0.7, angleEnd: 0.7, radius: 114 };
 
 const load = await Deno.readTextFile("/proc/loadavg").then((t) => t.split(" ")[0]).catch(() => "n/a");

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type ClipArray, type ClipData, clipDims } from "@echojepa/augment";
+import { type Clip, type ClipData, clipDims, clipSamples, makeClip } from "@echojepa/core";
 import { dbToGrey, greyToDb } from "../display.ts";
 import { type DisplayOptions, resolveDisplay } from "../envelope.ts";
 import type { Presets } from "../levels.ts";
@@ -45,18 +45,18 @@ export const DYNAMIC_RANGE_PRESETS: Presets<DynamicRangeParams> = {
  * re-encoded with `params.displayedDb` (white stays white). Values at or below the clip's floor stay black.
  */
 export function changeDynamicRange<D extends ClipData>(
-  clip: ClipArray<D>,
+  clip: Clip<D>,
   params: DynamicRangeParams,
   display: DisplayOptions = {},
   mask?: Uint8Array,
-): ClipArray<D> {
+): Clip<D> {
   const { height, width, channels } = clipDims(clip, "changeDynamicRange");
   const { maxValue, dynamicRangeDb } = resolveDisplay(display);
   if (!(params.displayedDb > 0)) {
     throw new RangeError(`changeDynamicRange: displayedDb must be > 0, got ${params.displayedDb}`);
   }
   const pixels = height * width;
-  const src = clip.data;
+  const src = clipSamples(clip);
   const isBytes = src instanceof Uint8Array;
   const out = (isBytes ? new Uint8Array(src) : new Float32Array(src)) as D;
   const remap = (g: number): number =>
@@ -66,5 +66,5 @@ export function changeDynamicRange<D extends ClipData>(
     if (mask && mask[Math.floor(i / channels) % pixels] === 0) continue;
     out[i] = table ? table[src[i]] : remap(src[i]);
   }
-  return { data: out, shape: clip.shape };
+  return makeClip(out, clip.shape);
 }
