@@ -70,6 +70,12 @@ export function makeClip<D extends ClipData>(
   return clip;
 }
 
+/** The shape of a clip with these extents: `[T, H, W]` when `channels` is 1, else `[T, H, W, C]`. */
+export function clipShapeOf(dims: ClipDims): number[] {
+  const { frames, height, width, channels } = dims;
+  return channels === 1 ? [frames, height, width] : [frames, height, width, channels];
+}
+
 /**
  * A clip rebuilt from the fields of one that lost its prototype (a clip sent through `postMessage` arrives as a
  * plain `{ data, shape, stride, offset }`).

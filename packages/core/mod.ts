@@ -24,6 +24,7 @@ export {
   type ClipDims,
   clipDims,
   clipSamples,
+  clipShapeOf,
   emptyLike,
   isRowMajor,
   makeClip,

@@ -5,8 +5,8 @@
  * recorded with its reason; worker threads can share the decoding without changing the result.
  * @module
  */
-import { type ClipOptions, loadClip } from "./clip_loader.ts";
-import { Random } from "@echojepa/core";
+import { type LoadClipOptions, loadClip } from "./clip_loader.ts";
+import { type ClipDims, clipSamples, Random } from "@echojepa/core";
 import { asVideoError, type VideoErrorKind } from "./errors.ts";
 import type { ManifestEntry } from "./manifest.ts";
 import {
@@ -14,7 +14,6 @@ import {
   clipBytes,
   ClipCacheError,
   type ClipCacheIndex,
-  type ClipShape,
   encodeShardHeader,
   INDEX_FORMAT,
   INDEX_VERSION,
@@ -107,7 +106,7 @@ export async function prepareClipCache(
     maskSector: options.maskSector ?? true,
     seed: options.seed ?? 0,
   };
-  const shape: ClipShape = {
+  const shape: ClipDims = {
     frames: settings.framesPerClip,
     height: settings.size,
     width: settings.size,
@@ -256,7 +255,7 @@ export async function loadSourceClips(path: string, settings: PrepareSettings): 
     const random = Random.from(settings.seed, path).source();
     const clips = [];
     for (let draw = 0; draw < settings.clipsPerVideo; draw++) {
-      const clipOptions: ClipOptions = {
+      const clipOptions: LoadClipOptions = {
         framesPerClip: settings.framesPerClip,
         targetFps: settings.targetFps ?? undefined,
         size: settings.size,
@@ -265,7 +264,7 @@ export async function loadSourceClips(path: string, settings: PrepareSettings): 
         random,
       };
       const loaded = await loadClip(path, clipOptions);
-      clips.push({ data: loaded.clip.data, indices: loaded.indices, fps: loaded.fps });
+      clips.push({ data: clipSamples(loaded.clip), indices: loaded.indices, fps: loaded.fps });
     }
     return { ok: true, clips };
   } catch (error) {

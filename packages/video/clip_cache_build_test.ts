@@ -46,7 +46,7 @@ Deno.test("prepareClipCache writes shards and an index that openClipCache reads 
     assert.equal(clip.data.length, 8 * 16 * 16);
     assert.equal(cache.index.clips[3].label, 3);
     const batch = cache.readClips([3, 0]);
-    assert.equal(batch.frames, 16);
+    assert.deepEqual(batch.shape, [16, 16, 16]);
     assert.deepEqual(batch.data.subarray(0, clip.data.length), clip.data);
     // 30 fps video at 15 fps → step 2: consecutive indices two apart.
     const indices = cache.index.clips[3].indices;

@@ -6,6 +6,7 @@
  * and 3 reserved words — followed by `count` clips of `frames·height·width·channels` bytes each.
  * @module
  */
+import type { ClipDims } from "@echojepa/core";
 import type { SkippedFile } from "./clip_loader.ts";
 import { EchoJepaError } from "@echojepa/core";
 
@@ -31,18 +32,6 @@ export class ClipCacheError extends EchoJepaError {
     this.file = file;
     this.reason = reason;
   }
-}
-
-/** Shape of every clip in a cache. */
-export interface ClipShape {
-  /** Frames T. */
-  frames: number;
-  /** Height H. */
-  height: number;
-  /** Width W. */
-  width: number;
-  /** Channels C (1 or 3). */
-  channels: 1 | 3;
 }
 
 /** One cached clip in the index. */
@@ -78,7 +67,7 @@ export interface ClipCacheIndex {
   /** Index version (1). */
   version: number;
   /** Shape shared by every clip. */
-  clip: ClipShape;
+  clip: ClipDims;
   /** Options the clips were made with (for reproducibility and resume checks). */
   options: PrepareSettings;
   /** Clip counts of the finished shards. */
@@ -110,12 +99,12 @@ export interface PrepareSettings {
 }
 
 /** Bytes of one clip of a shape. */
-export function clipBytes(shape: ClipShape): number {
+export function clipBytes(shape: ClipDims): number {
   return shape.frames * shape.height * shape.width * shape.channels;
 }
 
 /** Encodes a shard header. */
-export function encodeShardHeader(shape: ClipShape, count: number): Uint8Array {
+export function encodeShardHeader(shape: ClipDims, count: number): Uint8Array {
   const header = new Uint8Array(SHARD_HEADER_BYTES);
   for (let i = 0; i < 8; i++) header[i] = SHARD_MAGIC.charCodeAt(i);
   const view = new DataView(header.buffer);
@@ -130,7 +119,7 @@ export function parseShardHeader(
   bytes: Uint8Array,
   file: string,
   fileBytes?: number,
-): { shape: ClipShape; count: number } {
+): { shape: ClipDims; count: number } {
   if (bytes.length < SHARD_HEADER_BYTES) {
     throw new ClipCacheError(file, `header needs 32 bytes, got ${bytes.length}`);
   }
@@ -149,7 +138,7 @@ export function parseShardHeader(
   if (!(frames > 0 && height > 0 && width > 0) || frames * height * width > 1 << 28) {
     throw new ClipCacheError(file, `implausible clip shape ${frames}x${height}x${width}`);
   }
-  const shape: ClipShape = { frames, height, width, channels };
+  const shape: ClipDims = { frames, height, width, channels };
   if (fileBytes !== undefined && fileBytes < SHARD_HEADER_BYTES + count * clipBytes(shape)) {
     throw new ClipCacheError(file, `holds ${fileBytes} bytes, header promises ${count} clips`);
   }

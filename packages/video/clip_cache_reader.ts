@@ -11,7 +11,7 @@ import {
   SHARD_HEADER_BYTES,
   shardName,
 } from "./clip_cache_format.ts";
-import type { FrameStack } from "./video.ts";
+import { type Clip, clipShapeOf, makeClip } from "@echojepa/core";
 
 /** A read-only view of a clip cache. */
 export interface ClipCache {
@@ -19,10 +19,10 @@ export interface ClipCache {
   index: ClipCacheIndex;
   /** Number of clips. */
   length: number;
-  /** Reads clip `i` as a frame stack. */
-  readClip(i: number): FrameStack;
-  /** Reads several clips into one `[N·T, H, W(, C)]` stack (frames of clip k start at k·T). */
-  readClips(indices: readonly number[]): FrameStack;
+  /** Reads clip `i`: `[T, H, W]` or `[T, H, W, 3]` uint8. */
+  readClip(i: number): Clip<Uint8Array>;
+  /** Reads several clips into one `[N·T, H, W(, C)]` clip (frames of clip k start at k·T). */
+  readClips(indices: readonly number[]): Clip<Uint8Array>;
   /** Closes the open shard files. */
   close(): void;
 }
@@ -63,7 +63,7 @@ export function openClipCache(dir: string): ClipCache {
   return {
     index,
     length: index.clips.length,
-    readClip(i: number): FrameStack {
+    readClip(i: number): Clip<Uint8Array> {
       const record = index.clips[i];
       if (!record) throw new RangeError(`clip ${i} outside 0..${index.clips.length - 1}`);
       const file = shardFile(record.shard);
@@ -77,12 +77,12 @@ export function openClipCache(dir: string): ClipCache {
         }
         read += n;
       }
-      return { data, ...shape };
+      return makeClip(data, clipShapeOf(shape));
     },
-    readClips(indices: readonly number[]): FrameStack {
+    readClips(indices: readonly number[]): Clip<Uint8Array> {
       const data = new Uint8Array(indices.length * bytesPerClip);
       indices.forEach((i, k) => data.set(this.readClip(i).data, k * bytesPerClip));
-      return { data, ...shape, frames: shape.frames * indices.length };
+      return makeClip(data, clipShapeOf({ ...shape, frames: shape.frames * indices.length }));
     },
     close(): void {
       for (const file of files.values()) file.close();

@@ -10,10 +10,11 @@ import type { ManifestEntry } from "./manifest.ts";
 import { openVideo } from "./open_video.ts";
 import { resizeStack } from "./resize.ts";
 import { applyMask, cropStack, detectSector, squareBox, toGrey } from "./sector.ts";
-import type { FrameStack, Video } from "./video.ts";
+import type { Video } from "./video.ts";
+import { type Clip, clipDims, clipSamples, makeClip } from "@echojepa/core";
 
 /** Options for {@link loadClip}. */
-export interface ClipOptions {
+export interface LoadClipOptions {
   /** Frames per clip (default 16). */
   framesPerClip?: number;
   /** Target clip rate; the step is `ceil(fps) // targetFps` (reference). Default: every frame (step 1). */
@@ -43,8 +44,8 @@ export interface ClipOptions {
 
 /** A preprocessed clip and where it came from. */
 export interface LoadedClip {
-  /** `[T, H, W]` or `[T, H, W, 3]` uint8. */
-  clip: FrameStack;
+  /** `[T, H, W]` or `[T, H, W, 3]` uint8; may be a view (e.g. the sector crop) into a larger decoded buffer. */
+  clip: Clip<Uint8Array>;
   /** Source frame index of each clip frame. */
   indices: number[];
   /** Raw-frame step used (0 for exact-time sampling). */
@@ -56,7 +57,7 @@ export interface LoadedClip {
 }
 
 /** Samples, decodes and preprocesses one clip from an open video. */
-export async function clipFromVideo(video: Video, options: ClipOptions = {}): Promise<LoadedClip> {
+export async function clipFromVideo(video: Video, options: LoadClipOptions = {}): Promise<LoadedClip> {
   const framesPerClip = options.framesPerClip ?? 16;
   let indices: number[];
   let frameStep = 0;
@@ -91,36 +92,29 @@ export async function clipFromVideo(video: Video, options: ClipOptions = {}): Pr
   );
   // Decode the union of both index lists once.
   const all = await video.readFrames([...indices, ...spread]);
-  const frameBytes = video.width * video.height * video.channels;
-  let clip: FrameStack = {
-    ...all,
-    frames: indices.length,
-    data: all.data.subarray(0, indices.length * frameBytes),
-  };
+  let clip = all.hi(indices.length); // views of the one buffer: nothing is copied
   if (sectorCount > 0) {
-    const sectorFrames: FrameStack = {
-      ...all,
-      frames: sectorCount,
-      data: all.data.subarray(indices.length * frameBytes),
-    };
+    const sectorFrames = all.lo(indices.length);
     const sector = detectSector(toGrey(sectorFrames), { within: video.tissueRegion });
     if (wantMask) clip = applyMask(clip, sector.mask);
     if (wantCrop) clip = cropStack(clip, squareBox(sector.box, video.width, video.height));
   }
   if ((options.channels ?? 1) === 1) clip = toGrey(clip);
-  else if (clip.channels === 1) clip = greyToRgb(clip);
+  else if (clipDims(clip).channels === 1) clip = greyToRgb(clip);
   if (options.size) clip = resizeStack(clip, options.size, options.size);
   return { clip, indices, frameStep, fps: video.fps, sourceFrames: video.frameCount };
 }
 
-function greyToRgb(stack: FrameStack): FrameStack {
-  const data = new Uint8Array(stack.data.length * 3);
-  for (let i = 0; i < stack.data.length; i++) data[i * 3] = data[i * 3 + 1] = data[i * 3 + 2] = stack.data[i];
-  return { ...stack, data, channels: 3 };
+function greyToRgb(stack: Clip<Uint8Array>): Clip<Uint8Array> {
+  const { frames, height, width } = clipDims(stack, "greyToRgb");
+  const grey = clipSamples(stack);
+  const data = new Uint8Array(grey.length * 3);
+  for (let i = 0; i < grey.length; i++) data[i * 3] = data[i * 3 + 1] = data[i * 3 + 2] = grey[i];
+  return makeClip(data, [frames, height, width, 3]);
 }
 
 /** Opens a file and returns one preprocessed clip; every failure is a {@link VideoError}. */
-export async function loadClip(path: string, options: ClipOptions = {}): Promise<LoadedClip> {
+export async function loadClip(path: string, options: LoadClipOptions = {}): Promise<LoadedClip> {
   // Decode straight to the output channels: grey decoding of a colour JPEG skips the chroma transforms.
   const video = await openVideo(path, { channels: options.channels ?? 1 });
   try {
@@ -161,7 +155,7 @@ export interface ManifestClip extends LoadedClip {
  */
 export async function* iterateClips(
   entries: readonly ManifestEntry[],
-  options: ClipOptions,
+  options: LoadClipOptions,
   skipped: SkippedFile[] = [],
 ): AsyncGenerator<ManifestClip> {
   for (let entryIndex = 0; entryIndex < entries.length; entryIndex++) {
@@ -204,7 +198,7 @@ export interface SubstituteOptions {
 export async function loadClipOrSubstitute(
   entries: readonly ManifestEntry[],
   index: number,
-  options: ClipOptions,
+  options: LoadClipOptions,
   substitute: SubstituteOptions = {},
 ): Promise<ManifestClip> {
   const maxTries = substitute.maxTries ?? 10;

@@ -4,6 +4,7 @@
  * reproducible), sector-masked and cropped, grey. The Deno tools and the browser page both cut clips with this.
  * @module
  */
+import { type Clip, clipDims, clipSamples, makeClip } from "@echojepa/core";
 import { clipFromVideo } from "./clip_loader.ts";
 import { frameStepForFps } from "./clip_sampling.ts";
 import type { Video } from "./video.ts";
@@ -26,10 +27,8 @@ export interface ClipSettings {
 
 /** A grey clip `[segments·frames, H, W]` and the source frame of each of its frames. */
 export interface SegmentClip {
-  /** Pixel bytes, frame after frame. */
-  data: Uint8Array;
-  /** `[segments·frames, H, W]`. */
-  shape: [number, number, number];
+  /** The windows one after the other, `[segments·frames, H, W]` uint8. */
+  clip: Clip<Uint8Array>;
   /** Source frame index of every clip frame. */
   indices: number[];
 }
@@ -42,7 +41,7 @@ export interface SegmentClip {
  * import { openVideo, readClipSegments, writeAvi } from "@echojepa/video";
  * const frames = Array.from({ length: 40 }, (_, t) => new Uint8Array(64 * 64).fill(5 * t));
  * const video = await openVideo(writeAvi(frames, { width: 64, height: 64, channels: 1, fps: 30 }));
- * const clip = await readClipSegments(video, {
+ * const { clip } = await readClipSegments(video, {
  *   frames: 8, fps: 15, frameStep: 1, segments: 2, resolution: 32, sector: false,
  * });
  * console.log(clip.shape); // [16, 64, 64]
@@ -68,17 +67,18 @@ export async function readClipSegments(video: Video, s: ClipSettings): Promise<S
       maskSector: s.sector,
       cropToSector: s.sector,
     });
-    if (k > 0 && (clip.height !== height || clip.width !== width)) {
+    const dims = clipDims(clip, "readClipSegments");
+    if (k > 0 && (dims.height !== height || dims.width !== width)) {
       throw new Error(
-        `segments decoded at different sizes (${height}×${width}, ${clip.height}×${clip.width})`,
+        `segments decoded at different sizes (${height}×${width}, ${dims.height}×${dims.width})`,
       );
     }
-    height = clip.height;
-    width = clip.width;
-    parts.push(clip.data);
+    height = dims.height;
+    width = dims.width;
+    parts.push(clipSamples(clip));
     indices.push(...used);
   }
   const data = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   parts.reduce((at, p) => (data.set(p, at), at + p.length), 0);
-  return { data, shape: [s.segments * s.frames, height, width], indices };
+  return { clip: makeClip(data, [s.segments * s.frames, height, width]), indices };
 }

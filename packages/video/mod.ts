@@ -21,8 +21,6 @@
 export { asVideoError, VideoError, type VideoErrorKind } from "./errors.ts";
 export {
   type FrameDecoder,
-  type FrameStack,
-  frameStackShape,
   makeVideo,
   type PixelRegion,
   type PixelSpacing,
@@ -89,7 +87,7 @@ export {
 } from "./manifest.ts";
 export {
   clipFromVideo,
-  type ClipOptions,
+  type LoadClipOptions,
   countSkips,
   iterateClips,
   loadClip,
@@ -104,7 +102,6 @@ export {
   type CachedClipRecord,
   ClipCacheError,
   type ClipCacheIndex,
-  type ClipShape,
   parseCacheIndex,
   parseShardHeader,
   type PrepareSettings,

@@ -4,7 +4,7 @@
  * antialiased bilinear). Upscaling is plain bilinear with half-pixel centres (align_corners = false).
  * @module
  */
-import type { FrameStack } from "./video.ts";
+import { type Clip, clipDims, clipSamples, clipShapeOf, makeClip } from "@echojepa/core";
 
 interface Taps {
   start: Int32Array;
@@ -43,11 +43,13 @@ function taps(inSize: number, outSize: number): Taps {
   return { start, count, weights, maxTaps };
 }
 
-/** Resizes every frame of a stack to `width × height`. */
-export function resizeStack(stack: FrameStack, width: number, height: number): FrameStack {
-  if (stack.width === width && stack.height === height) return stack;
+/** Resizes every frame of a clip to `width × height` (a new row-major clip; the clip itself when no resize). */
+export function resizeStack(clip: Clip<Uint8Array>, width: number, height: number): Clip<Uint8Array> {
+  const dims = clipDims(clip, "resizeStack");
+  if (dims.width === width && dims.height === height) return clip;
   if (!(width > 0 && height > 0)) throw new RangeError(`resize target ${width}x${height}`);
-  const c = stack.channels;
+  const c = dims.channels;
+  const stack = { ...dims, data: clipSamples(clip) };
   const h = taps(stack.width, width);
   const v = taps(stack.height, height);
   const out = new Uint8Array(stack.frames * width * height * c);
@@ -96,5 +98,5 @@ export function resizeStack(stack: FrameStack, width: number, height: number): F
       }
     }
   }
-  return { data: out, frames: stack.frames, height, width, channels: c };
+  return makeClip(out, clipShapeOf({ frames: stack.frames, height, width, channels: c }));
 }

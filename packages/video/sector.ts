@@ -8,18 +8,21 @@
  * connected region, and replaced by that region's convex hull, which restores the dark blood pool inside the fan.
  * @module
  */
-import type { FrameStack, PixelRegion } from "./video.ts";
+import { type Clip, clipDims, clipSamples, clipShapeOf, makeClip } from "@echojepa/core";
+import type { PixelRegion } from "./video.ts";
 
-/** Converts a stack to grey (luma, ITU-R BT.601 weights); grey stacks are returned as they are. */
-export function toGrey(stack: FrameStack): FrameStack {
-  if (stack.channels === 1) return stack;
-  const count = stack.frames * stack.height * stack.width;
+/** Converts a clip to grey `[T, H, W]` (luma, ITU-R BT.601 weights); grey clips are returned as they are. */
+export function toGrey(stack: Clip<Uint8Array>): Clip<Uint8Array> {
+  const { frames, height, width, channels } = clipDims(stack, "toGrey");
+  if (channels === 1) return stack.shape.length === 3 ? stack : stack.pick(null, null, null, 0);
+  if (channels !== 3) throw new RangeError(`toGrey: needs 1 or 3 channels, got ${channels}`);
+  const count = frames * height * width;
   const data = new Uint8Array(count);
-  const rgb = stack.data;
+  const rgb = clipSamples(stack);
   for (let i = 0, j = 0; i < count; i++, j += 3) {
     data[i] = (rgb[j] * 299 + rgb[j + 1] * 587 + rgb[j + 2] * 114 + 500) / 1000;
   }
-  return { ...stack, data, channels: 1 };
+  return makeClip(data, [frames, height, width]);
 }
 
 /** Options for {@link detectSector}. */
@@ -53,9 +56,10 @@ export interface Sector {
 }
 
 /** Detects the ultrasound sector of a cine (or still). Falls back to the whole frame when nothing is found. */
-export function detectSector(stack: FrameStack, options: SectorOptions = {}): Sector {
+export function detectSector(stack: Clip<Uint8Array>, options: SectorOptions = {}): Sector {
   const grey = toGrey(stack);
-  const { width, height, frames } = grey;
+  const { width, height, frames } = clipDims(grey, "detectSector");
+  const greyData = clipSamples(grey);
   const pixels = width * height;
   const candidate = new Uint8Array(pixels);
   let method: Sector["method"] = "motion";
@@ -64,7 +68,7 @@ export function detectSector(stack: FrameStack, options: SectorOptions = {}): Se
     const low = new Uint8Array(pixels).fill(255);
     const high = new Uint8Array(pixels);
     for (let t = 0; t < frames; t++) {
-      const frame = grey.data.subarray(t * pixels, (t + 1) * pixels);
+      const frame = greyData.subarray(t * pixels, (t + 1) * pixels);
       for (let i = 0; i < pixels; i++) {
         const v = frame[i];
         if (v < low[i]) low[i] = v;
@@ -75,7 +79,7 @@ export function detectSector(stack: FrameStack, options: SectorOptions = {}): Se
     if (options.includeStatic ?? false) {
       // Dim speckle far in the fan moves little: add bright-enough pixels; the opening and the largest-region
       // step keep thin static text from joining.
-      const mean = meanFrame(grey);
+      const mean = meanFrame(greyData, frames, pixels);
       const threshold = options.intensityThreshold ?? 8;
       for (let i = 0; i < pixels; i++) if (mean[i] >= threshold) candidate[i] = 1;
     }
@@ -84,7 +88,7 @@ export function detectSector(stack: FrameStack, options: SectorOptions = {}): Se
     // Still image (or a cine that barely moves): bright pixels instead.
     method = "intensity";
     const threshold = options.intensityThreshold ?? 8;
-    const mean = meanFrame(grey);
+    const mean = meanFrame(greyData, frames, pixels);
     for (let i = 0; i < pixels; i++) candidate[i] = mean[i] >= threshold ? 1 : 0;
   }
   if (options.within) {
@@ -107,11 +111,10 @@ export function detectSector(stack: FrameStack, options: SectorOptions = {}): Se
   return { mask, width, height, box, coverage: countOnes(mask) / pixels, method };
 }
 
-function meanFrame(grey: FrameStack): Float32Array {
-  const pixels = grey.width * grey.height;
+function meanFrame(grey: Uint8Array, frames: number, pixels: number): Float32Array {
   const mean = new Float32Array(pixels);
-  for (let t = 0; t < grey.frames; t++) {
-    for (let i = 0; i < pixels; i++) mean[i] += grey.data[t * pixels + i] / grey.frames;
+  for (let t = 0; t < frames; t++) {
+    for (let i = 0; i < pixels; i++) mean[i] += grey[t * pixels + i] / frames;
   }
   return mean;
 }
@@ -285,39 +288,32 @@ export function boundingBox(mask: Uint8Array, width: number, height: number): Pi
   return x1 > x0 ? { x0, y0, x1, y1 } : { x0: 0, y0: 0, x1: width, y1: height };
 }
 
-/** Zeroes every pixel outside the mask, in every frame (returns a new stack). */
-export function applyMask(stack: FrameStack, mask: Uint8Array): FrameStack {
-  const pixels = stack.width * stack.height;
+/** Zeroes every pixel outside the mask, in every frame (returns a new row-major clip). */
+export function applyMask(stack: Clip<Uint8Array>, mask: Uint8Array): Clip<Uint8Array> {
+  const dims = clipDims(stack, "applyMask");
+  const pixels = dims.width * dims.height;
   if (mask.length !== pixels) throw new RangeError(`mask has ${mask.length} pixels, frames have ${pixels}`);
-  const data = new Uint8Array(stack.data.length);
-  const c = stack.channels;
-  for (let t = 0; t < stack.frames; t++) {
+  const src = clipSamples(stack);
+  const data = new Uint8Array(src.length);
+  const c = dims.channels;
+  for (let t = 0; t < dims.frames; t++) {
     for (let i = 0; i < pixels; i++) {
       if (!mask[i]) continue;
       const o = (t * pixels + i) * c;
-      for (let k = 0; k < c; k++) data[o + k] = stack.data[o + k];
+      for (let k = 0; k < c; k++) data[o + k] = src[o + k];
     }
   }
-  return { ...stack, data };
+  return makeClip(data, clipShapeOf(dims));
 }
 
-/** Crops every frame to a box (x1/y1 exclusive). */
-export function cropStack(stack: FrameStack, box: PixelRegion): FrameStack {
+/** Crops every frame to a box (x1/y1 exclusive): a view of the same samples, nothing is copied. */
+export function cropStack(stack: Clip<Uint8Array>, box: PixelRegion): Clip<Uint8Array> {
+  const { frames, height, width } = clipDims(stack, "cropStack");
   const { x0, y0, x1, y1 } = box;
-  if (!(x0 >= 0 && y0 >= 0 && x1 <= stack.width && y1 <= stack.height && x1 > x0 && y1 > y0)) {
-    throw new RangeError(`crop box ${JSON.stringify(box)} outside ${stack.width}x${stack.height}`);
+  if (!(x0 >= 0 && y0 >= 0 && x1 <= width && y1 <= height && x1 > x0 && y1 > y0)) {
+    throw new RangeError(`crop box ${JSON.stringify(box)} outside ${width}x${height}`);
   }
-  const w = x1 - x0;
-  const h = y1 - y0;
-  const c = stack.channels;
-  const data = new Uint8Array(stack.frames * w * h * c);
-  for (let t = 0; t < stack.frames; t++) {
-    for (let y = 0; y < h; y++) {
-      const src = ((t * stack.height + y0 + y) * stack.width + x0) * c;
-      data.set(stack.data.subarray(src, src + w * c), ((t * h + y) * w) * c);
-    }
-  }
-  return { data, frames: stack.frames, height: h, width: w, channels: c };
+  return stack.lo(0, y0, x0).hi(frames, y1 - y0, x1 - x0);
 }
 
 /** Makes a box square (centred, grown along its short side, clamped to the frame) as EchoNet crops do. */

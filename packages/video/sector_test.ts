@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { applyMask, boundingBox, cropStack, detectSector, squareBox, toGrey } from "./sector.ts";
-import type { FrameStack } from "./video.ts";
-import { Random } from "@echojepa/core";
+import { type Clip, clipSamples, makeClip, Random } from "@echojepa/core";
 
 const W = 160;
 const H = 120;
@@ -13,7 +12,7 @@ function inFan(x: number, y: number): boolean {
 }
 
 /** A cine with moving speckle in the fan, static text, and an ECG trace sweeping along the bottom. */
-function fakeCine(frames: number): FrameStack {
+function fakeCine(frames: number): Clip<Uint8Array> {
   const random = new Random(3).source();
   const data = new Uint8Array(frames * W * H);
   for (let t = 0; t < frames; t++) {
@@ -26,7 +25,7 @@ function fakeCine(frames: number): FrameStack {
       frame[(H - 6 + Math.round(3 * Math.sin(x / 4))) * W + x] = 255; // ECG sweep, grows each frame
     }
   }
-  return { data, frames, height: H, width: W, channels: 1 };
+  return makeClip(data, [frames, H, W]);
 }
 
 Deno.test("detectSector finds the fan (IoU > 0.9) and leaves out the text and the ECG trace", () => {
@@ -52,19 +51,13 @@ Deno.test("detectSector on a still uses brightness; an empty frame falls back to
   const sector = detectSector(still);
   assert.equal(sector.method, "intensity");
   assert.ok(sector.coverage > 0.3 && sector.coverage < 0.7);
-  const empty = detectSector({ data: new Uint8Array(W * H), frames: 1, height: H, width: W, channels: 1 });
+  const empty = detectSector(makeClip(new Uint8Array(W * H), [1, H, W]));
   assert.equal(empty.method, "full");
   assert.deepEqual(empty.box, { x0: 0, y0: 0, x1: W, y1: H });
 });
 
 Deno.test("applyMask, cropStack, squareBox, boundingBox and toGrey", () => {
-  const rgb: FrameStack = {
-    data: Uint8Array.from({ length: 2 * 4 * 6 * 3 }, (_, i) => i % 251),
-    frames: 2,
-    height: 4,
-    width: 6,
-    channels: 3,
-  };
+  const rgb = makeClip(Uint8Array.from({ length: 2 * 4 * 6 * 3 }, (_, i) => i % 251), [2, 4, 6, 3]);
   const mask = new Uint8Array(24);
   mask[7] = 1;
   mask[8] = 1;
@@ -73,11 +66,12 @@ Deno.test("applyMask, cropStack, squareBox, boundingBox and toGrey", () => {
   assert.equal(masked.data[0], 0);
   assert.equal(masked.data[7 * 3], rgb.data[7 * 3]);
   const crop = cropStack(rgb, { x0: 1, y0: 1, x1: 3, y1: 2 });
-  assert.deepEqual([crop.frames, crop.height, crop.width], [2, 1, 2]);
-  assert.deepEqual([...crop.data.subarray(0, 3)], [...rgb.data.subarray(21, 24)]);
+  assert.deepEqual(crop.shape, [2, 1, 2, 3]);
+  assert.equal(crop.data, rgb.data); // a view: nothing copied
+  assert.deepEqual([...clipSamples(crop).subarray(0, 3)], [...rgb.data.subarray(21, 24)]);
   assert.deepEqual(squareBox({ x0: 1, y0: 1, x1: 3, y1: 2 }, 6, 4), { x0: 1, y0: 1, x1: 3, y1: 3 });
   const grey = toGrey(rgb);
-  assert.equal(grey.channels, 1);
+  assert.deepEqual(grey.shape, [2, 4, 6]);
   assert.equal(grey.data.length, 48);
   assert.throws(() => cropStack(rgb, { x0: 0, y0: 0, x1: 7, y1: 2 }), /outside 6x4/);
 });

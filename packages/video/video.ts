@@ -3,6 +3,7 @@
  * whole when a clip needs only 16 of its frames.
  * @module
  */
+import { type Clip, makeClip } from "@echojepa/core";
 import { asVideoError, VideoError } from "./errors.ts";
 import { checkDecodeBudget, checkVideoHeader } from "./limits.ts";
 
@@ -57,37 +58,19 @@ export interface VideoInfo {
   tissueRegion?: PixelRegion;
 }
 
-/** Several frames in one buffer: `[T, H, W]` (channels 1) or `[T, H, W, 3]` (channels 3), row-major uint8. */
-export interface FrameStack {
-  /** Pixel bytes, frame after frame. */
-  data: Uint8Array;
-  /** Number of frames T. */
-  frames: number;
-  /** Height H. */
-  height: number;
-  /** Width W. */
-  width: number;
-  /** 1 (grey) or 3 (RGB). */
-  channels: 1 | 3;
-}
-
 /** A readable video: metadata plus lazy, per-frame decoding. */
 export interface Video extends VideoInfo {
   /** Decodes one frame (`H*W*channels` bytes). Throws a {@link VideoError} naming the frame on failure. */
   readFrame(index: number): Promise<Uint8Array>;
-  /** Decodes the given frames (repeats allowed, decoded once) into one stack. */
-  readFrames(indices: readonly number[]): Promise<FrameStack>;
+  /**
+   * Decodes the given frames (repeats allowed, decoded once) into one clip: `[T, H, W]` uint8 for grey frames,
+   * `[T, H, W, 3]` for RGB (`@echojepa/core`'s `Clip`).
+   */
+  readFrames(indices: readonly number[]): Promise<Clip<Uint8Array>>;
   /** Decodes every frame. */
-  readAll(): Promise<FrameStack>;
+  readAll(): Promise<Clip<Uint8Array>>;
   /** Releases resources held by the reader (subprocesses, buffers). Safe to call twice. */
   close(): void;
-}
-
-/** The shape of a stack as an array: `[T, H, W]` or `[T, H, W, 3]`. */
-export function frameStackShape(stack: FrameStack): number[] {
-  return stack.channels === 1
-    ? [stack.frames, stack.height, stack.width]
-    : [stack.frames, stack.height, stack.width, 3];
 }
 
 /**
@@ -140,7 +123,7 @@ export function makeVideo(info: VideoInfo, decode: FrameDecoder, onClose: () => 
     }
     return pixels;
   };
-  const readFrames = async (indices: readonly number[]): Promise<FrameStack> => {
+  const readFrames = async (indices: readonly number[]): Promise<Clip<Uint8Array>> => {
     checkDecodeBudget(info.file, indices.length, frameBytes);
     const data = new Uint8Array(indices.length * frameBytes);
     if (decode.prefetch && indices.length > 0 && !closed) {
@@ -163,7 +146,8 @@ export function makeVideo(info: VideoInfo, decode: FrameDecoder, onClose: () => 
       }
       data.set(pixels, t * frameBytes);
     }
-    return { data, frames: indices.length, height: info.height, width: info.width, channels: info.channels };
+    const { height, width, channels } = info;
+    return makeClip(data, channels === 1 ? [indices.length, height, width] : [indices.length, height, width, channels]);
   };
   return {
     ...info,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { asVideoError, VideoError } from "./errors.ts";
-import { frameStackShape, makeVideo, type VideoInfo } from "./video.ts";
+import { makeVideo, type VideoInfo } from "./video.ts";
 
 const INFO: VideoInfo = {
   file: "v.bin",
@@ -22,7 +22,7 @@ Deno.test("makeVideo checks indices and sizes and names the file and frame in er
     return new Uint8Array(4).fill(i);
   });
   const stack = await video.readFrames([1, 0, 1, 1]);
-  assert.deepEqual(frameStackShape(stack), [4, 2, 2]);
+  assert.deepEqual(stack.shape, [4, 2, 2]);
   assert.deepEqual([...stack.data], [1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1]);
   assert.equal(calls, 2); // repeated indices are decoded once
   await assert.rejects(() => video.readFrame(3), /v\.bin: frame index 3 outside 0\.\.2/);
