@@ -7,7 +7,7 @@
 import type { NuisanceLevel } from "./acquisition.ts";
 import { renderClip } from "./clip.ts";
 import type { Patient } from "./patient.ts";
-import { deriveSeed } from "@echojepa/core";
+import { clipSamples, deriveSeed } from "@echojepa/core";
 import { studyClipSeed, studyPatient } from "./study.ts";
 import type { ViewName } from "./views.ts";
 import { VIEW_NAMES } from "./views.ts";
@@ -75,7 +75,8 @@ export function rawPixelViewBaseline(options: ViewBaselineOptions): ViewBaseline
       height: size,
       width: size,
     });
-    return rawPixelFeature(clip.frames, clip.t, clip.h, clip.w, f);
+    const [t, h, w] = clip.frames.shape;
+    return rawPixelFeature(clipSamples(clip.frames), t, h, w, f);
   };
   const centroids = views.map(() => new Float64Array(f * f));
   for (let p = 0; p < options.trainPatients; p++) {
@@ -208,22 +209,23 @@ export function efPixelOracle(options: EfOracleOptions): EfOracleResult {
       speckleStrength: options.speckleStrength ?? 1,
       acquisition: { fps: options.fps },
     });
-    const cells = f * f, per = new Float64Array(clip.t * cells);
-    for (let k = 0; k < clip.t; k++) {
-      const one = rawPixelFeature(clip.frames.subarray(k * clip.h * clip.w), 1, clip.h, clip.w, f);
+    const [t, h, w] = clip.frames.shape, pixels = clipSamples(clip.frames);
+    const cells = f * f, per = new Float64Array(t * cells);
+    for (let k = 0; k < t; k++) {
+      const one = rawPixelFeature(pixels.subarray(k * h * w), 1, h, w, f);
       per.set(one, k * cells);
     }
     const x: number[] = [];
     for (let c = 0; c < cells; c++) {
       let m = 0, lo = Infinity, hi = -Infinity;
-      for (let k = 0; k < clip.t; k++) {
+      for (let k = 0; k < t; k++) {
         const v = per[k * cells + c];
-        m += v / clip.t;
+        m += v / t;
         lo = Math.min(lo, v);
         hi = Math.max(hi, v);
       }
       let v2 = 0;
-      for (let k = 0; k < clip.t; k++) v2 += (per[k * cells + c] - m) ** 2 / clip.t;
+      for (let k = 0; k < t; k++) v2 += (per[k * cells + c] - m) ** 2 / t;
       x.push(m, Math.sqrt(v2), hi - lo);
     }
     return { x, ef: clip.labels.ef };

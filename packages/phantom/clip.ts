@@ -14,7 +14,7 @@ import { samplePatient } from "./patient.ts";
 import type { ComplexImage, PolarGrid } from "./polar_grid.ts";
 import { makeComplexImage, makePolarGrid } from "./polar_grid.ts";
 import { convolvePsf, gaussianKernel, kernelEnergy } from "./psf.ts";
-import { deriveSeed, Random } from "@echojepa/core";
+import { type Clip, deriveSeed, makeClip, Random } from "@echojepa/core";
 import { makeScanConverter, scanConvert, sectorMask } from "./scan_convert.ts";
 import { buildViewTemplate } from "./scene.ts";
 import { buildTissue, splatMovingTissue } from "./tissue.ts";
@@ -48,13 +48,11 @@ export interface ClipOptions {
   speckleStrength?: number;
 }
 
-/** One rendered clip. */
-export interface Clip {
-  /** Grey frames, `t × h × w`, row-major, 0–255. */
-  frames: Uint8Array;
-  t: number;
-  h: number;
-  w: number;
+/** One rendered clip: its frames and what is known about them (labels, acquisition, cycle phase, sector). */
+export interface RenderedClip {
+  /** Grey frames, `[T, H, W]` uint8 on 0–255 (`@echojepa/core`'s `Clip`, row-major). */
+  frames: Clip<Uint8Array>;
+  /** Frames per second of the acquisition. */
   fps: number;
   labels: ClipLabels;
   /** The acquisition settings actually used. */
@@ -68,7 +66,12 @@ export interface Clip {
 }
 
 /** Renders a clip of a given patient and view. Same (patient, view, seed, options) → identical clip. */
-export function renderClip(patient: Patient, view: ViewName, seed: number, options: ClipOptions = {}): Clip {
+export function renderClip(
+  patient: Patient,
+  view: ViewName,
+  seed: number,
+  options: ClipOptions = {},
+): RenderedClip {
   const t = options.frames ?? 16, h = options.height ?? 112, w = options.width ?? 112;
   if (!(Number.isInteger(t) && t >= 1 && Number.isInteger(h) && h >= 16 && Number.isInteger(w) && w >= 16)) {
     throw new Error(`renderClip: need integer frames ≥ 1 and size ≥ 16×16, got t=${t} h=${h} w=${w}`);
@@ -205,10 +208,7 @@ export function renderClip(patient: Patient, view: ViewName, seed: number, optio
     for (let k = 0; k < display.length; k++) frames[off + k] = display[k] + 0.5;
   }
   return {
-    frames,
-    t,
-    h,
-    w,
+    frames: makeClip(frames, [t, h, w]),
     fps: acq.fps,
     labels: {
       view,
@@ -232,7 +232,7 @@ export function renderClip(patient: Patient, view: ViewName, seed: number, optio
  * Generates a clip of a random patient from one seed: the patient, the view (unless `options.view` is given) and
  * the acquisition all follow from it.
  */
-export function generateClip(seed: number, options: ClipOptions = {}): Clip {
+export function generateClip(seed: number, options: ClipOptions = {}): RenderedClip {
   const rng = Random.from(deriveSeed(seed, 0x91c));
   const patient = samplePatient(rng.uint32(), options.patient);
   const view = options.view ?? rng.pick(VIEW_NAMES);

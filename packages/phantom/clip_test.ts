@@ -7,17 +7,18 @@ const SMALL = { frames: 3, height: 48, width: 48 } as const;
 
 Deno.test("same seed gives identical clips; another seed gives different ones", () => {
   const a = generateClip(123, SMALL), b = generateClip(123, SMALL), c = generateClip(124, SMALL);
-  assert.deepEqual(a.frames, b.frames);
+  assert.deepEqual(a.frames.data, b.frames.data);
   assert.deepEqual(a.labels, b.labels);
   assert.deepEqual(a.acquisition, b.acquisition);
-  assert.notDeepEqual(a.frames, c.frames);
+  assert.notDeepEqual(a.frames.data, c.frames.data);
 });
 
 Deno.test("clip shape, labels and per-frame volumes are consistent", () => {
   const p = samplePatient(8);
   for (const view of VIEW_NAMES) {
     const clip = renderClip(p, view, 1, SMALL);
-    assert.equal(clip.frames.length, clip.t * clip.h * clip.w);
+    assert.deepEqual(clip.frames.shape, [SMALL.frames, SMALL.height, SMALL.width]);
+    assert.equal(clip.frames.data.length, clip.frames.size);
     assert.equal(clip.labels.view, view);
     assert.equal(clip.labels.viewIndex, VIEW_NAMES.indexOf(view));
     assert.ok(clip.fps >= 20 && clip.fps <= 90, `fps ${clip.fps}`);
@@ -26,8 +27,8 @@ Deno.test("clip shape, labels and per-frame volumes are consistent", () => {
     for (const v of clip.lvVolumes) assert.ok(v <= edv + 1e-9 && v >= esv - 1e-9);
     // Something is drawn and it is not saturated.
     let sum = 0;
-    for (const v of clip.frames) sum += v;
-    const mean = sum / clip.frames.length;
+    for (const v of clip.frames.data) sum += v;
+    const mean = sum / clip.frames.data.length;
     assert.ok(mean > 2 && mean < 120, `${view}: mean grey ${mean}`);
   }
 });
@@ -54,8 +55,8 @@ Deno.test("consecutive frames are correlated (coherent speckle) at a high frame 
     width: 64,
     acquisition: { fps: 90 },
   });
-  const n = clip.h * clip.w;
-  const a = clip.frames.subarray(0, n), b = clip.frames.subarray(n, 2 * n);
+  const n = clip.frames.shape[1] * clip.frames.shape[2];
+  const a = clip.frames.data.subarray(0, n), b = clip.frames.data.subarray(n, 2 * n);
   let ma = 0, mb = 0;
   for (let k = 0; k < n; k++) ma += a[k] / n, mb += b[k] / n;
   let cov = 0, va = 0, vb = 0;
@@ -86,19 +87,23 @@ Deno.test("bad options fail with an error that names the setting", () => {
 
 Deno.test("the sector mask covers the fan and excludes the corners", () => {
   const clip = generateClip(3, { ...SMALL, nuisance: "none" });
-  assert.equal(clip.sectorMask.length, clip.h * clip.w);
+  assert.equal(clip.sectorMask.length, clip.frames.shape[1] * clip.frames.shape[2]);
   assert.equal(clip.sectorMask[0], 0, "top-left corner is outside the sector");
-  assert.equal(clip.sectorMask[(clip.h >> 1) * clip.w + (clip.w >> 1)], 1, "centre is inside");
+  assert.equal(
+    clip.sectorMask[(clip.frames.shape[1] >> 1) * clip.frames.shape[2] + (clip.frames.shape[2] >> 1)],
+    1,
+    "centre is inside",
+  );
 });
 
 Deno.test("non-square and larger frames render with square pixels", () => {
   const wide = generateClip(4, { frames: 1, height: 40, width: 80, nuisance: "none", view: "A4C" });
-  assert.equal(wide.frames.length, 40 * 80);
+  assert.equal(wide.frames.data.length, 40 * 80);
   // The fan is centred: its apex column is lit near the top, the far corners are not.
   assert.equal(wide.sectorMask[0], 0);
   assert.equal(wide.sectorMask[5 * 80 + 40], 1);
   const big = generateClip(4, { frames: 1, height: 160, width: 160, view: "PLAX" });
-  assert.equal(big.frames.length, 160 * 160);
+  assert.equal(big.frames.data.length, 160 * 160);
 });
 
 Deno.test("speckleStrength: 1 is today's clip; 0 and 2 lower and raise the fine-scale grey fluctuation", () => {
@@ -108,11 +113,11 @@ Deno.test("speckleStrength: 1 is today's clip; 0 and 2 lower and raise the fine-
   // Fine-scale energy inside the sector: mean squared difference of horizontally adjacent pixels.
   const fine = (c: ReturnType<typeof generateClip>): number => {
     let s = 0, n = 0;
-    for (let y = 0; y < c.h; y++) {
-      for (let x = 1; x < c.w; x++) {
-        const k = y * c.w + x;
+    for (let y = 0; y < c.frames.shape[1]; y++) {
+      for (let x = 1; x < c.frames.shape[2]; x++) {
+        const k = y * c.frames.shape[2] + x;
         if (c.sectorMask[k] && c.sectorMask[k - 1]) {
-          s += (c.frames[k] - c.frames[k - 1]) ** 2;
+          s += (c.frames.data[k] - c.frames.data[k - 1]) ** 2;
           n++;
         }
       }

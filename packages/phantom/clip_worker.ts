@@ -18,7 +18,7 @@ self.onmessage = (e: MessageEvent<ClipRequest>) => {
   try {
     const clip = req.spec ? renderClipSpec(req.spec, req.options) : generateClip(req.seed ?? 0, req.options);
     self.postMessage({ id: req.id, clip }, [
-      clip.frames.buffer as ArrayBuffer,
+      clip.frames.data.buffer as ArrayBuffer,
       clip.phases.buffer as ArrayBuffer,
       clip.lvVolumes.buffer as ArrayBuffer,
       clip.sectorMask.buffer as ArrayBuffer,

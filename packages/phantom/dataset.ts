@@ -4,7 +4,7 @@
  * thread (`renderClipSpec`, `generateDatasetSync`) or on worker threads (`generateDataset`, `PhantomWorkerPool`).
  */
 
-import type { Clip, ClipOptions } from "./clip.ts";
+import type { ClipOptions, RenderedClip } from "./clip.ts";
 import { renderClip } from "./clip.ts";
 import type { PatientOptions } from "./patient.ts";
 import { deriveSeed, Random } from "@echojepa/core";
@@ -53,9 +53,9 @@ export interface ClipSpec {
 
 /** A rendered split data set. */
 export interface SplitDataset {
-  train: Clip[];
-  val: Clip[];
-  test: Clip[];
+  train: RenderedClip[];
+  val: RenderedClip[];
+  test: RenderedClip[];
 }
 
 /** The split of each patient index: a seeded shuffle, cut at the split fractions. */
@@ -106,7 +106,7 @@ export function planDataset(options: DatasetOptions): ClipSpec[] {
 }
 
 /** Renders one planned clip (the same bytes on any thread). */
-export function renderClipSpec(spec: ClipSpec, options: Omit<ClipOptions, "view"> = {}): Clip {
+export function renderClipSpec(spec: ClipSpec, options: Omit<ClipOptions, "view"> = {}): RenderedClip {
   const patient = studyPatient(spec.studySeed, options.patient);
   return renderClip(patient, spec.view, studyClipSeed(spec.studySeed, spec.view, spec.clipIndex), options);
 }

@@ -3,7 +3,7 @@
  * threads render ahead (a bounded prefetch window) while the consumer takes clips in a fixed order.
  */
 
-import type { Clip } from "./clip.ts";
+import type { RenderedClip } from "./clip.ts";
 import type { ClipSpec, DatasetOptions, Split } from "./dataset.ts";
 import { clipOptionsOf, planDataset, renderClipSpec } from "./dataset.ts";
 import { deriveSeed, Random } from "@echojepa/core";
@@ -22,7 +22,7 @@ export interface StreamOptions extends DatasetOptions {
 /** One streamed clip with the spec it was rendered from. */
 export interface StreamedClip {
   spec: ClipSpec;
-  clip: Clip;
+  clip: RenderedClip;
 }
 
 /**
@@ -55,7 +55,7 @@ export async function* streamDataset(options: StreamOptions): AsyncGenerator<Str
   }
   const pool = new PhantomWorkerPool(workers);
   const ahead = Math.max(1, options.prefetch ?? 2 * workers);
-  const inFlight: Promise<Clip>[] = [];
+  const inFlight: Promise<RenderedClip>[] = [];
   try {
     let next = 0;
     for (let i = 0; i < specs.length; i++) {

@@ -32,7 +32,7 @@
 export { parseViewName, VIEW_NAMES, viewIndex } from "./views.ts";
 export type { ViewName } from "./views.ts";
 export { generateClip, renderClip } from "./clip.ts";
-export type { Clip, ClipOptions } from "./clip.ts";
+export type { ClipOptions, RenderedClip } from "./clip.ts";
 export type { ClipLabels, StudyLabels } from "./labels.ts";
 export { samplePatient } from "./patient.ts";
 export type { EfDistribution, Patient, PatientOptions } from "./patient.ts";

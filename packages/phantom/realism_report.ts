@@ -6,6 +6,7 @@
  * reads and crops a file for the CLI).
  */
 
+import { clipSamples } from "@echojepa/core";
 import { renderClip } from "./clip.ts";
 import { homogeneousEnvelope, snr } from "./homogeneous.ts";
 import { samplePatient } from "./patient.ts";
@@ -59,9 +60,10 @@ export function realismReport(options: RealismReportOptions = {}): RealismReport
       frames,
       acquisition: { ui: false, fps: 30 },
     });
-    const mask = everLitMask(clip.frames, clip.t, TILE * TILE);
-    stats.push(cineStatistics(clip.frames, clip.t, clip.h, clip.w, mask, clip.acquisition.dynamicRangeDb));
-    if (i < 2) rows.push(tilesOf(clip.frames, clip.t, step));
+    const [t, h, w] = clip.frames.shape, pixels = clipSamples(clip.frames);
+    const mask = everLitMask(pixels, t, TILE * TILE);
+    stats.push(cineStatistics(pixels, t, h, w, mask, clip.acquisition.dynamicRangeDb));
+    if (i < 2) rows.push(tilesOf(pixels, t, step));
   }
   const mean = (key: keyof CineStatistics): number => stats.reduce((a, s) => a + s[key], 0) / stats.length;
   const simulated: CineStatistics = {

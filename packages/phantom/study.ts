@@ -2,7 +2,7 @@
  * Studies: one simulated patient seen in several views, with study-level labels.
  */
 
-import type { Clip, ClipOptions } from "./clip.ts";
+import type { ClipOptions, RenderedClip } from "./clip.ts";
 import { renderClip } from "./clip.ts";
 import type { StudyLabels } from "./labels.ts";
 import type { Patient, PatientOptions } from "./patient.ts";
@@ -26,7 +26,7 @@ export interface Study {
   patient: Patient;
   labels: StudyLabels;
   /** Clips ordered view-major (all clips of views[0], then views[1], …). */
-  clips: Clip[];
+  clips: RenderedClip[];
 }
 
 /** The patient of a study seed (the same patient `generateStudy(seed)` renders). */
@@ -57,7 +57,7 @@ export function generateStudy(seed: number, options: StudyOptions = {}): Study {
   const patient = studyPatient(seed, options.patient);
   const views = options.views ?? VIEW_NAMES;
   const perView = options.clipsPerView ?? 1;
-  const clips: Clip[] = [];
+  const clips: RenderedClip[] = [];
   for (const view of views) {
     for (let c = 0; c < perView; c++) {
       clips.push(renderClip(patient, view, studyClipSeed(seed, view, c), options));

@@ -3,7 +3,8 @@
  * in-thread rendering whatever the number of workers or the order in which they finish.
  */
 
-import type { Clip, ClipOptions } from "./clip.ts";
+import { reviveClip } from "@echojepa/core";
+import type { ClipOptions, RenderedClip } from "./clip.ts";
 import type { ClipSpec, DatasetOptions, SplitDataset } from "./dataset.ts";
 import { clipOptionsOf, generateDatasetSync, planDataset } from "./dataset.ts";
 
@@ -17,7 +18,7 @@ export interface ClipRequest {
 
 interface ClipReply {
   id: number;
-  clip?: Clip;
+  clip?: RenderedClip;
   error?: string;
 }
 
@@ -25,8 +26,11 @@ interface ClipReply {
 export class PhantomWorkerPool {
   #workers: Worker[] = [];
   #idle: Worker[] = [];
-  #queue: { req: ClipRequest; resolve: (c: Clip) => void; reject: (e: Error) => void }[] = [];
-  #pending = new Map<number, { resolve: (c: Clip) => void; reject: (e: Error) => void; worker: Worker }>();
+  #queue: { req: ClipRequest; resolve: (c: RenderedClip) => void; reject: (e: Error) => void }[] = [];
+  #pending = new Map<
+    number,
+    { resolve: (c: RenderedClip) => void; reject: (e: Error) => void; worker: Worker }
+  >();
   #nextId = 0;
 
   /** Starts `size` workers (default: `navigator.hardwareConcurrency`). */
@@ -60,12 +64,12 @@ export class PhantomWorkerPool {
   }
 
   /** Renders a planned clip (see `planDataset`). */
-  renderSpec(spec: ClipSpec, options: ClipOptions = {}): Promise<Clip> {
+  renderSpec(spec: ClipSpec, options: ClipOptions = {}): Promise<RenderedClip> {
     return this.#submit({ id: this.#nextId++, spec, options });
   }
 
   /** Same as `generateClip(seed, options)`, on a worker. */
-  generateClip(seed: number, options: ClipOptions = {}): Promise<Clip> {
+  generateClip(seed: number, options: ClipOptions = {}): Promise<RenderedClip> {
     return this.#submit({ id: this.#nextId++, seed, options });
   }
 
@@ -80,7 +84,7 @@ export class PhantomWorkerPool {
     this.#pending.clear();
   }
 
-  #submit(req: ClipRequest): Promise<Clip> {
+  #submit(req: ClipRequest): Promise<RenderedClip> {
     if (this.#workers.length === 0) return Promise.reject(new Error("PhantomWorkerPool: already closed"));
     return new Promise((resolve, reject) => {
       this.#queue.push({ req, resolve, reject });
@@ -102,8 +106,10 @@ export class PhantomWorkerPool {
     this.#pending.delete(reply.id);
     this.#idle.push(w);
     if (p) {
-      if (reply.clip) p.resolve(reply.clip);
-      else p.reject(new Error(`PhantomWorkerPool: ${reply.error ?? "no clip returned"}`));
+      // Structured cloning keeps the frames' fields but not their ndarray prototype.
+      if (reply.clip) {
+        p.resolve({ ...reply.clip, frames: reviveClip(reply.clip.frames, "PhantomWorkerPool") });
+      } else p.reject(new Error(`PhantomWorkerPool: ${reply.error ?? "no clip returned"}`));
     }
     this.#pump();
   }

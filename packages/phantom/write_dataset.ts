@@ -16,10 +16,10 @@
  */
 
 import { writeAvi, writeDicom } from "@echojepa/video";
-import type { Clip } from "./clip.ts";
+import type { RenderedClip } from "./clip.ts";
 import type { ClipSpec, DatasetOptions, Split } from "./dataset.ts";
 import { clipOptionsOf, planDataset, renderClipSpec, SPLITS } from "./dataset.ts";
-import { deriveSeed } from "@echojepa/core";
+import { clipSamples, deriveSeed } from "@echojepa/core";
 import { VIEW_NAMES } from "./views.ts";
 import { PhantomWorkerPool } from "./worker_pool.ts";
 
@@ -71,25 +71,26 @@ export async function writeDataset(options: WriteDatasetOptions): Promise<WriteD
   let bytes = 0, done = 0;
   const seed = options.seed ?? 0;
 
-  const writeOne = async (spec: ClipSpec, clip: Clip): Promise<WrittenClip> => {
+  const writeOne = async (spec: ClipSpec, clip: RenderedClip): Promise<WrittenClip> => {
     const name = `${spec.patientId}_${spec.view}_${spec.clipIndex}`;
+    const [t, h, w] = clip.frames.shape, pixels = clipSamples(clip.frames);
     let path = "";
     if (dicom) {
       const dir = `${out}/dicom/${spec.patientId}`;
       await Deno.mkdir(dir, { recursive: true });
       const side = clip.acquisition.depth / clip.acquisition.zoom;
       const frameList = Array.from(
-        { length: clip.t },
-        (_, f) => clip.frames.subarray(f * clip.h * clip.w, (f + 1) * clip.h * clip.w),
+        { length: t },
+        (_, f) => pixels.subarray(f * h * w, (f + 1) * h * w),
       );
       const file = writeDicom(frameList, {
-        width: clip.w,
-        height: clip.h,
+        width: w,
+        height: h,
         channels: 1,
         fps: clip.fps,
         transferSyntax: "jpeg-baseline",
         jpegQuality: options.jpegQuality ?? 90,
-        spacing: { xCm: side / clip.h, yCm: side / clip.h },
+        spacing: { xCm: side / h, yCm: side / h },
         patientId: spec.patientId,
         studyInstanceUid: deterministicUid(seed, spec.patientIndex, 0),
         sopInstanceUid: deterministicUid(
@@ -105,9 +106,9 @@ export async function writeDataset(options: WriteDatasetOptions): Promise<WriteD
       path = `dicom/${spec.patientId}/${spec.view}_${spec.clipIndex}.dcm`;
     }
     if (avi) {
-      const file = writeAvi(clip.frames, {
-        width: clip.w,
-        height: clip.h,
+      const file = writeAvi(pixels, {
+        width: w,
+        height: h,
         channels: 1,
         fps: clip.fps,
         quality: options.jpegQuality ?? 90,
@@ -131,9 +132,9 @@ export async function writeDataset(options: WriteDatasetOptions): Promise<WriteD
       l.rvsp.toFixed(3),
       l.pediatric ? 1 : 0,
       clip.fps.toFixed(3),
-      clip.t,
-      clip.h,
-      clip.w,
+      t,
+      h,
+      w,
       a.depth.toFixed(2),
       a.sectorDeg.toFixed(1),
       a.frequencyMHz.toFixed(2),
@@ -147,10 +148,10 @@ export async function writeDataset(options: WriteDatasetOptions): Promise<WriteD
         l.ef.toFixed(2),
         l.esv.toFixed(2),
         l.edv.toFixed(2),
-        clip.h,
-        clip.w,
+        h,
+        w,
         clip.fps.toFixed(2),
-        clip.t,
+        t,
         spec.split.toUpperCase(),
       ].join(",")
       : undefined;
