@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type Clip, clipDims, clipSamples, makeClip } from "@echojepa/core";
+import { type Clip, clipDims, makeClip, rowMajorData } from "@echojepa/core";
 import {
   adjustBrightness,
   adjustColor,
@@ -194,7 +194,7 @@ export function randAugmentClip(
   if (pool.length === 0) throw new RangeError("randAugmentClip: empty op pool");
   const size: FrameSize = { height, width, channels };
   const frameLength = height * width * channels;
-  const samples: Uint8Array = clipSamples(clip as Clip<Uint8Array>);
+  const samples: Uint8Array = rowMajorData(clip as Clip<Uint8Array>);
   let data = samples;
   const applied: AppliedOp[] = [];
   for (let k = 0; k < count; k++) {

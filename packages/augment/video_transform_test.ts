@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { IMAGENET_MEAN, IMAGENET_STD } from "./normalize.ts";
-import { type Clip, clipSamples, makeClip, Random } from "@echojepa/core";
+import { type Clip, makeClip, Random, rowMajorData } from "@echojepa/core";
 import { evalTransform, trainTransform, VJEPA_TRAIN_OPTIONS } from "./video_transform.ts";
 
 function rampClip(frames: number, height: number, width: number, channels = 1): Clip<Uint8Array> {
@@ -173,15 +173,18 @@ Deno.test("trainTransform/evalTransform read views (crops, frame ranges, flips, 
     makeClip(planar(clip), [3, 5, 30, 40]).transpose(1, 2, 3, 0),
   ];
   for (const view of views) {
-    const copy = makeClip(clipSamples(view), view.shape);
+    const copy = makeClip(rowMajorData(view), view.shape);
     assert.notEqual(copy.data.buffer, clip.data.buffer);
     const a = trainTransform(view, Random.from(9), { cropSize: 12 });
     const b = trainTransform(copy, Random.from(9), { cropSize: 12 });
     assert.deepEqual(a.data, b.data);
     assert.deepEqual(evalTransform(view, { cropSize: 12 }).data, evalTransform(copy, { cropSize: 12 }).data);
     const grey = view.pick(null, null, null, 1);
-    const greyCopy = makeClip(clipSamples(grey), grey.shape);
-    assert.deepEqual(evalTransform(grey, { cropSize: 12 }).data, evalTransform(greyCopy, { cropSize: 12 }).data);
+    const greyCopy = makeClip(rowMajorData(grey), grey.shape);
+    assert.deepEqual(
+      evalTransform(grey, { cropSize: 12 }).data,
+      evalTransform(greyCopy, { cropSize: 12 }).data,
+    );
   }
 });
 

@@ -11,19 +11,19 @@
  *
  * Because a clip is a view, picking frames (`clip.lo(2).hi(8)`), cropping (`clip.lo(0, top, left).hi(T, h, w)`)
  * and moving the channel axis (`clip.transpose(...)`) cost no copy, and an ndarray from the scijs ecosystem can
- * be handed in as it is. Functions that walk every sample read {@link clipSamples} (a subarray when the view is
+ * be handed in as it is. Functions that walk every sample read {@link rowMajorData} (a subarray when the view is
  * contiguous, a copy otherwise) or the strides directly; none calls `get` per element.
  *
  * @example
  * ```ts
- * import { clipDims, clipSamples, makeClip } from "@echojepa/core";
+ * import { clipDims, rowMajorData, makeClip } from "@echojepa/core";
  *
  * const clip = makeClip(new Uint8Array(16 * 112 * 112), [16, 112, 112]); // 16 grey frames
  * clip.set(3, 10, 20, 255);
  * const window = clip.lo(2, 8, 8).hi(4, 96, 96); // frames 2–5, a 96×96 crop: no copy
  * console.log(clipDims(window)); // { frames: 4, height: 96, width: 96, channels: 1 }
  * console.log(window.get(1, 2, 12)); // 255 (frame 3, row 10, column 20 of the clip)
- * console.log(clipSamples(window).length); // 36864: the window's samples, row-major
+ * console.log(rowMajorData(window).length); // 36864: the window's samples, row-major
  * ```
  *
  * @module
@@ -110,14 +110,16 @@ export function clipDims(clip: Clip, op = "clip"): ClipDims {
   }
   if (low < 0 || high >= clip.data.length) {
     throw new RangeError(
-      `${op}: clip of shape [${shape.join(", ")}] reaches samples ${low}..${high} of a ${clip.data.length}-sample ` +
+      `${op}: clip of shape [${
+        shape.join(", ")
+      }] reaches samples ${low}..${high} of a ${clip.data.length}-sample ` +
         `array`,
     );
   }
   return { frames: shape[0], height: shape[1], width: shape[2], channels: shape.length === 4 ? shape[3] : 1 };
 }
 
-/** Whether the view's samples are consecutive in row-major order (then {@link clipSamples} copies nothing). */
+/** Whether the view's samples are consecutive in row-major order (then {@link rowMajorData} copies nothing). */
 export function isRowMajor(clip: Clip): boolean {
   let expected = 1;
   for (let d = clip.shape.length - 1; d >= 0; d--) {
@@ -132,8 +134,8 @@ export function isRowMajor(clip: Clip): boolean {
  * contiguous (no copy: writing to it writes the clip), otherwise a fresh copy. Kernels that walk every sample
  * with flat indices start here.
  */
-export function clipSamples<D extends ClipData>(clip: Clip<D>): D {
-  const { frames, height, width, channels } = clipDims(clip, "clipSamples");
+export function rowMajorData<D extends ClipData>(clip: Clip<D>): D {
+  const { frames, height, width, channels } = clipDims(clip, "rowMajorData");
   const n = frames * height * width * channels;
   if (isRowMajor(clip)) return clip.data.subarray(clip.offset, clip.offset + n) as D;
   const out = (clip.data instanceof Uint8Array ? new Uint8Array(n) : new Float32Array(n)) as D;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { clipDims, clipSamples, emptyLike, isRowMajor, makeClip, reviveClip } from "./clip.ts";
+import { clipDims, emptyLike, isRowMajor, makeClip, reviveClip, rowMajorData } from "./clip.ts";
 
 /** A 2×3×4×2 clip whose sample at (t, y, x, c) is its row-major index. */
 function counting(): ReturnType<typeof makeClip<Uint8Array>> {
@@ -21,17 +21,17 @@ Deno.test("clipDims rejects bad ranks, extents and views reaching past the stora
   assert.throws(() => makeClip(new Uint8Array(6), [1, 2, 3], [6, 3, 1], 1), /reaches/);
 });
 
-Deno.test("frame picks and crops are views; clipSamples copies only when the view is not contiguous", () => {
+Deno.test("frame picks and crops are views; rowMajorData copies only when the view is not contiguous", () => {
   const clip = counting();
   const frame1 = clip.lo(1).hi(1);
   assert.ok(isRowMajor(frame1));
-  const samples = clipSamples(frame1);
+  const samples = rowMajorData(frame1);
   assert.equal(samples.buffer, clip.data.buffer); // a subarray, no copy
   assert.deepEqual([...samples.subarray(0, 3)], [24, 25, 26]);
 
   const crop = clip.lo(0, 1, 1).hi(2, 2, 2); // rows 1–2, columns 1–2 of both frames
   assert.ok(!isRowMajor(crop));
-  const copied = clipSamples(crop);
+  const copied = rowMajorData(crop);
   assert.notEqual(copied.buffer, clip.data.buffer);
   const expected: number[] = [];
   for (let t = 0; t < 2; t++) {
@@ -42,14 +42,14 @@ Deno.test("frame picks and crops are views; clipSamples copies only when the vie
   assert.deepEqual([...copied], expected);
 
   const flipped = clip.step(1, 1, -1); // horizontal flip, a negative stride
-  assert.equal(clipSamples(flipped)[0], clip.get(0, 0, 3, 0));
+  assert.equal(rowMajorData(flipped)[0], clip.get(0, 0, 3, 0));
 });
 
 Deno.test("a clip sent through structured clone is revived with its view", () => {
   const view = counting().lo(1, 1);
   const revived = reviveClip(structuredClone({ ...view }));
   assert.deepEqual(revived.shape, view.shape);
-  assert.deepEqual([...clipSamples(revived)], [...clipSamples(view)]);
+  assert.deepEqual([...rowMajorData(revived)], [...rowMajorData(view)]);
 });
 
 Deno.test("emptyLike keeps the shape and sample type", () => {

@@ -23,10 +23,10 @@ export {
   type ClipData,
   type ClipDims,
   clipDims,
-  clipSamples,
   clipShapeOf,
   emptyLike,
   isRowMajor,
   makeClip,
   reviveClip,
+  rowMajorData,
 } from "./clip.ts";

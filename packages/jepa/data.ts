@@ -9,8 +9,8 @@
  * @module
  */
 
-import { type ClipArray, trainTransform } from "@echojepa/augment";
-import { deriveSeed, Random } from "@echojepa/core";
+import { trainTransform } from "@echojepa/augment";
+import { type Clip, deriveSeed, Random } from "@echojepa/core";
 import { generateClip } from "@echojepa/phantom";
 import { asVideoError, loadManifest, openVideo, sampleClipIndices, type SkippedFile } from "@echojepa/video";
 import type { DataConfig } from "./config.ts";
@@ -25,7 +25,7 @@ export interface ClipSource {
    * Reads clip `index` as grey or RGB frames; `rng` chooses the frames where the video is longer than a clip.
    * A source that skips unreadable files (substituting another clip) appends each one to `skipped`.
    */
-  load(index: number, rng: Random, skipped?: SkippedFile[]): Promise<ClipArray>;
+  load(index: number, rng: Random, skipped?: SkippedFile[]): Promise<Clip>;
 }
 
 /**
@@ -49,8 +49,8 @@ export function phantomSource(
   },
 ): ClipSource {
   const side = Math.max(16, Math.round(cropSize * 1.25));
-  const cache = new Map<number, ClipArray>();
-  const render = (index: number): ClipArray => {
+  const cache = new Map<number, Clip>();
+  const render = (index: number): Clip => {
     const c = generateClip(deriveSeed(seed, "phantom-clip", index), {
       frames,
       height: side,
@@ -58,7 +58,7 @@ export function phantomSource(
       acquisition: fps ? { fps } : undefined,
       speckleStrength,
     });
-    return { data: c.frames, shape: [c.t, c.h, c.w] };
+    return c.frames;
   };
   const what = `${frames} frames${fps ? ` at ${fps} fps` : ""}, ${side}×${side} px${
     speckleStrength === 1 ? "" : `, speckle ×${speckleStrength}`
@@ -68,7 +68,7 @@ export function phantomSource(
     description: stream
       ? `phantom stream (a fresh synthetic clip every sample, ${what})`
       : `phantom (${clips} synthetic clips, ${what})`,
-    load(index: number): Promise<ClipArray> {
+    load(index: number): Promise<Clip> {
       if (stream) return Promise.resolve(render(index));
       let clip = cache.get(index);
       if (!clip) {
@@ -95,7 +95,7 @@ export async function manifestSource(
   const entries = await loadManifest(path);
   const paths = entries.map((e) => e.paths.find((p) => p !== null)).filter((p): p is string => !!p);
   if (paths.length === 0) throw new Error(`manifestSource: ${path} lists no videos`);
-  const readOne = async (file: string, rng: Random): Promise<ClipArray> => {
+  const readOne = async (file: string, rng: Random): Promise<Clip> => {
     const video = await openVideo(file);
     try {
       const indices = sampleClipIndices(video.frameCount, {
@@ -103,13 +103,7 @@ export async function manifestSource(
         frameStep,
         random: () => rng.next(),
       });
-      const stack = await video.readFrames(indices);
-      return {
-        data: stack.data,
-        shape: stack.channels === 1
-          ? [stack.frames, stack.height, stack.width]
-          : [stack.frames, stack.height, stack.width, stack.channels],
-      };
+      return await video.readFrames(indices);
     } finally {
       video.close();
     }
@@ -117,7 +111,7 @@ export async function manifestSource(
   return {
     size: paths.length,
     description: `manifest ${path} (${paths.length} videos, ${frames} frames, step ${frameStep})`,
-    async load(index: number, rng: Random, skipped?: SkippedFile[]): Promise<ClipArray> {
+    async load(index: number, rng: Random, skipped?: SkippedFile[]): Promise<Clip> {
       let current = index;
       let last = "";
       for (let attempt = 0; attempt < MAX_SUBSTITUTES; attempt++) {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { conditionInfo, CONDITIONS, perturbClip, REFERENCE_CONDITION_IDS } from "./conditions.ts";
 import type { SectorGeometry } from "./geometry.ts";
-import { type Clip, clipSamples, makeClip } from "@echojepa/core";
+import { type Clip, makeClip, rowMajorData } from "@echojepa/core";
 
 /** A textured 3-frame clip with a fan-shaped bright region, so every perturbation has something to change. */
 function texturedClip(): Clip<Uint8Array> {
@@ -117,7 +117,7 @@ Deno.test("presets grow in severity: mean change of a uniform clip rises low →
 
 Deno.test("perturbClip: a cropped view gives what its copy gives", () => {
   const view = texturedClip().lo(1, 4, 8).hi(2, 40, 48);
-  const copy = makeClip(clipSamples(view), view.shape);
+  const copy = makeClip(rowMajorData(view), view.shape);
   for (const id of ["depth-attenuation-high", "rib-shadow-medium", "dynamic-range-low"]) {
     const a = perturbClip(view, id, { clipId: "v", seed: 1 });
     const b = perturbClip(copy, id, { clipId: "v", seed: 1 });

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type Clip, type ClipData, clipDims, clipSamples, makeClip } from "@echojepa/core";
+import { type Clip, type ClipData, clipDims, makeClip, rowMajorData } from "@echojepa/core";
 import { DEFAULT_DYNAMIC_RANGE_DB, envelopeToGrey, greyToEnvelope } from "./display.ts";
 
 /** How grey levels relate to echo amplitude. */
@@ -49,7 +49,7 @@ export function mapEnvelope<D extends ClipData>(
   if (mask && mask.length !== pixels) {
     throw new RangeError(`mapEnvelope: mask has ${mask.length} values, frame is ${height}×${width}`);
   }
-  const src = clipSamples(clip);
+  const src = rowMajorData(clip);
   const isBytes = src instanceof Uint8Array;
   const out = (isBytes ? new Uint8Array(src) : new Float32Array(src)) as D;
   // uint8 decodes through a 256-entry table; the envelope function is the costly part.

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type Clip, type ClipData, clipDims, clipSamples, makeClip } from "@echojepa/core";
+import { type Clip, type ClipData, clipDims, makeClip, rowMajorData } from "@echojepa/core";
 
 /**
  * Returns a new clip with every sample multiplied by the map value of its pixel. uint8 results are rounded to the
@@ -23,7 +23,7 @@ export function applyGainMap<D extends ClipData>(
   if (map.length !== height * width) {
     throw new RangeError(`applyGainMap: map has ${map.length} values, frame is ${height}×${width}`);
   }
-  const src = clipSamples(clip);
+  const src = rowMajorData(clip);
   const pixels = height * width;
   if (src instanceof Uint8Array) {
     const out = new Uint8Array(src.length);

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type Clip, clipDims, clipSamples } from "@echojepa/core";
+import { type Clip, clipDims, rowMajorData } from "@echojepa/core";
 import { encode } from "fast-png";
 import { conditionInfo, CONDITIONS, perturbClip, type PerturbOptions } from "./conditions.ts";
 import { drawText, GLYPH_ADVANCE, GLYPH_HEIGHT } from "./grid_font.ts";
@@ -36,7 +36,7 @@ function frameToGrey(clip: Clip, frame: number, maxValue: number): Uint8Array {
   const { height, width, channels } = clipDims(clip);
   const pixels = height * width;
   const out = new Uint8Array(pixels);
-  const samples = clipSamples(clip.lo(frame).hi(1)); // the one frame, row-major (a view unless it is strided)
+  const samples = rowMajorData(clip.lo(frame).hi(1)); // the one frame, row-major (a view unless it is strided)
   const scale = samples instanceof Uint8Array ? 1 : 255 / maxValue;
   for (let p = 0; p < pixels; p++) {
     let sum = 0;

@@ -7,7 +7,7 @@
 import type { NuisanceLevel } from "./acquisition.ts";
 import { renderClip } from "./clip.ts";
 import type { Patient } from "./patient.ts";
-import { clipSamples, deriveSeed } from "@echojepa/core";
+import { deriveSeed, rowMajorData } from "@echojepa/core";
 import { studyClipSeed, studyPatient } from "./study.ts";
 import type { ViewName } from "./views.ts";
 import { VIEW_NAMES } from "./views.ts";
@@ -76,7 +76,7 @@ export function rawPixelViewBaseline(options: ViewBaselineOptions): ViewBaseline
       width: size,
     });
     const [t, h, w] = clip.frames.shape;
-    return rawPixelFeature(clipSamples(clip.frames), t, h, w, f);
+    return rawPixelFeature(rowMajorData(clip.frames), t, h, w, f);
   };
   const centroids = views.map(() => new Float64Array(f * f));
   for (let p = 0; p < options.trainPatients; p++) {
@@ -209,7 +209,7 @@ export function efPixelOracle(options: EfOracleOptions): EfOracleResult {
       speckleStrength: options.speckleStrength ?? 1,
       acquisition: { fps: options.fps },
     });
-    const [t, h, w] = clip.frames.shape, pixels = clipSamples(clip.frames);
+    const [t, h, w] = clip.frames.shape, pixels = rowMajorData(clip.frames);
     const cells = f * f, per = new Float64Array(t * cells);
     for (let k = 0; k < t; k++) {
       const one = rawPixelFeature(pixels.subarray(k * h * w), 1, h, w, f);

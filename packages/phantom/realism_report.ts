@@ -6,7 +6,7 @@
  * reads and crops a file for the CLI).
  */
 
-import { clipSamples } from "@echojepa/core";
+import { rowMajorData } from "@echojepa/core";
 import { renderClip } from "./clip.ts";
 import { homogeneousEnvelope, snr } from "./homogeneous.ts";
 import { samplePatient } from "./patient.ts";
@@ -60,7 +60,7 @@ export function realismReport(options: RealismReportOptions = {}): RealismReport
       frames,
       acquisition: { ui: false, fps: 30 },
     });
-    const [t, h, w] = clip.frames.shape, pixels = clipSamples(clip.frames);
+    const [t, h, w] = clip.frames.shape, pixels = rowMajorData(clip.frames);
     const mask = everLitMask(pixels, t, TILE * TILE);
     stats.push(cineStatistics(pixels, t, h, w, mask, clip.acquisition.dynamicRangeDb));
     if (i < 2) rows.push(tilesOf(pixels, t, step));

@@ -19,7 +19,7 @@ import { writeAvi, writeDicom } from "@echojepa/video";
 import type { RenderedClip } from "./clip.ts";
 import type { ClipSpec, DatasetOptions, Split } from "./dataset.ts";
 import { clipOptionsOf, planDataset, renderClipSpec, SPLITS } from "./dataset.ts";
-import { clipSamples, deriveSeed } from "@echojepa/core";
+import { deriveSeed, rowMajorData } from "@echojepa/core";
 import { VIEW_NAMES } from "./views.ts";
 import { PhantomWorkerPool } from "./worker_pool.ts";
 
@@ -73,7 +73,7 @@ export async function writeDataset(options: WriteDatasetOptions): Promise<WriteD
 
   const writeOne = async (spec: ClipSpec, clip: RenderedClip): Promise<WrittenClip> => {
     const name = `${spec.patientId}_${spec.view}_${spec.clipIndex}`;
-    const [t, h, w] = clip.frames.shape, pixels = clipSamples(clip.frames);
+    const [t, h, w] = clip.frames.shape, pixels = rowMajorData(clip.frames);
     let path = "";
     if (dicom) {
       const dir = `${out}/dicom/${spec.patientId}`;

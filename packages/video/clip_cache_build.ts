@@ -5,8 +5,8 @@
  * recorded with its reason; worker threads can share the decoding without changing the result.
  * @module
  */
-import { type LoadClipOptions, loadClip } from "./clip_loader.ts";
-import { type ClipDims, clipSamples, Random } from "@echojepa/core";
+import { loadClip, type LoadClipOptions } from "./clip_loader.ts";
+import { type ClipDims, Random, rowMajorData } from "@echojepa/core";
 import { asVideoError, type VideoErrorKind } from "./errors.ts";
 import type { ManifestEntry } from "./manifest.ts";
 import {
@@ -264,7 +264,7 @@ export async function loadSourceClips(path: string, settings: PrepareSettings): 
         random,
       };
       const loaded = await loadClip(path, clipOptions);
-      clips.push({ data: clipSamples(loaded.clip), indices: loaded.indices, fps: loaded.fps });
+      clips.push({ data: rowMajorData(loaded.clip), indices: loaded.indices, fps: loaded.fps });
     }
     return { ok: true, clips };
   } catch (error) {

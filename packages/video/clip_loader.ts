@@ -11,7 +11,7 @@ import { openVideo } from "./open_video.ts";
 import { resizeStack } from "./resize.ts";
 import { applyMask, cropStack, detectSector, squareBox, toGrey } from "./sector.ts";
 import type { Video } from "./video.ts";
-import { type Clip, clipDims, clipSamples, makeClip } from "@echojepa/core";
+import { type Clip, clipDims, makeClip, rowMajorData } from "@echojepa/core";
 
 /** Options for {@link loadClip}. */
 export interface LoadClipOptions {
@@ -107,7 +107,7 @@ export async function clipFromVideo(video: Video, options: LoadClipOptions = {})
 
 function greyToRgb(stack: Clip<Uint8Array>): Clip<Uint8Array> {
   const { frames, height, width } = clipDims(stack, "greyToRgb");
-  const grey = clipSamples(stack);
+  const grey = rowMajorData(stack);
   const data = new Uint8Array(grey.length * 3);
   for (let i = 0; i < grey.length; i++) data[i * 3] = data[i * 3 + 1] = data[i * 3 + 2] = grey[i];
   return makeClip(data, [frames, height, width, 3]);

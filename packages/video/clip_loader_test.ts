@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { writeAvi } from "./avi_writer.ts";
 import { countSkips, iterateClips, loadClip, loadClipOrSubstitute, type SkippedFile } from "./clip_loader.ts";
-import { clipSamples, Random } from "@echojepa/core";
+import { Random, rowMajorData } from "@echojepa/core";
 
 /** A fake echo: a bright moving disc inside a static dark frame with a static "text" bar. */
 function fakeEcho(frames: number, size: number): Uint8Array[] {
@@ -35,7 +35,7 @@ Deno.test("loadClip samples at the target rate, masks the static UI and resizes"
     assert.equal(loaded.frameStep, 3);
     assert.deepEqual(loaded.clip.shape, [16, 32, 32]);
     // The static bar (rows 0–2) is outside the moving sector and must be blanked.
-    for (let x = 0; x < 16; x++) assert.equal(clipSamples(loaded.clip)[x], 0);
+    for (let x = 0; x < 16; x++) assert.equal(rowMajorData(loaded.clip)[x], 0);
     await assert.rejects(() => loadClip(path, { targetFps: 60 }), /below the requested 60 fps/);
   } finally {
     await Deno.remove(dir, { recursive: true });

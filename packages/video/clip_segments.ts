@@ -4,7 +4,7 @@
  * reproducible), sector-masked and cropped, grey. The Deno tools and the browser page both cut clips with this.
  * @module
  */
-import { type Clip, clipDims, clipSamples, makeClip } from "@echojepa/core";
+import { type Clip, clipDims, makeClip, rowMajorData } from "@echojepa/core";
 import { clipFromVideo } from "./clip_loader.ts";
 import { frameStepForFps } from "./clip_sampling.ts";
 import type { Video } from "./video.ts";
@@ -75,7 +75,7 @@ export async function readClipSegments(video: Video, s: ClipSettings): Promise<S
     }
     height = dims.height;
     width = dims.width;
-    parts.push(clipSamples(clip));
+    parts.push(rowMajorData(clip));
     indices.push(...used);
   }
   const data = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));

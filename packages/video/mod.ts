@@ -87,10 +87,10 @@ export {
 } from "./manifest.ts";
 export {
   clipFromVideo,
-  type LoadClipOptions,
   countSkips,
   iterateClips,
   loadClip,
+  type LoadClipOptions,
   loadClipOrSubstitute,
   type LoadedClip,
   type ManifestClip,

@@ -4,7 +4,7 @@
  * antialiased bilinear). Upscaling is plain bilinear with half-pixel centres (align_corners = false).
  * @module
  */
-import { type Clip, clipDims, clipSamples, clipShapeOf, makeClip } from "@echojepa/core";
+import { type Clip, clipDims, clipShapeOf, makeClip, rowMajorData } from "@echojepa/core";
 
 interface Taps {
   start: Int32Array;
@@ -49,7 +49,7 @@ export function resizeStack(clip: Clip<Uint8Array>, width: number, height: numbe
   if (dims.width === width && dims.height === height) return clip;
   if (!(width > 0 && height > 0)) throw new RangeError(`resize target ${width}x${height}`);
   const c = dims.channels;
-  const stack = { ...dims, data: clipSamples(clip) };
+  const stack = { ...dims, data: rowMajorData(clip) };
   const h = taps(stack.width, width);
   const v = taps(stack.height, height);
   const out = new Uint8Array(stack.frames * width * height * c);

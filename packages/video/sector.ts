@@ -8,7 +8,7 @@
  * connected region, and replaced by that region's convex hull, which restores the dark blood pool inside the fan.
  * @module
  */
-import { type Clip, clipDims, clipSamples, clipShapeOf, makeClip } from "@echojepa/core";
+import { type Clip, clipDims, clipShapeOf, makeClip, rowMajorData } from "@echojepa/core";
 import type { PixelRegion } from "./video.ts";
 
 /** Converts a clip to grey `[T, H, W]` (luma, ITU-R BT.601 weights); grey clips are returned as they are. */
@@ -18,7 +18,7 @@ export function toGrey(stack: Clip<Uint8Array>): Clip<Uint8Array> {
   if (channels !== 3) throw new RangeError(`toGrey: needs 1 or 3 channels, got ${channels}`);
   const count = frames * height * width;
   const data = new Uint8Array(count);
-  const rgb = clipSamples(stack);
+  const rgb = rowMajorData(stack);
   for (let i = 0, j = 0; i < count; i++, j += 3) {
     data[i] = (rgb[j] * 299 + rgb[j + 1] * 587 + rgb[j + 2] * 114 + 500) / 1000;
   }
@@ -59,7 +59,7 @@ export interface Sector {
 export function detectSector(stack: Clip<Uint8Array>, options: SectorOptions = {}): Sector {
   const grey = toGrey(stack);
   const { width, height, frames } = clipDims(grey, "detectSector");
-  const greyData = clipSamples(grey);
+  const greyData = rowMajorData(grey);
   const pixels = width * height;
   const candidate = new Uint8Array(pixels);
   let method: Sector["method"] = "motion";
@@ -293,7 +293,7 @@ export function applyMask(stack: Clip<Uint8Array>, mask: Uint8Array): Clip<Uint8
   const dims = clipDims(stack, "applyMask");
   const pixels = dims.width * dims.height;
   if (mask.length !== pixels) throw new RangeError(`mask has ${mask.length} pixels, frames have ${pixels}`);
-  const src = clipSamples(stack);
+  const src = rowMajorData(stack);
   const data = new Uint8Array(src.length);
   const c = dims.channels;
   for (let t = 0; t < dims.frames; t++) {

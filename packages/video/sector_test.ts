@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { applyMask, boundingBox, cropStack, detectSector, squareBox, toGrey } from "./sector.ts";
-import { type Clip, clipSamples, makeClip, Random } from "@echojepa/core";
+import { type Clip, makeClip, Random, rowMajorData } from "@echojepa/core";
 
 const W = 160;
 const H = 120;
@@ -68,7 +68,7 @@ Deno.test("applyMask, cropStack, squareBox, boundingBox and toGrey", () => {
   const crop = cropStack(rgb, { x0: 1, y0: 1, x1: 3, y1: 2 });
   assert.deepEqual(crop.shape, [2, 1, 2, 3]);
   assert.equal(crop.data, rgb.data); // a view: nothing copied
-  assert.deepEqual([...clipSamples(crop).subarray(0, 3)], [...rgb.data.subarray(21, 24)]);
+  assert.deepEqual([...rowMajorData(crop).subarray(0, 3)], [...rgb.data.subarray(21, 24)]);
   assert.deepEqual(squareBox({ x0: 1, y0: 1, x1: 3, y1: 2 }, 6, 4), { x0: 1, y0: 1, x1: 3, y1: 3 });
   const grey = toGrey(rgb);
   assert.deepEqual(grey.shape, [2, 4, 6]);

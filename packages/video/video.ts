@@ -147,7 +147,10 @@ export function makeVideo(info: VideoInfo, decode: FrameDecoder, onClose: () => 
       data.set(pixels, t * frameBytes);
     }
     const { height, width, channels } = info;
-    return makeClip(data, channels === 1 ? [indices.length, height, width] : [indices.length, height, width, channels]);
+    return makeClip(
+      data,
+      channels === 1 ? [indices.length, height, width] : [indices.length, height, width, channels],
+    );
   };
   return {
     ...info,

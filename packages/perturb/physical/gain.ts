@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type Clip, type ClipData, clipDims, clipSamples, makeClip } from "@echojepa/core";
+import { type Clip, type ClipData, clipDims, makeClip, rowMajorData } from "@echojepa/core";
 import { dbToGrey, greyToDb } from "../display.ts";
 import { type DisplayOptions, resolveDisplay } from "../envelope.ts";
 import type { Presets } from "../levels.ts";
@@ -56,7 +56,7 @@ export function changeDynamicRange<D extends ClipData>(
     throw new RangeError(`changeDynamicRange: displayedDb must be > 0, got ${params.displayedDb}`);
   }
   const pixels = height * width;
-  const src = clipSamples(clip);
+  const src = rowMajorData(clip);
   const isBytes = src instanceof Uint8Array;
   const out = (isBytes ? new Uint8Array(src) : new Float32Array(src)) as D;
   const remap = (g: number): number =>
