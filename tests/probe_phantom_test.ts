@@ -57,9 +57,7 @@ Deno.test({
     const splits = ["train", "val", "test"] as const;
     const features: Record<string, FeatureSet> = {};
     for (const s of splits) {
-      const inputs = data[s].map((c) =>
-        evalTransform({ data: c.frames, shape: [c.t, c.h, c.w] }, { cropSize: SIZE }).data
-      );
+      const inputs = data[s].map((c) => evalTransform(c.frames, { cropSize: SIZE }).data);
       features[s] = await extractFeatures(encoder, inputs, [3, FRAMES, SIZE, SIZE], { batchSize: 16 });
     }
     const labels = Object.fromEntries(

@@ -11,7 +11,7 @@
  */
 
 import { parseArgs } from "node:util";
-import type { ClipArray } from "@echojepa/augment";
+import { type Clip, makeClip, rowMajorData } from "@echojepa/core";
 import {
   conditionGridPng,
   CONDITIONS,
@@ -112,7 +112,7 @@ async function main(args: string[]): Promise<void> {
   interface Job {
     id: string;
     label?: number;
-    read: () => Promise<{ clip: ClipArray<Uint8Array>; fps: number }>;
+    read: () => Promise<{ clip: Clip<Uint8Array>; fps: number }>;
   }
 
   function stemOf(path: string): string {
@@ -127,11 +127,7 @@ async function main(args: string[]): Promise<void> {
       read: async () => {
         const video = await openVideo(path);
         try {
-          const stack = await video.readAll();
-          const shape: ClipArray["shape"] = stack.channels === 1
-            ? [stack.frames, stack.height, stack.width]
-            : [stack.frames, stack.height, stack.width, stack.channels];
-          return { clip: { data: stack.data, shape }, fps: video.fps };
+          return { clip: await video.readAll(), fps: video.fps };
         } finally {
           video.close();
         }
@@ -158,7 +154,7 @@ async function main(args: string[]): Promise<void> {
             }
           }
         }
-        return Promise.resolve({ clip: { data, shape: [t, h, w] }, fps: 30 });
+        return Promise.resolve({ clip: makeClip(data, [t, h, w]), fps: 30 });
       },
     };
   }
@@ -176,11 +172,10 @@ async function main(args: string[]): Promise<void> {
   jobs = jobs.slice(0, limit);
   if (jobs.length === 0) fail("no clips to process (check --manifest / --split)");
 
-  function fitSector(clip: ClipArray<Uint8Array>): SectorGeometry | undefined {
+  function fitSector(clip: Clip<Uint8Array>): SectorGeometry | undefined {
     if (values.sector === "none") return undefined;
-    const [frames, height, width] = clip.shape;
-    const channels = clip.shape.length === 4 ? clip.shape[3] : 1;
-    const found = detectSector({ data: clip.data, frames, height, width, channels: channels as 1 | 3 });
+    const [, height, width] = clip.shape;
+    const found = detectSector(clip);
     return sectorFromMask(found.mask, width, height, depthCm) ?? undefined;
   }
 
@@ -213,7 +208,7 @@ async function main(args: string[]): Promise<void> {
           const codec = values.codec as "MJPG" | "DIB";
           await Deno.writeFile(
             path,
-            writeAvi(perturbed.data, { width, height, channels, fps, codec, quality: 95 }),
+            writeAvi(rowMajorData(perturbed), { width, height, channels, fps, codec, quality: 95 }),
           );
           rows[condition].push({ paths: [path], label: job.label });
         }

@@ -14,7 +14,8 @@
  */
 
 import { parseArgs } from "node:util";
-import { type ClipArray, segmentInputs } from "@echojepa/augment";
+import { segmentInputs } from "@echojepa/augment";
+import type { Clip } from "@echojepa/core";
 import {
   accuracy,
   conditionInfo,
@@ -176,7 +177,7 @@ export async function runRobustness(args: RobustnessArgs): Promise<RobustnessRes
   loadBar.finish();
   if (items.length === 0) throw new CliError(`no clip of ${args.manifest} could be decoded`);
 
-  const scorer = async (clips: ClipArray[]): Promise<number[]> => {
+  const scorer = async (clips: Clip[]): Promise<number[]> => {
     const inputs = clips.flatMap((c) => segmentInputs(c, settings));
     const set = await encodeInputs(encoder.encoder, inputs, settings, spec.pooling, args.batch);
     const out = await applyProbe(probe, set, { standardization: spec.standardization });

@@ -208,7 +208,7 @@ function heat(x: number): [number, number, number] {
 
 function animate(p: ClipPrediction, attention: number[] | null, sourceFps: number): void {
   const s = model!.spec.clips;
-  const [frames, h, w] = p.clip.shape;
+  const [frames, h, w] = p.clip.clip.shape;
   const res = s.resolution;
   const [gt, gh, gw] = p.grid;
   const perSegment = gt * gh * gw;
@@ -254,7 +254,7 @@ function animate(p: ClipPrediction, attention: number[] | null, sourceFps: numbe
   let f = 0;
   const draw = (): void => {
     if (token !== playing) return;
-    const grey = p.clip.data.subarray(f * h * w, (f + 1) * h * w);
+    const grey = p.clip.clip.data.subarray(f * h * w, (f + 1) * h * w); // readClipSegments makes it row-major
     for (let i = 0; i < h * w; i++) {
       simg.data[i * 4] = simg.data[i * 4 + 1] = simg.data[i * 4 + 2] = grey[i];
       simg.data[i * 4 + 3] = 255;

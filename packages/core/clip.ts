@@ -16,7 +16,7 @@
  *
  * @example
  * ```ts
- * import { clipDims, rowMajorData, makeClip } from "@echojepa/core";
+ * import { clipDims, makeClip, rowMajorData } from "@echojepa/core";
  *
  * const clip = makeClip(new Uint8Array(16 * 112 * 112), [16, 112, 112]); // 16 grey frames
  * clip.set(3, 10, 20, 255);

@@ -63,4 +63,4 @@ export { cineStatistics, montagePng } from "./realism.ts";
 export type { CineStatistics } from "./realism.ts";
 export { homogeneousEnvelope, snr } from "./homogeneous.ts";
 export { realismReport } from "./realism_report.ts";
-export type { RealCine, RealismReport, RealismReportOptions } from "./realism_report.ts";
+export type { RealismReport, RealismReportOptions } from "./realism_report.ts";

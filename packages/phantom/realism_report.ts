@@ -6,7 +6,7 @@
  * reads and crops a file for the CLI).
  */
 
-import { rowMajorData } from "@echojepa/core";
+import { type Clip, clipDims, rowMajorData } from "@echojepa/core";
 import { renderClip } from "./clip.ts";
 import { homogeneousEnvelope, snr } from "./homogeneous.ts";
 import { samplePatient } from "./patient.ts";
@@ -16,21 +16,12 @@ import { cineStatistics, montagePng } from "./realism.ts";
 /** Options of {@linkcode realismReport}. */
 export interface RealismReportOptions {
   /** A real cine to compare against, decoded to grey and cropped square at 112×112 (or why it could not be read). */
-  real?: RealCine | { error: string };
+  /** The real cine, grey `[T, 112, 112]` (sector cropped and resized as EchoNet does), or why it is missing. */
+  real?: Clip<Uint8Array> | { error: string };
   /** Simulated A4C clips to average statistics over (default 8; the first two are drawn). */
   simulatedClips?: number;
   /** Frames per simulated clip (default 30, like the real sample). */
   frames?: number;
-}
-
-/** A decoded grey cine: `frames` frames of `size`×`size` pixels, frame-major. */
-export interface RealCine {
-  /** Grey levels, frame after frame. */
-  data: Uint8Array;
-  /** Number of frames. */
-  frames: number;
-  /** Width and height in pixels (the report's tile size, 112). */
-  size: number;
 }
 
 /** What {@linkcode realismReport} produced. */
@@ -82,12 +73,14 @@ export function realismReport(options: RealismReportOptions = {}): RealismReport
   const real = options.real;
   if (real !== undefined && "error" in real) report.realError = real.error;
   else if (real !== undefined) {
-    if (real.size !== TILE) {
-      throw new RangeError(`realismReport: the real cine must be ${TILE}×${TILE}, got ${real.size}`);
+    const { frames, height, width, channels } = clipDims(real, "realismReport");
+    if (height !== TILE || width !== TILE || channels !== 1) {
+      throw new RangeError(`realismReport: the real cine must be grey ${TILE}×${TILE}, got [${real.shape}]`);
     }
-    const mask = everLitMask(real.data, real.frames, TILE * TILE);
-    report.real = cineStatistics(real.data, real.frames, TILE, TILE, mask, 50);
-    rows.push(tilesOf(real.data, real.frames, Math.max(1, Math.floor(real.frames / COLS))));
+    const pixels = rowMajorData(real);
+    const mask = everLitMask(pixels, frames, TILE * TILE);
+    report.real = cineStatistics(pixels, frames, TILE, TILE, mask, 50);
+    rows.push(tilesOf(pixels, frames, Math.max(1, Math.floor(frames / COLS))));
   }
   report.png = montagePng(rows, TILE);
   return report;

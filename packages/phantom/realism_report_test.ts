@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { makeClip } from "@echojepa/core";
 import { realismReport } from "./realism_report.ts";
 
 Deno.test("the realism report yields a PNG and statistics for simulated frames; a real cine's error is kept", () => {
@@ -13,8 +14,7 @@ Deno.test("the realism report yields a PNG and statistics for simulated frames; 
   const failed = realismReport({ simulatedClips: 1, frames: 6, real: { error: "unreadable" } });
   assert.equal(failed.realError, "unreadable");
   assert.throws(
-    () =>
-      realismReport({ simulatedClips: 1, frames: 6, real: { data: new Uint8Array(4), frames: 1, size: 2 } }),
+    () => realismReport({ simulatedClips: 1, frames: 6, real: makeClip(new Uint8Array(4), [1, 2, 2]) }),
     /112/,
   );
 });

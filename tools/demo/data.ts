@@ -3,8 +3,8 @@
  * zero-shot transfer. Generation is seeded and fast, so a resumed run regenerates instead of storing clips.
  */
 
-import type { ClipArray } from "@echojepa/augment";
-import { type Clip, generateDataset, VIEW_NAMES, type ViewName } from "@echojepa/phantom";
+import type { Clip } from "@echojepa/core";
+import { generateDataset, type RenderedClip, VIEW_NAMES, type ViewName } from "@echojepa/phantom";
 import { PATIENT_SPLIT } from "../lib/phantom_samples.ts";
 import type { DemoPreset } from "./presets.ts";
 import type { RunSeeds } from "./seeds.ts";
@@ -14,7 +14,7 @@ export interface DemoClip {
   /** Stable id (patient, view, clip index) used to seed perturbations. */
   id: string;
   /** Grey frames `[t, h, w]`. */
-  clip: ClipArray;
+  clip: Clip;
   view: ViewName;
   viewIndex: number;
   ef: number;
@@ -36,11 +36,11 @@ export const EF_VIEWS: readonly ViewName[] = ["A4C", "A2C"];
 /** The two views of the RVSP-like multi-view task: RV size/septum (A4C) and IVC (Subcostal). */
 export const RVSP_VIEWS: readonly ViewName[] = ["A4C", "Subcostal"];
 
-function toDemoClip(c: Clip, i: number): DemoClip {
+function toDemoClip(c: RenderedClip, i: number): DemoClip {
   const l = c.labels;
   return {
     id: `${l.patientId}-${l.view}-${i}`,
-    clip: { data: c.frames, shape: [c.t, c.h, c.w] },
+    clip: c.frames,
     view: l.view,
     viewIndex: l.viewIndex,
     ef: l.ef,

@@ -4,7 +4,8 @@
  * reference perturbation. The raw-pixel control gives its tubelets as tokens, so it goes through the same probes.
  */
 
-import { type ClipArray, evalTransform } from "@echojepa/augment";
+import { evalTransform } from "@echojepa/augment";
+import type { Clip } from "@echojepa/core";
 import { perturbClip, REFERENCE_CONDITION_IDS } from "@echojepa/perturb";
 import { cachedFeatures, type FeatureSet } from "@echojepa/probe";
 import type { ClipSettings } from "@echojepa/video";
@@ -23,7 +24,7 @@ export function demoClipSettings(p: DemoPreset): ClipSettings {
 }
 
 /** The EF test clips under one reference condition (deterministic in the clip id and the run's seed). */
-export function perturbedEfTest(data: DemoData, condition: string, seed: number): ClipArray[] {
+export function perturbedEfTest(data: DemoData, condition: string, seed: number): Clip[] {
   return efIndices(data.test).map((i) => {
     const c = data.test[i];
     return perturbClip(c.clip, condition, { clipId: c.id, seed });
@@ -35,7 +36,7 @@ export function perturbedEfTest(data: DemoData, condition: string, seed: number)
  * transform) cut into the encoder's tubelets, in the encoder's token order (time, rows, columns), one
  * `tubelet·patch·patch` vector per token.
  */
-export function pixelTokens(clip: ClipArray, p: DemoPreset): Float32Array {
+export function pixelTokens(clip: Clip, p: DemoPreset): Float32Array {
   const x = evalTransform(clip, { cropSize: p.size }).data; // [3, T, S, S]; the three channels are equal
   const { tubeletSize: ts, patchSize: ps } = p.encoder;
   const S = p.size;
@@ -59,16 +60,16 @@ export function pixelTokens(clip: ClipArray, p: DemoPreset): Float32Array {
 }
 
 /** Already rendered clips as the probe tools' samples (loading hands the clip over), ids `<set>-<index>`. */
-export function clipSamples(set: string, clips: ClipArray[]): Sample[] {
+export function clipSamples(set: string, clips: Clip[]): Sample[] {
   return clips.map((clip, i) => ({
     id: `${set}-${i}`,
     study: set,
-    load: () => Promise.resolve(clip as ClipArray<Uint8Array>),
+    load: () => Promise.resolve(clip as Clip<Uint8Array>),
   }));
 }
 
 /** The pixel control's feature set of some clips. */
-function pixelFeatures(clips: ClipArray[], p: DemoPreset): FeatureSet {
+function pixelFeatures(clips: Clip[], p: DemoPreset): FeatureSet {
   const { tubeletSize: ts, patchSize: ps } = p.encoder;
   const tokens = (p.frames / ts) * (p.size / ps) ** 2;
   const dim = ts * ps * ps;
@@ -90,14 +91,14 @@ export async function backboneFeatures(
   runDir: string,
   progress: boolean,
 ): Promise<BackboneFeatures> {
-  const sets: [string, ClipArray[]][] = [
+  const sets: [string, Clip[]][] = [
     ["train", data.train.map((c) => c.clip)],
     ["val", data.val.map((c) => c.clip)],
     ["test", data.test.map((c) => c.clip)],
     ["pediatric", data.pediatric.map((c) => c.clip)],
     ...REFERENCE_CONDITION_IDS.map((
       id,
-    ): [string, ClipArray[]] => [id, perturbedEfTest(data, id, seeds.perturb)]),
+    ): [string, Clip[]] => [id, perturbedEfTest(data, id, seeds.perturb)]),
   ];
   const settings = demoClipSettings(p);
   const out = new Map<string, FeatureSet>();

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import type { FeatureSet } from "@echojepa/probe";
+import { makeClip } from "@echojepa/core";
 import { init } from "@echojepa/tensor";
 import type { DemoClip, DemoData } from "./data.ts";
 import { DEMO_PRESETS } from "./presets.ts";
@@ -13,7 +14,7 @@ const VIEWS = 13;
 function clips(patients: number, prefix: string): DemoClip[] {
   return Array.from({ length: patients * VIEWS }, (_, i) => ({
     id: `${prefix}${i}`,
-    clip: { data: new Uint8Array(0), shape: [0, 0, 0] },
+    clip: makeClip(new Uint8Array(1), [1, 1, 1]),
     view: "A4C",
     viewIndex: i % VIEWS,
     ef: 55,

@@ -56,7 +56,7 @@ export async function predictClip(
   const s = model.spec.clips;
   const t0 = performance.now();
   const clip = await readClipSegments(video, s);
-  const inputs = segmentInputs(clip, s);
+  const inputs = segmentInputs(clip.clip, s);
   const t1 = performance.now();
   const c = model.encoder.config;
   const grid: [number, number, number] = [

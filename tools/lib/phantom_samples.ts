@@ -10,11 +10,11 @@
  */
 
 import {
-  type Clip,
   type ClipSpec,
   PhantomWorkerPool,
   planDataset,
   renderClipSpec,
+  type RenderedClip,
   studyLabels,
   studyPatient,
   VIEW_NAMES,
@@ -74,7 +74,7 @@ export function phantomSamples(
   const workers = options.workers ?? navigator.hardwareConcurrency ?? 2;
   let pool: PhantomWorkerPool | null = null;
   let closed = false;
-  const render = async (spec: ClipSpec): Promise<Clip> => {
+  const render = async (spec: ClipSpec): Promise<RenderedClip> => {
     if (workers <= 1 || closed) return renderClipSpec(spec, clipOptions);
     pool ??= new PhantomWorkerPool(workers);
     return await pool.renderSpec(spec, clipOptions);
@@ -88,7 +88,7 @@ export function phantomSamples(
       label: task === "view" ? viewIndex(spec.view) : efOf.get(spec.studySeed)!,
       load: async () => {
         const clip = await render(spec);
-        return { data: clip.frames, shape: [clip.t, clip.h, clip.w] as const };
+        return clip.frames;
       },
     };
   };

@@ -5,25 +5,21 @@
  * @module
  */
 
-import type { RealCine } from "@echojepa/phantom";
+import { type Clip, clipDims } from "@echojepa/core";
 import { cropStack, detectSector, openVideo, resizeStack, squareBox, toGrey } from "@echojepa/video";
 
 /** The report's tile size. */
 const TILE = 112;
 
-/** Reads `path` as a {@link RealCine}, or says why it could not be read. */
-export async function readRealCine(path: string | URL): Promise<RealCine | { error: string }> {
+/** Reads `path` as a grey `[T, 112, 112]` clip, or says why it could not be read. */
+export async function readRealCine(path: string | URL): Promise<Clip<Uint8Array> | { error: string }> {
   try {
     const video = await openVideo(path instanceof URL ? path.pathname : path);
     const stack = toGrey(await video.readAll());
     video.close();
     const sector = detectSector(stack);
-    const square = resizeStack(
-      cropStack(stack, squareBox(sector.box, stack.width, stack.height)),
-      TILE,
-      TILE,
-    );
-    return { data: square.data, frames: square.frames, size: TILE };
+    const { width, height } = clipDims(stack);
+    return resizeStack(cropStack(stack, squareBox(sector.box, width, height)), TILE, TILE);
   } catch (err) {
     return { error: err instanceof Error ? err.message : String(err) };
   }

@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { ClipArray } from "@echojepa/augment";
+import type { Clip } from "@echojepa/core";
 import {
   asVideoError,
   type ClipSettings,
@@ -32,7 +32,7 @@ export interface Sample {
   /** Class index or regression target, when known. */
   label?: number;
   /** Decodes the sample as a grey clip `[segments·frames, H, W]`. */
-  load: () => Promise<ClipArray<Uint8Array>>;
+  load: () => Promise<Clip<Uint8Array>>;
 }
 
 /** Options of {@link manifestSamples}. */
@@ -121,11 +121,10 @@ function labelOf(
 }
 
 /** Decodes one file's `segments` windows as one grey clip `[segments·frames, H, W]` (see `readClipSegments`). */
-export async function loadFileClip(path: string, s: ClipSettings): Promise<ClipArray<Uint8Array>> {
+export async function loadFileClip(path: string, s: ClipSettings): Promise<Clip<Uint8Array>> {
   const video = await openVideo(path);
   try {
-    const { data, shape } = await readClipSegments(video, s);
-    return { data, shape };
+    return (await readClipSegments(video, s)).clip;
   } catch (e) {
     throw asVideoError(path, e);
   } finally {
