@@ -49,6 +49,7 @@ export { assign } from "./ops/param_update.ts";
 export * from "./nn.ts";
 export * from "./optim.ts";
 export * from "./clip.ts";
+export * from "./host_clip.ts";
 export * from "./ema.ts";
 export * from "./schedule.ts";
 export * from "./safetensors.ts";
