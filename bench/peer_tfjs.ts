@@ -6,7 +6,7 @@
 // module that registers them cannot be loaded by Deno) and the CPU/WebGL backends, which stay unused here.
 import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import "npm:@tensorflow/tfjs-backend-webgpu@4.22.0";
-import { type ClipShape, patchGrid, sincosPositions, W2 } from "./w2_config.ts";
+import { type ClipBatchShape, patchGrid, sincosPositions, W2 } from "./w2_config.ts";
 
 /** Selects TF.js's WebGPU backend (throws if it cannot start). */
 export async function initTfjs(): Promise<void> {
@@ -55,7 +55,7 @@ export function setupAttentionTfjs(
 
 /** The W2 model with TF.js ops; Adam (TF.js has no AdamW) stands in for the optimizer. */
 export function setupVitTfjs(
-  clip: ClipShape,
+  clip: ClipBatchShape,
   data: { clips: Float32Array; target: Float32Array },
 ): { step: () => Promise<number> } {
   const { dim, depth, heads, mlpRatio, tubelet, patch, channels } = W2;

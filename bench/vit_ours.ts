@@ -20,7 +20,7 @@ import {
   tensor,
   tidy,
 } from "@echojepa/tensor";
-import { type ClipShape, patchGrid, sincosPositions, W2 } from "./w2_config.ts";
+import { type ClipBatchShape, patchGrid, sincosPositions, W2 } from "./w2_config.ts";
 
 class Attention extends Module {
   qkv: Linear;
@@ -65,7 +65,7 @@ class VideoViT extends Module {
   blocks: Block[];
   norm: LayerNorm;
   _pos: Tensor;
-  constructor(readonly clip: ClipShape) {
+  constructor(readonly clip: ClipBatchShape) {
     super();
     const { tokens, patchValues } = patchGrid(clip);
     this.patchEmbed = new Linear(patchValues, W2.dim);
@@ -88,7 +88,7 @@ class VideoViT extends Module {
 }
 
 /** Builds the model, data and optimizer; returns a function that runs one training step and resolves when done. */
-export function setupVitOurs(clip: ClipShape, data: { clips: Float32Array; target: Float32Array }): {
+export function setupVitOurs(clip: ClipBatchShape, data: { clips: Float32Array; target: Float32Array }): {
   step: () => Promise<number>;
   parameterCount: number;
 } {

@@ -14,7 +14,7 @@ export const W2 = {
 } as const;
 
 /** Input clip batch shape. */
-export interface ClipShape {
+export interface ClipBatchShape {
   batch: number;
   frames: number;
   height: number;
@@ -22,11 +22,11 @@ export interface ClipShape {
 }
 
 /** The clip batch: 2 clips of 16 frames at 112×112. */
-export const W2_CLIPS: ClipShape = { batch: 2, frames: 16, height: 112, width: 112 };
+export const W2_CLIPS: ClipBatchShape = { batch: 2, frames: 16, height: 112, width: 112 };
 
 /** Token grid of a clip shape: temporal × spatial patches, tokens per clip and values per patch. */
 export function patchGrid(
-  c: ClipShape,
+  c: ClipBatchShape,
 ): { t: number; h: number; w: number; tokens: number; patchValues: number } {
   const t = c.frames / W2.tubelet;
   const h = c.height / W2.patch;
@@ -56,7 +56,7 @@ export function seededData(n: number, seed: number): Float32Array {
 }
 
 /** Clips and target of the W2 step, identical for both implementations. */
-export function w2Data(c: ClipShape): { clips: Float32Array; target: Float32Array } {
+export function w2Data(c: ClipBatchShape): { clips: Float32Array; target: Float32Array } {
   const { tokens } = patchGrid(c);
   return {
     clips: seededData(c.batch * c.frames * c.height * c.width * W2.channels, 1),
