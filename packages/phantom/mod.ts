@@ -16,9 +16,9 @@
  * ```ts
  * import { generateClip, generateDataset, generateStudy, VIEW_NAMES } from "@echojepa/phantom";
  *
- * // One clip: frames is a Uint8Array [t, h, w] of grey levels; labels are exact.
+ * // One clip: frames is @echojepa/core's Clip, uint8 [T, H, W] grey levels; labels are exact.
  * const clip = generateClip(42, { view: "A4C", frames: 16, height: 112, width: 112 });
- * console.log(clip.t, clip.h, clip.w, clip.fps.toFixed(1), clip.labels.ef.toFixed(1), clip.labels.view);
+ * console.log(clip.frames.shape, clip.fps.toFixed(1), clip.labels.ef.toFixed(1), clip.labels.view);
  *
  * // One patient in several views (study-level RVSP-like target and paediatric flag in every clip's labels).
  * const study = generateStudy(7, { views: ["A4C", "Subcostal"], frames: 8 });
