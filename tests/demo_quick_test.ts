@@ -44,6 +44,13 @@ Deno.test({
     const loss = r.pretraining.jepa!.lossHistory;
     assert.ok(loss.every(Number.isFinite) && r.pretraining.mae!.lossHistory.every(Number.isFinite));
     assert.ok(mean(loss.slice(-3)) < 0.9 * mean(loss.slice(0, 3)), `JEPA loss did not fall: ${loss}`);
+    // The learning curves: the init, then the checkpoints kept every `curveEveryEpochs` of the ten epochs.
+    for (const objective of ["jepa", "mae"] as const) {
+      const curve = r.pretraining[objective]!.curve!;
+      assert.deepEqual(curve.map((pt) => pt.step), [0, p.pretrainSteps / 2, p.pretrainSteps]);
+      assert.ok(curve.every((pt) => Number.isFinite(pt.accuracy["5-shot"].linear)), objective);
+    }
+    assert.ok((await Deno.stat(`${out}/report/learning-curve.png`)).size > 1000);
     // Every backbone and control went through every probe at every budget, over its label draws.
     for (const b of BACKBONES) {
       for (const budget of ["1-shot", "5-shot", "1%", "10%", "100%"]) {

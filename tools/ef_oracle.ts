@@ -20,6 +20,8 @@ function main(args: string[]): Promise<void> {
     },
   });
   const candidates: [number, number, number, NuisanceLevel, number][] = [
+    [48, 8, 12, "full", 1], // the default demo's geometry
+    [48, 8, 12, "clinical", 1],
     [32, 8, 12, "full", 1],
     [32, 8, 12, "clinical", 1],
     [32, 16, 16, "clinical", 1],

@@ -11,6 +11,7 @@ import { confusionFigure } from "./charts/confusion.ts";
 import { efScatterFigure } from "./charts/ef_scatter.ts";
 import { examplesFigure } from "./charts/examples.ts";
 import { fractionsFigure } from "./charts/fractions.ts";
+import { learningCurveFigure } from "./charts/learning_curve.ts";
 import { lossFigure } from "./charts/loss.ts";
 import { robustnessFigure } from "./charts/robustness.ts";
 import { umapFigure } from "./charts/umap.ts";
@@ -64,6 +65,7 @@ export async function reportSections(run: RunData, options: ReportOptions = {}):
   const tab = (table: ReturnType<typeof controlledTable>) => ({ kind: "table" as const, table });
   progress("charts: pretraining curves");
   const loss = await lossFigure(r);
+  const curve = await learningCurveFigure(r);
   progress("charts: UMAP of embeddings");
   const umap = await umapFigure(run.embeddings, r.data?.views ?? [], { seed: options.umapSeed ?? 0 });
   progress("charts: probes and robustness");
@@ -84,7 +86,7 @@ export async function reportSections(run: RunData, options: ReportOptions = {}):
       heading: "Pretraining",
       intro:
         "Both backbones see the same clips, augmentation and number of steps; only the objective differs.",
-      items: [fig(loss)],
+      items: [fig(loss), fig(curve)],
     },
     {
       heading: "What the frozen features know",

@@ -16,6 +16,7 @@ const TABLE_IDS = [
 ];
 const FIGURE_IDS = [
   "pretraining",
+  "learning-curve",
   "umap",
   "label-efficiency",
   "confusion",
@@ -74,6 +75,7 @@ Deno.test("a run with most sections missing still builds and lists what is missi
     assert.doesNotMatch(html.replace(/base64,[A-Za-z0-9+/=]+/g, ""), /NaN|undefined|null/);
     assert.deepEqual(summary.pngs.map((p) => p.split("/").at(-1)).sort(), [
       "label-efficiency.png",
+      "learning-curve.png",
       "pretraining.png",
       "umap.png",
     ]);

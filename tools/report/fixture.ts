@@ -69,7 +69,14 @@ function pretrain(
     ? Array.from({ length: 21 }, (_, k) => [Math.round((k * steps) / 20), 0.6 + 0.3 * Math.exp(-k / 6)])
     : [];
   lossHistory[Math.floor(steps / 3)] = Number.NaN; // one diverged step, as a real run may record
-  return { lossHistory, targetStdHistory, steps, clipsPerSecond: 14.2, seconds: steps / 14.2 * 8 };
+  const curve = [0, 0.2, 0.4, 0.6, 0.8, 1].map((f) => ({
+    step: Math.round(f * steps),
+    accuracy: {
+      "5-shot": { linear: 30 + (jepa ? 12 : 4) * f, knn: 26 + (jepa ? 9 : 2) * f },
+      "100%": { linear: 55 + (jepa ? 10 : 3) * f, knn: 40 + (jepa ? 8 : 1) * f },
+    },
+  }));
+  return { lossHistory, targetStdHistory, steps, clipsPerSecond: 14.2, seconds: steps / 14.2 * 8, curve };
 }
 
 function exampleClip(t: number, size: number): ExampleClips {

@@ -5,6 +5,7 @@ import { attentionFigure, relativeEntropy } from "./attention.ts";
 import { confusionFigure } from "./confusion.ts";
 import { efScatterFigure, isNearlyConstant } from "./ef_scatter.ts";
 import { examplesFigure } from "./examples.ts";
+import { learningCurveFigure } from "./learning_curve.ts";
 import { lossFigure } from "./loss.ts";
 import { umap2d, umapFigure } from "./umap.ts";
 
@@ -32,6 +33,18 @@ Deno.test("the loss figure summarises the curves and drops absent objectives", a
   assert.ok((await lossFigure(normalizeResults({}))).missing);
 });
 
+Deno.test("the learning curve reads both objectives' checkpoints, or says none were kept", async () => {
+  const figure = await learningCurveFigure(normalizeResults(fakeRun().results));
+  assert.match(
+    figure.caption,
+    /^JEPA 5-shot linear 30\.0 % at init → 42\.0 % after 400 steps \(best 42\.0 %\); MAE/,
+  );
+  assert.match(figure.svg!, /pretraining step/);
+  const partial = await learningCurveFigure(normalizeResults(fakePartialRun().results));
+  assert.doesNotMatch(partial.caption, /MAE/);
+  assert.ok((await learningCurveFigure(normalizeResults({}))).missing);
+});
+
 Deno.test("the EF scatter titles each panel with its metrics", async () => {
   const results = normalizeResults(fakeRun().results);
   const figure = await efScatterFigure(results);
@@ -45,6 +58,18 @@ Deno.test("the perturbation grid embeds one image per condition and frame", () =
   assert.equal((figure.svg!.match(/<image /g) ?? []).length, (examples.conditions.length + 1) * 3);
   assert.match(figure.svg!, />DA med</);
   assert.ok(examplesFigure(undefined).missing);
+});
+
+Deno.test("the learning curve reads both objectives' checkpoints, or says none were kept", async () => {
+  const figure = await learningCurveFigure(normalizeResults(fakeRun().results));
+  assert.match(
+    figure.caption,
+    /^JEPA 5-shot linear 30\.0 % at init → 42\.0 % after 400 steps \(best 42\.0 %\); MAE/,
+  );
+  assert.match(figure.svg!, /pretraining step/);
+  const partial = await learningCurveFigure(normalizeResults(fakePartialRun().results));
+  assert.doesNotMatch(partial.caption, /MAE/);
+  assert.ok((await learningCurveFigure(normalizeResults({}))).missing);
 });
 
 Deno.test("the EF scatter caption flags a probe that only predicts the mean", async () => {
