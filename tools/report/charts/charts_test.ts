@@ -60,18 +60,6 @@ Deno.test("the perturbation grid embeds one image per condition and frame", () =
   assert.ok(examplesFigure(undefined).missing);
 });
 
-Deno.test("the learning curve reads both objectives' checkpoints, or says none were kept", async () => {
-  const figure = await learningCurveFigure(normalizeResults(fakeRun().results));
-  assert.match(
-    figure.caption,
-    /^JEPA 5-shot linear 30\.0 % at init → 42\.0 % after 400 steps \(best 42\.0 %\); MAE/,
-  );
-  assert.match(figure.svg!, /pretraining step/);
-  const partial = await learningCurveFigure(normalizeResults(fakePartialRun().results));
-  assert.doesNotMatch(partial.caption, /MAE/);
-  assert.ok((await learningCurveFigure(normalizeResults({}))).missing);
-});
-
 Deno.test("the EF scatter caption flags a probe that only predicts the mean", async () => {
   assert.equal(isNearlyConstant([55, 55.1, 54.9], [30, 50, 70]), true);
   assert.equal(isNearlyConstant([35, 50, 65], [30, 50, 70]), false);
