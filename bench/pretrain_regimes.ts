@@ -55,6 +55,11 @@ const REGIMES: Record<string, Regime> = {
     pretrainSteps: 600,
     pretrain: { optim: { ema: [0.99, 0.999] }, masks: SMALL_MASKS },
   },
+  "stream-b4-1200-ramp": {
+    pretrainClips: "stream",
+    pretrainSteps: 1200,
+    pretrain: { optim: { ema: [0.99, 0.999] } },
+  },
   "stream-b8-1200-ramp": {
     pretrainClips: "stream",
     pretrainBatch: 8,

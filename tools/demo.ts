@@ -325,7 +325,7 @@ for (const b of BACKBONES) {
             `${k} ${pct(scores[k]?.accuracy.mean)} ± ${pct(scores[k]?.accuracy.std)}`
           ).join(", "),
       ));
-    results.viewClassification[b] = out.attentive;
+    results.viewClassification[b] = out.headline;
     results.probes = { ...results.probes, [b]: out.probes };
   });
   await stage(`ef-${b}`, async () => {

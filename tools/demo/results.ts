@@ -158,7 +158,10 @@ export interface DemoResults {
       params: number;
     };
   pretraining: Partial<Record<"jepa" | "mae", PretrainRecord>>;
-  /** The attentive probe's view classification by label budget ("1-shot", "5-shot", "1%", "10%", "100%"). */
+  /**
+   * View classification by label budget ("1-shot", "5-shot", "1%", "10%", "100%") under the headline probe, the
+   * linear one (runs before 2026-12-04 hold the attentive probe here).
+   */
   viewClassification: Partial<Record<Backbone, Record<string, ViewResult>>>;
   /** The fair protocol: every probe at every label budget (absent in runs before it existed). */
   probes?: Partial<Record<Backbone, ViewProbes>>;

@@ -97,14 +97,21 @@ function schedules(p: DemoPreset) {
 export interface ViewExperiment {
   /** Every probe at every budget. */
   probes: ViewProbes;
-  /** The attentive probe's results in the report's older shape (accuracy, balanced accuracy, confusion). */
-  attentive: Record<string, ViewResult>;
+  /**
+   * The {@link HEADLINE_PROBE}'s results in the report's older shape (accuracy, balanced accuracy, confusion), for
+   * the label-efficiency table and figure and the confusion matrix.
+   */
+  headline: Record<string, ViewResult>;
 }
 
+/** The probe of the report's label-efficiency table and confusion matrix: the one every preset runs at every budget. */
+export const HEADLINE_PROBE: FrozenProbeKind = "linear";
+
 /**
- * View classification under every label budget of the preset with all three probes; few-label budgets are drawn
- * `protocol.draws` times (draw d seeded `drawSeed + d`, the same draws for every backbone). `onProbe` sees the
- * all-labels attentive probe before it is released.
+ * View classification under every label budget of the preset: all three probes with all labels, the preset's
+ * `protocol.fewLabelProbes` at the few-label budgets, which are drawn `protocol.draws` times (draw d seeded
+ * `drawSeed + d`, the same draws for every backbone). `onProbe` sees the all-labels attentive probe before it is
+ * released.
  */
 export async function viewExperiments(
   p: DemoPreset,
@@ -122,7 +129,7 @@ export async function viewExperiments(
     test: data.test.map((c) => c.viewIndex),
   };
   const probes: ViewProbes = {};
-  const attentive: Record<string, ViewResult> = {};
+  const headline: Record<string, ViewResult> = {};
   // Budgets whose draws are the very same subsets (1 % of 42 clips per view is 1-shot) share one set of probes.
   const byDraws = new Map<string, string>();
   for (const budget of p.protocol.budgets) {
@@ -134,7 +141,7 @@ export async function viewExperiments(
     const same = byDraws.get(JSON.stringify(draws));
     if (same !== undefined) {
       probes[name] = probes[same];
-      if (attentive[same]) attentive[name] = attentive[same];
+      if (headline[same]) headline[name] = headline[same];
       onBudget?.(`${name} (the same draws as ${same})`, probes[name]);
       continue;
     }
@@ -151,7 +158,7 @@ export async function viewExperiments(
         test: x.test,
         labels,
         rows,
-        kinds,
+        kinds: all ? kinds : kinds.filter((k) => p.protocol.fewLabelProbes.includes(k)),
         ...schedules(p),
         seed: drawSeed + d,
         onAttentive: all && onProbe ? (probe) => onProbe(probe) : undefined,
@@ -176,8 +183,8 @@ export async function viewExperiments(
         correct: r.correct.map((c) => c / draws.length),
         trainClips: draws[0].length,
       };
-      if (kind === "attentive") {
-        attentive[name] = {
+      if (kind === HEADLINE_PROBE) {
+        headline[name] = {
           accuracy,
           balancedAccuracy: { ...meanStd(r.bal), runs: r.bal },
           confusion: r.confusion!,
@@ -187,7 +194,7 @@ export async function viewExperiments(
     }
     onBudget?.(name, probes[name]);
   }
-  return { probes, attentive };
+  return { probes, headline };
 }
 
 /** Indices of a split's clips in the EF views. */

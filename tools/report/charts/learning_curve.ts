@@ -68,7 +68,9 @@ export async function learningCurveFigure(results: RunResults): Promise<Figure> 
           scale: { domain: Object.keys(COLORS), range: Object.values(COLORS) },
           title: null,
         },
+        // Dash and marker shape both carry the probe, so the legend's symbols differ as the lines do.
         strokeDash: { field: "probe", type: "nominal", title: "probe" },
+        shape: { field: "probe", type: "nominal", title: "probe" },
       },
     },
     resolve: { scale: { y: "independent" } },

@@ -20,10 +20,12 @@ export const BUDGETS = ["1-shot", "5-shot", "1%", "10%", "100%"] as const;
 export function protocolTable(results: RunResults): Table {
   const rows: string[][] = [];
   let draws = 0;
+  const allLabelsOnly = new Set<string>(); // probes the run gave all labels but not few
   for (const b of BACKBONES) {
     const p = results.probes?.[b];
     if (!p) continue;
     for (const kind of FROZEN_PROBE_KINDS) {
+      if (p["100%"]?.[kind] && !p["1-shot"]?.[kind]) allLabelsOnly.add(kind);
       rows.push([
         BACKBONE_ROW_LABELS[b],
         kind,
@@ -38,6 +40,12 @@ export function protocolTable(results: RunResults): Table {
     "weights.",
     draws
       ? `Few-label budgets are means ± std over ${draws} label draws (the same draws for every backbone).`
+      : "",
+    allLabelsOnly.size
+      ? `The ${
+        [...allLabelsOnly].join(" and ")
+      } probe ran with all labels only: the preset leaves it out of the ` +
+        "few-label budgets (the demo's tiny encoders leave it at chance there; see BENCHMARKS.md)."
       : "",
     chanceSentence(results),
     PHANTOM_NOTE,

@@ -1,0 +1,144 @@
+/**
+ * Chooses the demo's probe schedules by measurement, on the VALIDATION patients only: each candidate schedule of
+ * one probe (attentive or linear) is trained on a backbone's cached features of a finished demo run, selected on
+ * validation and scored on validation too (every candidate has the same number of heads and epochs, so the
+ * optimism of scoring where one selects is shared). The test patients the report reads are never touched.
+ *
+ *   deno run -A bench/probe_protocol.ts [--run runs/demo-default] [--backbones jepa,pixels] [--draws 5]
+ *     [--candidates name,…] [--out bench/probe_protocol.jsonl]
+ *
+ * Each row is one (candidate, backbone, budget): validation accuracy over the draws and the wall time, with the
+ * load average, appended to the output file.
+ */
+
+import { parseArgs } from "node:util";
+import {
+  classificationMetrics,
+  type FrozenProbeKind,
+  labelBudgetName,
+  labelDraws,
+  meanStd,
+  type ProbeInputs,
+  runFrozenProbes,
+} from "@echojepa/probe";
+import { init } from "@echojepa/tensor";
+import { loadBackbone, randomBackbone } from "../tools/demo/backbones.ts";
+import { buildDemoData } from "../tools/demo/data.ts";
+import { backboneFeatures } from "../tools/demo/features.ts";
+import { DEMO_PRESETS, type DemoPreset } from "../tools/demo/presets.ts";
+import { type Backbone } from "../tools/demo/results.ts";
+import { runSeeds } from "../tools/demo/seeds.ts";
+import { backboneInputs } from "../tools/demo/tasks.ts";
+
+/** A candidate: which probe, and what it changes in the default preset's schedule of that probe. */
+interface Candidate {
+  kind: Exclude<FrozenProbeKind, "knn">;
+  lrs: number[];
+  epochs?: number;
+  minSteps?: number;
+  /** The attentive probe reads the time-pooled token grid (places tokens) instead of every token. */
+  timePooled?: boolean;
+}
+
+const CANDIDATES: Record<string, Candidate> = {
+  "attentive-3e-4": { kind: "attentive", lrs: [3e-4] },
+  "attentive-1e-3": { kind: "attentive", lrs: [1e-3] },
+  "attentive-3e-3": { kind: "attentive", lrs: [3e-3] },
+  "attentive-1e-2": { kind: "attentive", lrs: [1e-2] },
+  "attentive-3e-2": { kind: "attentive", lrs: [3e-2] },
+  "attentive-1e-3-s20": { kind: "attentive", lrs: [1e-3], minSteps: 20 },
+  "attentive-1e-3-s150": { kind: "attentive", lrs: [1e-3], minSteps: 150 },
+  "attentive-1e-2-s30": { kind: "attentive", lrs: [1e-2], minSteps: 30 },
+  "attentive-3e-2-s30": { kind: "attentive", lrs: [3e-2], minSteps: 30 },
+  "attentive-1e-2-pooled": { kind: "attentive", lrs: [1e-2], timePooled: true },
+  "attentive-3e-2-pooled": { kind: "attentive", lrs: [3e-2], timePooled: true },
+  "linear-3e-3": { kind: "linear", lrs: [3e-3] },
+  "linear-3e-2": { kind: "linear", lrs: [3e-2] },
+};
+
+const { values } = parseArgs({
+  options: {
+    run: { type: "string", default: "runs/demo-default" },
+    backbones: { type: "string", default: "jepa,pixels" },
+    draws: { type: "string", default: "5" },
+    budgets: { type: "string", default: "5-shot,100%" },
+    candidates: { type: "string", default: Object.keys(CANDIDATES).join(",") },
+    out: { type: "string", default: "bench/probe_protocol.jsonl" },
+  },
+});
+
+const preset: DemoPreset = DEMO_PRESETS.default;
+const seeds = runSeeds(0);
+await init();
+const data = await buildDemoData(preset, seeds);
+const labels = {
+  train: data.train.map((c) => c.viewIndex),
+  val: data.val.map((c) => c.viewIndex),
+  test: data.val.map((c) => c.viewIndex), // scored on validation: the test split is never read
+};
+const budgets = preset.protocol.budgets.filter((b) =>
+  values.budgets!.split(",").includes(labelBudgetName(b))
+);
+const draws = Number(values.draws);
+
+for (const b of values.backbones!.split(",") as Backbone[]) {
+  const randomAt = ["random", "random-2", "random-3"].indexOf(b);
+  const encoder = b === "pixels"
+    ? "pixels"
+    : randomAt >= 0
+    ? randomBackbone(preset, seeds.randomInits[randomAt])
+    : await loadBackbone(values.run!, b);
+  const f = await backboneFeatures(preset, seeds, data, encoder, b, values.run!, false);
+  const x = backboneInputs(preset, f);
+  const places = x.train.tokens.tokens / (preset.frames / preset.encoder.tubeletSize);
+  for (const name of values.candidates!.split(",")) {
+    const c = CANDIDATES[name];
+    if (!c) throw new Error(`unknown candidate ${name}; choose from ${Object.keys(CANDIDATES).join(", ")}`);
+    for (const budget of budgets) {
+      const all = budget.kind === "fraction" && budget.fraction >= 1;
+      const rowsOf = all
+        ? [labels.train.map((_, i) => i)]
+        : labelDraws(labels.train, budget, draws, seeds.labelDraws);
+      const t0 = performance.now();
+      const acc: number[] = [];
+      for (const [d, rows] of rowsOf.entries()) {
+        const schedule = {
+          ...(c.kind === "attentive" ? preset.probe : preset.protocol.linear),
+          lrs: c.lrs,
+          ...(c.epochs ? { epochs: c.epochs } : {}),
+          ...(c.minSteps !== undefined ? { minSteps: c.minSteps } : {}),
+        };
+        const inputs = (s: ProbeInputs): ProbeInputs =>
+          c.timePooled ? { ...s, tokens: { ...s.pooled, tokens: places, dim: s.tokens.dim } } : s;
+        const runs = await runFrozenProbes({
+          task: { type: "classification", numClasses: 13 },
+          train: inputs(x.train),
+          val: inputs(x.val),
+          test: inputs(x.val),
+          labels,
+          rows,
+          kinds: [c.kind],
+          attentive: { ...preset.probe, ...schedule },
+          linear: { ...preset.protocol.linear, ...schedule },
+          seed: seeds.labelDraws + d,
+        });
+        acc.push(classificationMetrics(runs[c.kind]!.testPredictions, labels.val, 13).accuracy * 100);
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      const row = {
+        candidate: name,
+        backbone: b,
+        budget: labelBudgetName(budget),
+        draws: rowsOf.length,
+        valAccuracy: meanStd(acc),
+        seconds: Math.round(seconds * 10) / 10,
+        load: Deno.loadavg()[0],
+        at: new Date().toISOString(),
+      };
+      console.log(JSON.stringify(row));
+      await Deno.writeTextFile(values.out!, JSON.stringify(row) + "\n", { append: true });
+    }
+  }
+  if (encoder !== "pixels") encoder.dispose();
+}
+Deno.exit(0);
