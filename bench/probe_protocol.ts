@@ -26,7 +26,7 @@ import { loadBackbone, randomBackbone } from "../tools/demo/backbones.ts";
 import { buildDemoData } from "../tools/demo/data.ts";
 import { backboneFeatures } from "../tools/demo/features.ts";
 import { DEMO_PRESETS, type DemoPreset } from "../tools/demo/presets.ts";
-import { type Backbone } from "../tools/demo/results.ts";
+import type { Backbone } from "../tools/demo/results.ts";
 import { runSeeds } from "../tools/demo/seeds.ts";
 import { backboneInputs } from "../tools/demo/tasks.ts";
 
