@@ -51,11 +51,17 @@ Deno.test({
       assert.ok(curve.every((pt) => Number.isFinite(pt.accuracy["5-shot"].linear)), objective);
     }
     assert.ok((await Deno.stat(`${out}/report/learning-curve.png`)).size > 1000);
-    // Every backbone and control went through every probe at every budget, over its label draws.
+    // Every backbone and control went through the preset's probes at every budget, over its label draws: all
+    // three with all labels, the few-label probes at the others.
     for (const b of BACKBONES) {
       for (const budget of ["1-shot", "5-shot", "1%", "10%", "100%"]) {
         for (const kind of ["attentive", "linear", "knn"] as const) {
-          const s = r.probes![b]![budget][kind]!;
+          const s = r.probes![b]![budget][kind];
+          if (budget !== "100%" && !p.protocol.fewLabelProbes.includes(kind)) {
+            assert.equal(s, undefined, `${b} ${budget} ${kind} is not one of the preset's few-label probes`);
+            continue;
+          }
+          assert.ok(s, `${b} ${budget} ${kind}`);
           assert.equal(
             s.accuracy.runs.length,
             budget === "100%" ? 1 : p.protocol.draws,

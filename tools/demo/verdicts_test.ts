@@ -5,12 +5,13 @@ import { demoVerdicts } from "./verdicts.ts";
 /** Probes whose per-clip correctness is `score(clip)` at every budget and probe. */
 function probes(score: (clip: number) => number): ViewProbes {
   const out: ViewProbes = {};
+  const trainClips: Record<string, number> = { "1-shot": 13, "5-shot": 65, "1%": 14, "10%": 55, "100%": 546 };
   for (const budget of ["1-shot", "5-shot", "1%", "10%", "100%"]) {
     out[budget] = {};
     for (const kind of ["attentive", "linear", "knn"] as const) {
       const correct = Array.from({ length: 120 }, (_, i) => score(i));
       const mean = (100 * correct.reduce((a, b) => a + b, 0)) / correct.length;
-      out[budget][kind] = { accuracy: { mean, std: 0, runs: [mean] }, correct, trainClips: 13 };
+      out[budget][kind] = { accuracy: { mean, std: 0, runs: [mean] }, correct, trainClips: trainClips[budget] };
     }
   }
   return out;
@@ -38,6 +39,12 @@ Deno.test("demoVerdicts: label efficiency is reproduced, not reproduced or incon
   assert.equal(worse.b.verdict, "not reproduced");
   const same = demoVerdicts(run(control, control), 1);
   assert.equal(same.b.verdict, "inconclusive");
+  // When 1 % of the labels is the 1-shot draws, the demo records the same probes under both names: counted once.
+  const shared = run((i) => (i % 10 < 8 ? 1 : 0), control);
+  for (const p of Object.values(shared.probes!)) p!["1%"] = p!["1-shot"];
+  const once = demoVerdicts(JSON.parse(JSON.stringify(shared)), 1);
+  assert.match(once.b.statistic, /at 1-shot, 5-shot \(1 % is the 1-shot draws here\): 10 of 10 settings hold/);
+  assert.equal(once.b.comparisons.length, 30);
   // Claim (a) also needs EF; without it the verdict cannot be reached.
   assert.equal(better.a.verdict, "inconclusive");
   assert.match(better.a.statistic, /missing/);
