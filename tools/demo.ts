@@ -17,13 +17,17 @@
  * changes every seed of the run (patients, initialisations, masks, label draws, perturbations, bootstraps).
  *
  * `--speckle S` renders every clip (pretraining and probes) with the phantom's speckle strength S (0 none, 1 as
- * simulated, 2 twice the contrast), so claim (a) can be read as an interaction across runs.
+ * simulated, 2 twice the contrast), so claim (a) can be read as an interaction across runs. `--nuisance clinical`
+ * narrows the phantom's acquisition nuisances (gain, dynamic range, TGC, depth, probe placement) from their full
+ * simulated spread to one department's.
  *
- *   deno task demo [--preset quick|default|gpu] [--seed N] [--speckle S] [--out runs/demo] [--fresh]
+ *   deno task demo [--preset quick|default|gpu] [--seed N] [--speckle S] [--nuisance full|clinical|none]
+ *     [--out runs/demo] [--fresh]
  */
 
 import { parseArgs } from "node:util";
 import { ProgressBar } from "@echojepa/core";
+import type { NuisanceLevel } from "@echojepa/phantom";
 import { perturbClip, REFERENCE_CONDITION_IDS } from "@echojepa/perturb";
 import { type AttentiveProbe, FROZEN_PROBE_KINDS, meanPoolTokens, silhouetteSamples } from "@echojepa/probe";
 import { describeBackend, init, type Module } from "@echojepa/tensor";
@@ -50,6 +54,7 @@ const { values } = parseArgs({
     preset: { type: "string", default: "default" },
     seed: { type: "string", default: "0" },
     speckle: { type: "string", default: "1" },
+    nuisance: { type: "string" },
     out: { type: "string" },
     fresh: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
@@ -59,7 +64,7 @@ if (values.help) {
   console.log(
     `deno task demo [--preset ${
       Object.keys(DEMO_PRESETS).join("|")
-    }] [--seed N] [--speckle S] [--out DIR] [--fresh]`,
+    }] [--seed N] [--speckle S] [--nuisance full|clinical|none] [--out DIR] [--fresh]`,
   );
   Deno.exit(0);
 }
@@ -80,12 +85,17 @@ if (!(speckle >= 0 && speckle <= 4)) {
   console.error(`demo: --speckle: expected a strength in [0, 4], got "${values.speckle}"`);
   Deno.exit(2);
 }
-const preset = { ...named, speckle };
+const nuisance = (values.nuisance ?? named.nuisance) as NuisanceLevel;
+if (!["full", "clinical", "none"].includes(nuisance)) {
+  console.error(`demo: --nuisance: expected full, clinical or none, got "${values.nuisance}"`);
+  Deno.exit(2);
+}
+const preset = { ...named, speckle, nuisance };
 const seeds = runSeeds(seedValue);
 const runDir = values.out ??
   `runs/demo-${preset.name}${seeds.run === 0 ? "" : `-seed${seeds.run}`}${
     speckle === 1 ? "" : `-speckle${speckle}`
-  }`;
+  }${nuisance === named.nuisance ? "" : `-nuisance-${nuisance}`}`;
 await ensureWritableDir("out", runDir).catch((e) => { // before any work: one line, exit 1
   console.error(`demo: ${oneLine(e)}`);
   Deno.exit(1);
@@ -111,12 +121,12 @@ const previous = await loadResults();
 if (
   previous &&
   (previous.preset !== preset.name || (previous.seed ?? 0) !== seeds.run ||
-    (previous.speckle ?? 1) !== speckle)
+    (previous.speckle ?? 1) !== speckle || (previous.nuisance ?? "full") !== nuisance)
 ) {
   console.error(
-    `demo: ${runDir} holds a "${previous.preset}" run with seed ${previous.seed ?? 0} and speckle ${
+    `demo: ${runDir} holds a "${previous.preset}" run with seed ${previous.seed ?? 0}, speckle ${
       previous.speckle ?? 1
-    }; use --out for another folder or --fresh to start over`,
+    } and ${previous.nuisance ?? "full"} nuisances; use --out for another folder or --fresh to start over`,
   );
   Deno.exit(2);
 }
@@ -124,6 +134,7 @@ const results: DemoResults = previous ?? {
   preset: preset.name,
   seed: seeds.run,
   speckle,
+  nuisance,
   updatedAt: "",
   adapter: describeBackend(backend),
   stageSeconds: {},
@@ -177,7 +188,7 @@ function bar(total: number, label: string): (done: number, tot?: number) => void
 }
 
 log(
-  `EchoJEPA demo, preset "${preset.name}", seed ${seeds.run}, speckle ${speckle}, run folder ${runDir}, backend ${
+  `EchoJEPA demo, preset "${preset.name}", seed ${seeds.run}, speckle ${speckle}, ${nuisance} nuisances, run folder ${runDir}, backend ${
     describeBackend(backend)
   }`,
 );

@@ -12,6 +12,10 @@
 // The config subpath has no imports, so the batch worker that loads this module type-checks without the ViT.
 import type { VitConfig } from "@echojepa/vit/config";
 import { type MaskGeneratorConfig, REFERENCE_MASK_GENERATORS } from "./mask_collator.ts";
+import type { NuisanceLevel } from "@echojepa/phantom";
+
+/** The phantom's nuisance spreads, widest first. */
+const NUISANCE_LEVELS: readonly NuisanceLevel[] = ["full", "clinical", "none"];
 
 /** Which loss trains the encoder. */
 export type Objective = "jepa" | "mae";
@@ -47,6 +51,11 @@ export interface DataConfig {
   phantomStream: boolean;
   /** Phantom only: speckle strength (the phantom's `speckleStrength`: 0 none, 1 as simulated, 2 twice the contrast). */
   phantomSpeckle: number;
+  /**
+   * Phantom only: the spread of the acquisition nuisances (gain, dynamic range, TGC, depth, sector, probe
+   * placement): "full" (the default, maximal), "clinical" (one department's spread) or "none".
+   */
+  phantomNuisance: NuisanceLevel;
   /**
    * Phantom only: frame rate of the synthetic clips, or null for the phantom's own random 20–90 fps. A few frames
    * at a fixed low rate span a whole heartbeat (8 frames at 12 fps ≈ 0.7 s), which EF needs.
@@ -200,6 +209,7 @@ const VITL_ECHOJEPA: PretrainConfig = {
     phantomClips: 512,
     phantomStream: false,
     phantomSpeckle: 1,
+    phantomNuisance: "full",
     phantomFps: null,
     workers: 2,
     maxUnreadableFraction: 0.25,
@@ -417,6 +427,11 @@ export function validateConfig(c: PretrainConfig): void {
   if (typeof c.data.phantomStream !== "boolean") errors.push(`data.phantomStream must be true or false`);
   if (!(c.data.phantomSpeckle >= 0 && c.data.phantomSpeckle <= 4)) {
     errors.push(`data.phantomSpeckle must be in [0, 4], got ${c.data.phantomSpeckle}`);
+  }
+  if (!NUISANCE_LEVELS.includes(c.data.phantomNuisance)) {
+    errors.push(
+      `data.phantomNuisance must be one of ${NUISANCE_LEVELS.join(", ")}, got ${c.data.phantomNuisance}`,
+    );
   }
   if (c.data.phantomFps !== null && !(c.data.phantomFps > 0)) {
     errors.push(`data.phantomFps must be null or a positive frame rate, got ${c.data.phantomFps}`);

@@ -11,7 +11,7 @@
 
 import { trainTransform } from "@echojepa/augment";
 import { type Clip, deriveSeed, Random } from "@echojepa/core";
-import { generateClip } from "@echojepa/phantom";
+import { generateClip, type NuisanceLevel } from "@echojepa/phantom";
 import { asVideoError, loadManifest, openVideo, sampleClipIndices, type SkippedFile } from "@echojepa/video";
 import type { DataConfig } from "./config.ts";
 
@@ -35,7 +35,7 @@ export interface ClipSource {
  * {@link buildBatch}).
  */
 export function phantomSource(
-  { clips, frames, cropSize, seed, fps = null, stream = false, speckleStrength = 1 }: {
+  { clips, frames, cropSize, seed, fps = null, stream = false, speckleStrength = 1, nuisance = "full" }: {
     clips: number;
     frames: number;
     cropSize: number;
@@ -46,6 +46,8 @@ export function phantomSource(
     stream?: boolean;
     /** The phantom's speckle strength (default 1). */
     speckleStrength?: number;
+    /** The spread of the acquisition nuisances (default "full"). */
+    nuisance?: NuisanceLevel;
   },
 ): ClipSource {
   const side = Math.max(16, Math.round(cropSize * 1.25));
@@ -57,12 +59,13 @@ export function phantomSource(
       width: side,
       acquisition: fps ? { fps } : undefined,
       speckleStrength,
+      nuisance,
     });
     return c.frames;
   };
   const what = `${frames} frames${fps ? ` at ${fps} fps` : ""}, ${side}×${side} px${
     speckleStrength === 1 ? "" : `, speckle ×${speckleStrength}`
-  }`;
+  }${nuisance === "full" ? "" : `, ${nuisance} nuisances`}`;
   return {
     size: stream ? Infinity : clips,
     description: stream
@@ -143,6 +146,7 @@ export function sourceFromConfig(data: DataConfig, seed: number): Promise<ClipSo
         fps: data.phantomFps,
         stream: data.phantomStream,
         speckleStrength: data.phantomSpeckle,
+        nuisance: data.phantomNuisance,
       }),
     );
   }

@@ -88,3 +88,21 @@ Deno.test("the phantom's speckle strength reaches the clips and is validated", a
     /phantomSpeckle must be in \[0, 4\]/,
   );
 });
+
+Deno.test("the phantom's nuisance spread reaches the clips and is validated", async () => {
+  const at = (nuisance: "full" | "clinical" | "none") =>
+    phantomSource({ clips: 1, frames: 4, cropSize: 32, seed: 5, nuisance });
+  assert.deepEqual((await at("full").load(0, Random.from(0))).data, (await source().load(0, Random.from(0))).data);
+  assert.notDeepEqual(
+    (await at("clinical").load(0, Random.from(0))).data,
+    (await at("full").load(0, Random.from(0))).data,
+  );
+  assert.match(at("clinical").description, /clinical nuisances/);
+  assert.doesNotMatch(at("full").description, /nuisances/);
+  assert.equal(resolveConfig("micro", {}).data.phantomNuisance, "full");
+  assert.throws(
+    // deno-lint-ignore no-explicit-any
+    () => resolveConfig("micro", { data: { phantomNuisance: "wide" as any } }),
+    /phantomNuisance must be one of full, clinical, none/,
+  );
+});

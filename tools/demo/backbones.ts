@@ -30,6 +30,7 @@ export function pretrainConfig(
       phantomClips: p.pretrainClips === "stream" ? 1 : p.pretrainClips,
       phantomStream: p.pretrainClips === "stream",
       phantomSpeckle: p.speckle,
+      phantomNuisance: p.nuisance,
       phantomFps: p.fps,
       workers: 0,
     },

@@ -62,6 +62,7 @@ export async function buildDemoData(
     width: p.size,
     acquisition: { fps: p.fps },
     speckleStrength: p.speckle,
+    nuisance: p.nuisance,
   };
   const total = p.patients * VIEW_NAMES.length * p.clipsPerView + p.pediatricPatients * EF_VIEWS.length;
   let base = 0;

@@ -108,6 +108,7 @@ export async function backboneFeatures(
       preset: p.name,
       seed: seeds.run,
       speckle: p.speckle,
+      nuisance: p.nuisance,
       backbone: name,
       set,
       count: clips.length,

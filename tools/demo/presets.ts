@@ -5,6 +5,7 @@
 
 import type { PretrainConfigOverrides } from "@echojepa/jepa";
 import type { FrozenProbeKind, LabelBudget, ProbeSchedule } from "@echojepa/probe";
+import type { NuisanceLevel } from "@echojepa/phantom";
 import type { PositionEncoding, VitConfig } from "@echojepa/vit";
 
 /** Everything a demo run's size depends on. */
@@ -56,6 +57,11 @@ export interface DemoPreset {
    * overrides it).
    */
   speckle: number;
+  /**
+   * The phantom's spread of acquisition nuisances for every clip of the run ("full" as simulated, "clinical" one
+   * department's spread; `--nuisance` overrides it).
+   */
+  nuisance: NuisanceLevel;
   /** Pretraining checkpoints kept for the learning curve: one every this many of the ten epochs (0: none). */
   curveEveryEpochs: number;
   /** Clips per view in the labelled set. */
@@ -133,6 +139,7 @@ export const DEMO_PRESETS: Record<string, DemoPreset> = {
     },
     pretrainClips: 32,
     speckle: 1,
+    nuisance: "full",
     curveEveryEpochs: 5,
     clipsPerView: 1,
   },
@@ -166,6 +173,7 @@ export const DEMO_PRESETS: Record<string, DemoPreset> = {
     protocol: { budgets: BUDGETS, draws: 10, linear: LINEAR, fewLabelProbes: FEW_LABEL_PROBES },
     pretrainClips: "stream",
     speckle: 1,
+    nuisance: "full",
     curveEveryEpochs: 5, // init, 300 and 600 steps: each point costs about 7 s of probes
     clipsPerView: 1,
   },
@@ -208,6 +216,7 @@ export const DEMO_PRESETS: Record<string, DemoPreset> = {
     },
     pretrainClips: "stream",
     speckle: 1,
+    nuisance: "full",
     curveEveryEpochs: 2,
     clipsPerView: 2,
   },

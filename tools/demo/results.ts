@@ -7,6 +7,7 @@
  * encoder's tubelets, through the same probes).
  */
 
+import type { NuisanceLevel } from "@echojepa/phantom";
 import type { FrozenProbeKind } from "@echojepa/probe";
 import type { CurvePoint } from "./curve.ts";
 import type { DemoPreset } from "./presets.ts";
@@ -134,6 +135,8 @@ export interface DemoResults {
   seed?: number;
   /** The phantom's speckle strength of every clip (`--speckle`; absent in runs before it existed: 1). */
   speckle?: number;
+  /** The phantom's nuisance spread of every clip (`--nuisance`; absent in runs before it existed: "full"). */
+  nuisance?: NuisanceLevel;
   /** ISO time the results were last written. */
   updatedAt: string;
   /** The compute backend and what it runs on, as `describeBackend()` of @echojepa/tensor writes it. */

@@ -11,7 +11,11 @@ function probes(score: (clip: number) => number): ViewProbes {
     for (const kind of ["attentive", "linear", "knn"] as const) {
       const correct = Array.from({ length: 120 }, (_, i) => score(i));
       const mean = (100 * correct.reduce((a, b) => a + b, 0)) / correct.length;
-      out[budget][kind] = { accuracy: { mean, std: 0, runs: [mean] }, correct, trainClips: trainClips[budget] };
+      out[budget][kind] = {
+        accuracy: { mean, std: 0, runs: [mean] },
+        correct,
+        trainClips: trainClips[budget],
+      };
     }
   }
   return out;
@@ -43,7 +47,10 @@ Deno.test("demoVerdicts: label efficiency is reproduced, not reproduced or incon
   const shared = run((i) => (i % 10 < 8 ? 1 : 0), control);
   for (const p of Object.values(shared.probes!)) p!["1%"] = p!["1-shot"];
   const once = demoVerdicts(JSON.parse(JSON.stringify(shared)), 1);
-  assert.match(once.b.statistic, /at 1-shot, 5-shot \(1 % is the 1-shot draws here\): 10 of 10 settings hold/);
+  assert.match(
+    once.b.statistic,
+    /at 1-shot, 5-shot \(1 % is the 1-shot draws here\): 10 of 10 settings hold/,
+  );
   assert.equal(once.b.comparisons.length, 30);
   // Claim (a) also needs EF; without it the verdict cannot be reached.
   assert.equal(better.a.verdict, "inconclusive");
