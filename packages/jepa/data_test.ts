@@ -92,7 +92,10 @@ Deno.test("the phantom's speckle strength reaches the clips and is validated", a
 Deno.test("the phantom's nuisance spread reaches the clips and is validated", async () => {
   const at = (nuisance: "full" | "clinical" | "none") =>
     phantomSource({ clips: 1, frames: 4, cropSize: 32, seed: 5, nuisance });
-  assert.deepEqual((await at("full").load(0, Random.from(0))).data, (await source().load(0, Random.from(0))).data);
+  assert.deepEqual(
+    (await at("full").load(0, Random.from(0))).data,
+    (await source().load(0, Random.from(0))).data,
+  );
   assert.notDeepEqual(
     (await at("clinical").load(0, Random.from(0))).data,
     (await at("full").load(0, Random.from(0))).data,
