@@ -27,7 +27,7 @@
 
 import { parseArgs } from "node:util";
 import { ProgressBar } from "@echojepa/core";
-import type { NuisanceLevel } from "@echojepa/phantom";
+import { NUISANCE_LEVELS, type NuisanceLevel } from "@echojepa/phantom";
 import { perturbClip, REFERENCE_CONDITION_IDS } from "@echojepa/perturb";
 import { type AttentiveProbe, FROZEN_PROBE_KINDS, meanPoolTokens, silhouetteSamples } from "@echojepa/probe";
 import { describeBackend, init, type Module } from "@echojepa/tensor";
@@ -86,8 +86,8 @@ if (!(speckle >= 0 && speckle <= 4)) {
   Deno.exit(2);
 }
 const nuisance = (values.nuisance ?? named.nuisance) as NuisanceLevel;
-if (!["full", "clinical", "none"].includes(nuisance)) {
-  console.error(`demo: --nuisance: expected full, clinical or none, got "${values.nuisance}"`);
+if (!NUISANCE_LEVELS.includes(nuisance)) {
+  console.error(`demo: --nuisance: expected one of ${NUISANCE_LEVELS.join(", ")}, got "${values.nuisance}"`);
   Deno.exit(2);
 }
 const preset = { ...named, speckle, nuisance };

@@ -12,10 +12,7 @@
 // The config subpath has no imports, so the batch worker that loads this module type-checks without the ViT.
 import type { VitConfig } from "@echojepa/vit/config";
 import { type MaskGeneratorConfig, REFERENCE_MASK_GENERATORS } from "./mask_collator.ts";
-import type { NuisanceLevel } from "@echojepa/phantom";
-
-/** The phantom's nuisance spreads, widest first. */
-const NUISANCE_LEVELS: readonly NuisanceLevel[] = ["full", "clinical", "none"];
+import { NUISANCE_LEVELS, type NuisanceLevel } from "@echojepa/phantom";
 
 /** Which loss trains the encoder. */
 export type Objective = "jepa" | "mae";

@@ -39,6 +39,8 @@ import type { Random } from "@echojepa/core";
  * department's studies under standard presets), or "none" (typical values).
  */
 export type NuisanceLevel = "full" | "clinical" | "none";
+/** Every {@link NuisanceLevel}, widest spread first. */
+export const NUISANCE_LEVELS: readonly NuisanceLevel[] = ["full", "clinical", "none"];
 
 /** One clip's acquisition settings. */
 export interface Acquisition {

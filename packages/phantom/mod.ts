@@ -37,6 +37,7 @@ export type { ClipLabels, StudyLabels } from "./labels.ts";
 export { samplePatient } from "./patient.ts";
 export type { EfDistribution, Patient, PatientOptions } from "./patient.ts";
 export type { Acquisition, NuisanceLevel } from "./acquisition.ts";
+export { NUISANCE_LEVELS } from "./acquisition.ts";
 export { generateStudy, studyClipSeed, studyLabels, studyPatient } from "./study.ts";
 export type { Study, StudyOptions } from "./study.ts";
 export { assignSplits, generateDatasetSync, planDataset, renderClipSpec, SPLITS } from "./dataset.ts";
