@@ -92,9 +92,9 @@ const BUDGETS: LabelBudget[] = [
 
 // The tiny encoders' few-label probes: linear and kNN. The attentive probe (one query, no positions: it reads a bag
 // of tokens, while views differ mostly in where structures sit) stays at chance with 5 labels per view at every
-// schedule tried — measured on the VALIDATION patients of a default run (bench/probe_protocol.ts, 5 draws): 10–13 %
-// for JEPA's target and for raw pixels at lr 3e-4…3e-2, 20–150 steps, all tokens or the time-pooled grid (chance
-// 7.7 %), where the linear probe reaches 39–40 %. It cost about 90 % of the view probes' time, so it runs at all
+// schedule tried — measured on the VALIDATION patients of a default run (bench/probe_protocol.ts, 5 draws): 10–14 %
+// for JEPA's target, MAE, a random init and raw pixels at lr 3e-4…3e-2, 20–150 steps, all tokens or the
+// time-pooled grid (chance 7.7 %), where the linear probe reaches 35–40 %. It cost about 90 % of the view probes' time, so it runs at all
 // labels only here; the gpu preset, whose encoder is large enough for it, runs it at every budget.
 const FEW_LABEL_PROBES: readonly FrozenProbeKind[] = ["linear", "knn"];
 
