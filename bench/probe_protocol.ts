@@ -34,7 +34,6 @@ import { backboneInputs } from "../tools/demo/tasks.ts";
 interface Candidate {
   kind: Exclude<FrozenProbeKind, "knn">;
   lrs: number[];
-  epochs?: number;
   minSteps?: number;
   /** The attentive probe reads the time-pooled token grid (places tokens) instead of every token. */
   timePooled?: boolean;
@@ -105,7 +104,6 @@ for (const b of values.backbones!.split(",") as Backbone[]) {
         const schedule = {
           ...(c.kind === "attentive" ? preset.probe : preset.protocol.linear),
           lrs: c.lrs,
-          ...(c.epochs ? { epochs: c.epochs } : {}),
           ...(c.minSteps !== undefined ? { minSteps: c.minSteps } : {}),
         };
         const inputs = (s: ProbeInputs): ProbeInputs =>

@@ -12,19 +12,19 @@
 
 import type { DemoResults } from "../tools/demo/results.ts";
 
-const runs: { dir: string; r: DemoResults }[] = [];
+const runs: DemoResults[] = [];
 for (const dir of Deno.args) {
   const r = JSON.parse(await Deno.readTextFile(`${dir}/results.json`)) as DemoResults;
   if (!r.verdicts) throw new Error(`${dir}: the run has no verdicts yet (is it finished?)`);
-  runs.push({ dir, r });
+  runs.push(r);
 }
 if (runs.length === 0) {
   console.error("usage: deno run -A bench/speckle_gap.ts RUN_DIR…");
   Deno.exit(2);
 }
-// Budgets whose draws are another budget's (1 % = 1-shot here) repeat that row; keep the first of each.
+// A budget recorded under two names (1 % = the 1-shot draws) is one comparison: the verdicts count it once.
 const rows = new Map<string, string[]>();
-runs.forEach(({ r }, i) => {
+runs.forEach((r, i) => {
   for (const c of r.verdicts!.a.comparisons) {
     const key = c.what.replace(/^jepa vs mae, /, "");
     const cell = `${c.difference >= 0 ? "+" : ""}${c.difference.toFixed(1)} [${c.low.toFixed(1)}, ${
@@ -35,10 +35,7 @@ runs.forEach(({ r }, i) => {
     rows.set(key, row);
   }
 });
-const head = runs.map(({ r }) => `speckle ${r.speckle ?? 1}, seed ${r.seed ?? 0}: ${r.verdicts!.a.verdict}`);
+const head = runs.map((r) => `speckle ${r.speckle ?? 1}, seed ${r.seed ?? 0}: ${r.verdicts!.a.verdict}`);
 console.log(`| JEPA − MAE | ${head.join(" | ")} |`);
 console.log(`| --- | ${head.map(() => "---").join(" | ")} |`);
-for (const [key, cells] of rows) {
-  if (/^(1|10)%/.test(key)) continue; // the same draws as 1-shot and 5-shot in the demo presets
-  console.log(`| ${key} | ${cells.join(" | ")} |`);
-}
+for (const [key, cells] of rows) console.log(`| ${key} | ${cells.join(" | ")} |`);
