@@ -7,9 +7,14 @@
  *   deno run -A bench/speckle_gap.ts runs/demo-default-speckle0 runs/demo-default runs/demo-default-speckle2
  *
  * Prints a Markdown table: each comparison's difference and 95 % interval, in percentage points (view accuracy)
- * or EF points.
+ * or EF points. Then the interaction itself, for every seed with runs at two or more strengths: per view
+ * comparison, (JEPA − MAE at the highest strength) − (JEPA − MAE at the lowest), per seed and pooled over the
+ * seeds, with a 95 % paired-bootstrap interval over the test clips (a seed's runs share their test patients, so a
+ * clip is paired across its four scores). The pooled interval covers test clips and label draws, not the spread
+ * of pretraining runs: the per-seed columns show that.
  */
 
+import { bootstrap } from "@echojepa/probe";
 import type { DemoResults } from "../tools/demo/results.ts";
 
 const runs: DemoResults[] = [];
@@ -39,3 +44,57 @@ const head = runs.map((r) => `speckle ${r.speckle ?? 1}, seed ${r.seed ?? 0}: ${
 console.log(`| JEPA − MAE | ${head.join(" | ")} |`);
 console.log(`| --- | ${head.map(() => "---").join(" | ")} |`);
 for (const [key, cells] of rows) console.log(`| ${key} | ${cells.join(" | ")} |`);
+
+/** Per test clip: JEPA's share of correct draws minus MAE's, for one budget and probe. */
+function clipGaps(
+  r: DemoResults,
+  budget: string,
+  probe: "linear" | "knn" | "attentive",
+): number[] | undefined {
+  const j = r.probes?.jepa?.[budget]?.[probe]?.correct, m = r.probes?.mae?.[budget]?.[probe]?.correct;
+  if (!j || !m) return undefined;
+  return j.map((v, i) => v - m[i]);
+}
+
+const bySeed = new Map<number, DemoResults[]>();
+for (const r of runs) bySeed.set(r.seed ?? 0, [...(bySeed.get(r.seed ?? 0) ?? []), r]);
+const pairs = [...bySeed].flatMap(([seed, rs]) => {
+  const sorted = [...rs].sort((a, b) => (a.speckle ?? 1) - (b.speckle ?? 1));
+  const [low, high] = [sorted[0], sorted[sorted.length - 1]];
+  if ((low.speckle ?? 1) === (high.speckle ?? 1)) return [];
+  // Pairing clips needs the same test patients: the same seed and preset give them, and their EF labels show it.
+  if (JSON.stringify(low.ef.jepa?.target) !== JSON.stringify(high.ef.jepa?.target)) {
+    throw new Error(
+      `seed ${seed}: the runs at speckle ${low.speckle} and ${high.speckle} have other test patients`,
+    );
+  }
+  return [{ seed, low, high }];
+});
+if (pairs.length > 0) {
+  const keys = [...rows.keys()].filter((k) => /^\d+-shot|^\d+%/.test(k));
+  const interval = (d: number[]) => {
+    const mean = (idx: number[]) => (100 * idx.reduce((s, i) => s + d[i], 0)) / idx.length;
+    const ci = bootstrap(d.length, mean, { resamples: 2000, level: 0.95, seed: 0 });
+    const sign = ci.value >= 0 ? "+" : "";
+    const mark = ci.low > 0 ? " **grows**" : ci.high < 0 ? " **shrinks**" : "";
+    return `${sign}${ci.value.toFixed(1)} [${ci.low.toFixed(1)}, ${ci.high.toFixed(1)}]${mark}`;
+  };
+  console.log(
+    `\n| (JEPA − MAE) high − low speckle | ${
+      pairs.map((p) => `seed ${p.seed}: ${p.low.speckle ?? 1} → ${p.high.speckle ?? 1}`).join(" | ")
+    } | pooled |`,
+  );
+  console.log(`| --- | ${pairs.map(() => "---").join(" | ")} | --- |`);
+  for (const key of keys) {
+    const [budget, probe] = key.split(", ") as [string, "linear" | "knn" | "attentive"];
+    const pooled: number[] = [];
+    const cells = pairs.map(({ low, high }) => {
+      const [a, b] = [clipGaps(high, budget, probe), clipGaps(low, budget, probe)];
+      if (!a || !b || a.length !== b.length) return "—";
+      const d = a.map((v, i) => v - b[i]);
+      pooled.push(...d);
+      return interval(d);
+    });
+    console.log(`| ${key} | ${cells.join(" | ")} | ${pooled.length ? interval(pooled) : "—"} |`);
+  }
+}

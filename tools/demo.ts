@@ -1,7 +1,8 @@
 /**
  * The main job: the paper's experiments in miniature on the built-in phantom.
  *
- * 1. Render labelled phantom patients (13 views, split by patient) and paediatric patients.
+ * 1. Render labelled phantom patients (13 views, split by patient), an EF cohort (A4C + A2C only) and paediatric
+ *    patients.
  * 2. Pretrain the same ViT twice on unlabelled phantom clips — V-JEPA (latent prediction, EMA target) and pixel MAE —
  *    with the same data, augmentation, initialisation and step budget.
  * 3. Freeze each backbone — JEPA's target and online encoders, MAE, three random initialisations (one is the
@@ -211,10 +212,17 @@ results.data.clips = {
   test: data.test.length,
   pediatric: data.pediatric.length,
 };
+results.data.ef = {
+  patients: { train: patients(data.ef.train), val: patients(data.ef.val), test: patients(data.ef.test) },
+  clips: { train: data.ef.train.length, val: data.ef.val.length, test: data.ef.test.length },
+};
+const efCounts = results.data.ef;
 log(
   `data: ${data.train.length}/${data.val.length}/${data.test.length} clips (train/val/test) from ` +
-    `${results.data.patients.train}/${results.data.patients.val}/${results.data.patients.test} adult patients, ` +
-    `${data.pediatric.length} paediatric clips, in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    `${results.data.patients.train}/${results.data.patients.val}/${results.data.patients.test} adult patients; ` +
+    `EF ${efCounts.clips.train}/${efCounts.clips.val}/${efCounts.clips.test} clips from ` +
+    `${efCounts.patients.train}/${efCounts.patients.val}/${efCounts.patients.test} patients; ` +
+    `${data.pediatric.length} paediatric clips; in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
 );
 
 // 2. Backbones: the pretrained encoders, three random initialisations (the first is the pretraining init) and
@@ -354,8 +362,10 @@ for (const b of BACKBONES) {
     results.pediatric[b] = r.pediatric;
     results.robustness[b] = r.robustness;
     log(
-      `  EF ${b}: MAE ${r.ef.mae.toFixed(2)} (linear ${r.ef.linear!.mae.toFixed(2)}, mean predictor ` +
-        `${
+      `  EF ${b}: ${r.ef.probe} probe MAE ${r.ef.mae.toFixed(2)} (attentive ${
+        r.ef.attentive!.mae.toFixed(2)
+      }, ` +
+        `linear ${r.ef.linear!.mae.toFixed(2)}; mean predictor ${
           (r.ef.target.reduce((s, t) => s + Math.abs(t - r.ef.trainMean!), 0) / r.ef.target.length).toFixed(2)
         }), ` +
         `R² ${r.ef.r2.toFixed(2)}; paediatric MAE ${r.pediatric.pediatricMae.toFixed(2)}; robustness ` +

@@ -14,8 +14,14 @@ import { type FeatureSet, tokenBatch } from "./features.ts";
 import type { TargetScaler } from "./fractions.ts";
 import { knnClassify, type KnnOptions } from "./knn.ts";
 import { LinearProbe } from "./linear_probe.ts";
-import { type ChannelStats, fitChannelStats, standardiseFeatures, timePoolTokens } from "./standardize.ts";
-import { type ProbeTask, trainProbes } from "./train.ts";
+import {
+  type ChannelStats,
+  fitChannelStats,
+  standardiseFeatures,
+  timePoolTokens,
+  timeStatsPoolTokens,
+} from "./standardize.ts";
+import { predictWith, type ProbeTask, trainProbes } from "./train.ts";
 
 /** The probes of the protocol. */
 export const FROZEN_PROBE_KINDS = ["attentive", "linear", "knn"] as const;
@@ -26,34 +32,49 @@ export type FrozenProbeKind = typeof FROZEN_PROBE_KINDS[number];
 export interface ProbeInputs {
   /** `[count, tokens, dim]`, every channel standardised. */
   tokens: FeatureSet;
-  /** `[count, 1, places · dim]`: the standardised tokens averaged over time, spatial grid kept. */
+  /**
+   * `[count, 1, places · dim]`: the standardised tokens averaged over time, spatial grid kept; with `"meanStd"`
+   * pooling `[count, 1, 2 · places · dim]`, each place's spread over time beside its mean.
+   */
   pooled: FeatureSet;
 }
 
 /**
+ * How the linear probe's and kNN's input pools a clip's tokens over time: `"mean"` ({@link timePoolTokens}) or
+ * `"meanStd"` (statistics pooling, {@link timeStatsPoolTokens}: for targets that are motion amplitudes).
+ */
+export type TimePooling = "mean" | "meanStd";
+
+/**
  * Fits per-channel statistics on every token of `train` and standardises each named set with them (the training
  * split's statistics only; validation and test never inform them). `timeSlots`: temporal positions of the token
- * grid, for the pooled input (default: every token is one, i.e. a plain mean over tokens).
+ * grid, for the pooled input (default: every token is one, i.e. a plain mean over tokens); `pooling` as in
+ * {@link TimePooling}.
  */
 export function standardisedInputs<K extends string>(
   train: FeatureSet,
   sets: Record<K, FeatureSet>,
   timeSlots?: number,
+  pooling: TimePooling = "mean",
 ): { stats: ChannelStats; inputs: Record<K, ProbeInputs> } {
   const stats = fitChannelStats(train, Array.from({ length: train.count }, (_, i) => i));
   const inputs = {} as Record<K, ProbeInputs>;
-  for (const k of Object.keys(sets) as K[]) inputs[k] = probeInputs(sets[k], stats, timeSlots);
+  for (const k of Object.keys(sets) as K[]) inputs[k] = probeInputs(sets[k], stats, timeSlots, pooling);
   return { stats, inputs };
 }
 
-/** One set's probe inputs under fitted statistics (`timeSlots` as in {@link standardisedInputs}). */
+/** One set's probe inputs under fitted statistics (`timeSlots` and `pooling` as in {@link standardisedInputs}). */
 export function probeInputs(
   set: FeatureSet,
   stats: ChannelStats,
   timeSlots: number = set.tokens,
+  pooling: TimePooling = "mean",
 ): ProbeInputs {
   const tokens = standardiseFeatures(set, stats);
-  return { tokens, pooled: timePoolTokens(tokens, timeSlots) };
+  const pooled = pooling === "meanStd"
+    ? timeStatsPoolTokens(tokens, timeSlots)
+    : timePoolTokens(tokens, timeSlots);
+  return { tokens, pooled };
 }
 
 /** A trained probe's schedule: epochs, least steps, batch and the grid of learning rates × weight decays. */
@@ -87,6 +108,8 @@ export interface FrozenProbeOptions {
   knn?: KnnOptions;
   /** Seed of the probes' shuffling. */
   seed: number;
+  /** Further sets each trained probe predicts once it is selected (in {@link FrozenProbeRun.predictions}). */
+  extra?: Record<string, ProbeInputs>;
   /** Sees the trained attentive probe (and the regression target scaler) before it is released. */
   onAttentive?: (probe: AttentiveProbe, scaler: TargetScaler | null) => Promise<void>;
 }
@@ -95,8 +118,13 @@ export interface FrozenProbeOptions {
 export interface FrozenProbeRun {
   /** Class ids, or values in the target's units. */
   testPredictions: number[];
-  /** The chosen grid point (trained probes), else null. */
-  chosen: { lr: number; weightDecay: number; epoch: number } | null;
+  /**
+   * The chosen grid point (trained probes) and its validation score (accuracy, or MAE in the target's units),
+   * else null.
+   */
+  chosen: { lr: number; weightDecay: number; epoch: number; valScore: number } | null;
+  /** Predictions on each of the options' `extra` sets (trained probes), in the same units. */
+  predictions?: Record<string, number[]>;
 }
 
 /** Runs the protocol's probes on standardised inputs; returns each probe's test predictions. */
@@ -144,10 +172,25 @@ export async function runFrozenProbes(
       weightDecays: schedule.weightDecays,
       seed: o.seed,
     });
+    const predictions: Record<string, number[]> = {};
+    for (const [name, set] of Object.entries(o.extra ?? {})) {
+      predictions[name] = await predictWith(result.probe, {
+        task: o.task,
+        apply: (probe, b) => probe.forward(b.x, b.mask),
+        makeBatch: (idx) => ({ x: tokenBatch(input(set), idx), mask: null }),
+        n: input(set).count,
+        batchSize: schedule.batchSize,
+        scaler: result.scaler,
+      });
+    }
     if (kind === "attentive") await o.onAttentive?.(result.probe as AttentiveProbe, result.scaler);
     result.probe.dispose();
-    const { lr, weightDecay, epoch } = result.best;
-    out[kind] = { testPredictions: result.testPredictions, chosen: { lr, weightDecay, epoch } };
+    const { lr, weightDecay, epoch, valScore } = result.best;
+    out[kind] = {
+      testPredictions: result.testPredictions,
+      chosen: { lr, weightDecay, epoch, valScore },
+      ...(o.extra ? { predictions } : {}),
+    };
   };
   if (kinds.includes("attentive")) await trained("attentive");
   if (kinds.includes("linear")) await trained("linear");

@@ -68,3 +68,59 @@ Deno.test("runFrozenProbes: regression skips kNN and returns values in the targe
   const err = runs.linear!.testPredictions.map((p, i) => Math.abs(p - y(test.labels)[i]));
   assert.ok(err.reduce((a, b) => a + b, 0) / err.length < 5, `MAE ${err}`);
 });
+
+/**
+ * `n` clips of 2 time slots × 2 places × 16 channels whose target is a motion amplitude: channel 0 of place 0 swings
+ * from −a to +a over time (its time mean is 0 whatever a is); everything else is small noise, which standardisation
+ * brings to the scale of the signal (so the linear probe's LayerNorm sees a whole vector, as with real tokens).
+ */
+function swing(n: number, seed: number): { set: FeatureSet; target: number[] } {
+  const rand = new Random(seed).source();
+  const [slots, places, dim] = [2, 2, 16];
+  const target = Array.from({ length: n }, () => 0.5 + rand());
+  const data = new Float32Array(n * slots * places * dim);
+  for (let s = 0; s < n; s++) {
+    for (let j = 0; j < slots * places * dim; j++) data[s * slots * places * dim + j] = 0.2 * (rand() - 0.5);
+    data[s * slots * places * dim] -= target[s]; // t 0, place 0, channel 0
+    data[s * slots * places * dim + places * dim] += target[s]; // t 1, place 0, channel 0
+  }
+  return { set: { count: n, tokens: slots * places, dim, data }, target };
+}
+
+Deno.test("runFrozenProbes: statistics pooling lets the linear probe read a motion amplitude the time mean hides", async () => {
+  const [train, val, test] = [swing(200, 7), swing(40, 8), swing(40, 9)];
+  const schedule = { epochs: 10, minSteps: 150, batchSize: 8, lrs: [3e-2], weightDecays: [0] };
+  const mae = (p: number[]) => p.reduce((s, v, i) => s + Math.abs(v - test.target[i]), 0) / p.length;
+  const meanPredictor = mae(
+    test.target.map(() => train.target.reduce((a, b) => a + b) / train.target.length),
+  );
+  const byPooling: Record<string, number> = {};
+  for (const pooling of ["mean", "meanStd"] as const) {
+    const { inputs } = standardisedInputs(
+      train.set,
+      { train: train.set, val: val.set, test: test.set },
+      2,
+      pooling,
+    );
+    const runs = await runFrozenProbes({
+      task: { type: "regression" },
+      ...inputs,
+      labels: { train: train.target, val: val.target, test: test.target },
+      kinds: ["linear"],
+      attentive: { ...schedule, depth: 1, numHeads: 2 },
+      linear: schedule,
+      seed: 2,
+      extra: { again: inputs.test },
+    });
+    const run = runs.linear!;
+    byPooling[pooling] = mae(run.testPredictions);
+    // The selected probe's predictions on an extra set are its test predictions when that set is the test split.
+    run.predictions!.again.forEach((v, i) => assert.ok(Math.abs(v - run.testPredictions[i]) < 1e-4));
+    assert.equal(typeof run.chosen!.valScore, "number");
+  }
+  assert.ok(byPooling.mean > 0.8 * meanPredictor, `mean pooling: MAE ${byPooling.mean} vs ${meanPredictor}`);
+  assert.ok(
+    byPooling.meanStd < 0.5 * meanPredictor,
+    `statistics pooling: MAE ${byPooling.meanStd} vs ${meanPredictor}`,
+  );
+});

@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { fitChannelStats, meanPoolTokens, standardiseFeatures, timePoolTokens } from "./standardize.ts";
+import {
+  fitChannelStats,
+  meanPoolTokens,
+  standardiseFeatures,
+  timePoolTokens,
+  timeStatsPoolTokens,
+} from "./standardize.ts";
 import type { FeatureSet } from "./features.ts";
 
 // 3 samples × 2 tokens × 2 channels; channel 0 varies, channel 1 is constant.
@@ -47,4 +53,19 @@ Deno.test("timePoolTokens averages over time and keeps the spatial grid; one slo
   assert.deepEqual(Array.from(pooled.data), [2, 20]);
   assert.deepEqual(Array.from(timePoolTokens(set, 2).data), Array.from(meanPoolTokens(set).data));
   assert.throws(() => timePoolTokens(grid, 3), /do not split/);
+});
+
+Deno.test("timeStatsPoolTokens: each place's time mean, then its standard deviation over time", () => {
+  // 2 samples, 2 time slots × 2 places × 1 channel: [t0p0, t0p1, t1p0, t1p1].
+  const grid: FeatureSet = {
+    count: 2,
+    tokens: 4,
+    dim: 1,
+    data: new Float32Array([1, 10, 3, 30, 5, 5, 5, 5]),
+  };
+  const pooled = timeStatsPoolTokens(grid, 2);
+  assert.deepEqual([pooled.count, pooled.tokens, pooled.dim], [2, 1, 4]);
+  // Place 0 of sample 0 goes 1 → 3 (mean 2, spread 1), place 1 goes 10 → 30 (mean 20, spread 10); sample 1 is still.
+  assert.deepEqual(Array.from(pooled.data), [2, 20, 1, 10, 5, 5, 0, 0]);
+  assert.throws(() => timeStatsPoolTokens(grid, 3), /do not split/);
 });

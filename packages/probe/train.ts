@@ -224,6 +224,34 @@ function targetTensor(task: ProbeTask, values: number[], scaler: TargetScaler | 
   return tensor(values.map((v) => (v - scaler!.mean) / scaler!.std), [values.length]);
 }
 
+/**
+ * A trained probe's predictions on `n` further samples (class ids, or values in original units through the
+ * training split's `scaler`), in evaluation mode: what a selected probe says about a set it was not trained or
+ * selected on (a transfer cohort, perturbed clips).
+ */
+export async function predictWith<P extends ProbeModule>(
+  probe: P,
+  o: {
+    task: ProbeTask;
+    apply: (probe: P, batch: ProbeBatch, training: boolean) => Tensor;
+    makeBatch: (indices: number[]) => ProbeBatch;
+    n: number;
+    batchSize: number;
+    scaler: TargetScaler | null;
+  },
+): Promise<number[]> {
+  const [out] = await predictAll(
+    [probe],
+    o.apply,
+    (_, idx) => o.makeBatch(idx),
+    "test",
+    o.n,
+    o.batchSize,
+    new Random(0),
+  );
+  return decode(o.task, out, o.scaler);
+}
+
 /** Runs every head over a whole split in evaluation mode; returns each head's `[n, outputs]` outputs. */
 async function predictAll<P extends ProbeModule>(
   heads: P[],

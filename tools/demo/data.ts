@@ -1,6 +1,7 @@
 /**
- * The demo's labelled data: adult phantom patients in all 13 views, split by patient, and paediatric patients for
- * zero-shot transfer. Generation is seeded and fast, so a resumed run regenerates instead of storing clips.
+ * The demo's labelled data: adult phantom patients in all 13 views, split by patient; an EF cohort of adults in the
+ * EF views only (as the paper reads LVEF from its own apical data set); and paediatric patients for zero-shot
+ * transfer. Generation is seeded and fast, so a resumed run regenerates instead of storing clips.
  */
 
 import type { Clip } from "@echojepa/core";
@@ -23,11 +24,17 @@ export interface DemoClip {
   patientId: string;
 }
 
-/** Labelled clips by split, plus the paediatric test set. */
-export interface DemoData {
+/** One task's clips by split (split by patient). */
+export interface DemoSplits {
   train: DemoClip[];
   val: DemoClip[];
   test: DemoClip[];
+}
+
+/** Labelled clips by split (the view cohort, every view), the EF task's clips and the paediatric test set. */
+export interface DemoData extends DemoSplits {
+  /** The EF task's clips: the view cohort's clips in the EF views, then the EF cohort's, by split. */
+  ef: DemoSplits;
   pediatric: DemoClip[];
 }
 
@@ -53,7 +60,7 @@ function toDemoClip(c: RenderedClip, i: number): DemoClip {
 /** Renders the labelled data of a preset (on worker threads), split by patient with the probe tools' rule. */
 export async function buildDemoData(
   p: DemoPreset,
-  seeds: Pick<RunSeeds, "adults" | "pediatric">,
+  seeds: Pick<RunSeeds, "adults" | "efAdults" | "pediatric">,
   onProgress?: (done: number, total: number) => void,
 ): Promise<DemoData> {
   const clipOptions = {
@@ -64,8 +71,9 @@ export async function buildDemoData(
     speckleStrength: p.speckle,
     nuisance: p.nuisance,
   };
-  const total = p.patients * VIEW_NAMES.length * p.clipsPerView + p.pediatricPatients * EF_VIEWS.length;
-  let base = 0;
+  const viewClips = p.patients * VIEW_NAMES.length * p.clipsPerView;
+  const efClips = p.efPatients * EF_VIEWS.length * p.clipsPerView;
+  const total = viewClips + efClips + p.pediatricPatients * EF_VIEWS.length;
   const adults = await generateDataset({
     ...clipOptions,
     patients: p.patients,
@@ -76,20 +84,37 @@ export async function buildDemoData(
     patient: { pediatric: false },
     onProgress: (d) => onProgress?.(d, total),
   });
-  base = p.patients * VIEW_NAMES.length * p.clipsPerView;
+  const cohort = p.efPatients === 0 ? { train: [], val: [], test: [] } : await generateDataset({
+    ...clipOptions,
+    patients: p.efPatients,
+    seed: seeds.efAdults,
+    views: EF_VIEWS,
+    clipsPerView: p.clipsPerView,
+    splitFractions: PATIENT_SPLIT,
+    patient: { pediatric: false },
+    onProgress: (d) => onProgress?.(viewClips + d, total),
+  });
   const kids = await generateDataset({
     ...clipOptions,
     patients: p.pediatricPatients,
     seed: seeds.pediatric,
     views: EF_VIEWS,
     patient: { pediatric: true },
-    onProgress: (d) => onProgress?.(base + d, total),
+    onProgress: (d) => onProgress?.(viewClips + efClips + d, total),
   });
   const pediatric = [...kids.train, ...kids.val, ...kids.test];
+  const train = adults.train.map(toDemoClip),
+    val = adults.val.map(toDemoClip),
+    test = adults.test.map(toDemoClip);
+  const efOf = (views: DemoClip[], extra: RenderedClip[]) => [
+    ...views.filter((c) => EF_VIEWS.includes(c.view)),
+    ...extra.map(toDemoClip),
+  ];
   return {
-    train: adults.train.map(toDemoClip),
-    val: adults.val.map(toDemoClip),
-    test: adults.test.map(toDemoClip),
+    train,
+    val,
+    test,
+    ef: { train: efOf(train, cohort.train), val: efOf(val, cohort.val), test: efOf(test, cohort.test) },
     pediatric: pediatric.map(toDemoClip),
   };
 }

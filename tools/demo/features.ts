@@ -1,7 +1,7 @@
 /**
  * Frozen features of the demo's clips for one backbone, through the probe tools' own encoder and feature cache
- * (`tools/lib/features.ts`, cached under `<run>/features/`): the four clip sets, and the EF test clips under each
- * reference perturbation. The raw-pixel control gives its tubelets as tokens, so it goes through the same probes.
+ * (`tools/lib/features.ts`, cached under `<run>/features/`): the view cohort's three splits, the EF task's three
+ * splits, the paediatric clips, and the EF test clips under each reference perturbation. The raw-pixel control gives its tubelets as tokens, so it goes through the same probes.
  */
 
 import { evalTransform } from "@echojepa/augment";
@@ -15,7 +15,6 @@ import type { Sample } from "../lib/samples.ts";
 import type { DemoData } from "./data.ts";
 import type { DemoPreset } from "./presets.ts";
 import type { RunSeeds } from "./seeds.ts";
-import { efIndices } from "./tasks.ts";
 import type { BackboneFeatures } from "./tasks.ts";
 
 /** How the demo cuts its (already rendered, single-window) phantom clips for the encoder. */
@@ -25,10 +24,7 @@ export function demoClipSettings(p: DemoPreset): ClipSettings {
 
 /** The EF test clips under one reference condition (deterministic in the clip id and the run's seed). */
 export function perturbedEfTest(data: DemoData, condition: string, seed: number): Clip[] {
-  return efIndices(data.test).map((i) => {
-    const c = data.test[i];
-    return perturbClip(c.clip, condition, { clipId: c.id, seed });
-  });
+  return data.ef.test.map((c) => perturbClip(c.clip, condition, { clipId: c.id, seed }));
 }
 
 /**
@@ -95,6 +91,9 @@ export async function backboneFeatures(
     ["train", data.train.map((c) => c.clip)],
     ["val", data.val.map((c) => c.clip)],
     ["test", data.test.map((c) => c.clip)],
+    ["ef-train", data.ef.train.map((c) => c.clip)],
+    ["ef-val", data.ef.val.map((c) => c.clip)],
+    ["ef-test", data.ef.test.map((c) => c.clip)],
     ["pediatric", data.pediatric.map((c) => c.clip)],
     ...REFERENCE_CONDITION_IDS.map((
       id,
@@ -132,6 +131,7 @@ export async function backboneFeatures(
     train: out.get("train")!,
     val: out.get("val")!,
     test: out.get("test")!,
+    ef: { train: out.get("ef-train")!, val: out.get("ef-val")!, test: out.get("ef-test")! },
     pediatric: out.get("pediatric")!,
     perturbed: Object.fromEntries(REFERENCE_CONDITION_IDS.map((id) => [id, out.get(id)!])),
   };

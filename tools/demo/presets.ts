@@ -13,6 +13,11 @@ export interface DemoPreset {
   name: string;
   /** Adult patients (all 13 views each), split 70/15/15 by patient. */
   patients: number;
+  /**
+   * Adult patients of the EF cohort: rendered in the EF views only (A4C + A2C), split 70/15/15 by patient, and
+   * added to the view cohort's EF-view clips for the EF task (0: the view cohort's alone).
+   */
+  efPatients: number;
   /** Paediatric patients for zero-shot transfer (A4C + A2C clips, test only). */
   pediatricPatients: number;
   /** Frames per clip and square side in pixels (clips are rendered at this size, probed at it). */
@@ -114,6 +119,7 @@ export const DEMO_PRESETS: Record<string, DemoPreset> = {
   quick: {
     name: "quick",
     patients: 16,
+    efPatients: 8,
     pediatricPatients: 4,
     frames: 8,
     size: 32,
@@ -146,6 +152,10 @@ export const DEMO_PRESETS: Record<string, DemoPreset> = {
   default: {
     name: "default",
     patients: 60,
+    // EF needs far more labelled patients than views: the pixel oracle (tools/ef_oracle.ts, ridge on low-pass
+    // cells, its own seeds, 100 test patients, full nuisances) reaches R² 0.03 with the view cohort's 42 training
+    // patients, 0.28 with 100, 0.42 with 200 and 0.41 with 400. 230 more patients give the EF task about 200.
+    efPatients: 230,
     pediatricPatients: 12,
     frames: 8,
     size: 48,
@@ -180,6 +190,7 @@ export const DEMO_PRESETS: Record<string, DemoPreset> = {
   gpu: {
     name: "gpu",
     patients: 400,
+    efPatients: 0, // 280 training patients already: past the pixel oracle's plateau (about 200)
     pediatricPatients: 60,
     frames: 16,
     size: 112,

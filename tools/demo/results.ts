@@ -8,7 +8,7 @@
  */
 
 import type { NuisanceLevel } from "@echojepa/phantom";
-import type { FrozenProbeKind } from "@echojepa/probe";
+import type { FrozenProbeKind, TimePooling } from "@echojepa/probe";
 import type { CurvePoint } from "./curve.ts";
 import type { DemoPreset } from "./presets.ts";
 import type { Verdicts } from "./verdicts.ts";
@@ -65,7 +65,25 @@ export interface ProbeScore {
 export type ViewProbes = Record<string, Partial<Record<FrozenProbeKind, ProbeScore>>>;
 
 /** EF regression of one backbone (test split, original units: EF %). */
+/** The EF probes: the reference's attentive probe, and the linear probe on time-pooled tokens. */
+export type EfProbe = "attentive" | "linear";
+
+/** One EF probe's test results (and its validation MAE, which chose between the two). */
+export interface EfProbeResult {
+  mae: number;
+  r2: number;
+  predicted: number[];
+  /** Validation MAE of the probe's selected head (absent in older runs). */
+  valMae?: number;
+}
+
+/**
+ * EF regression of one backbone: the metrics of its EF probe — the one of the two with the lower validation MAE
+ * (`probe`; runs before the choice are the attentive probe's) — and each probe's own test results.
+ */
 export interface EfResult {
+  /** Which probe the metrics, paediatric transfer and robustness are from (absent: attentive). */
+  probe?: EfProbe;
   mae: number;
   /** 90 % bootstrap interval of the MAE. */
   maeLow: number;
@@ -79,8 +97,13 @@ export interface EfResult {
   /** Test targets and predictions, for a scatter plot. */
   target: number[];
   predicted: number[];
-  /** The linear probe on mean-pooled tokens beside the attentive one (runs before the fair protocol lack it). */
-  linear?: { mae: number; r2: number; predicted: number[] };
+  /** The attentive probe's own results (absent in runs before the choice: the metrics above are its). */
+  attentive?: EfProbeResult;
+  /**
+   * The linear probe's results, and how its input pooled time (absent: `"mean"`; runs before the fair protocol
+   * lack the record).
+   */
+  linear?: EfProbeResult & { pooling?: TimePooling };
   /** Mean EF of the training clips: the mean predictor every probe must beat. */
   trainMean?: number;
 }
@@ -128,6 +151,13 @@ export interface RobustnessResult {
   averageDegradation: number;
 }
 
+/** Counts of the EF task's splits. */
+export interface EfSplitCounts {
+  train: number;
+  val: number;
+  test: number;
+}
+
 /** Everything the demo measured. */
 export interface DemoResults {
   preset: string;
@@ -152,6 +182,8 @@ export interface DemoResults {
     fps?: number;
     patients: { train: number; val: number; test: number; pediatric: number };
     clips: { train: number; val: number; test: number; pediatric: number };
+    /** The EF task's patients and clips by split: the view cohort's plus the EF cohort's (absent in older runs). */
+    ef?: { patients: EfSplitCounts; clips: EfSplitCounts };
   };
   /** Encoder architecture shared by all backbones (runs before sin-cos support lack `positionEncoding`). */
   encoder:

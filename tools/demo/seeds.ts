@@ -1,5 +1,5 @@
 /**
- * Every seed of a demo run, derived from the one `--seed`: the phantom's adult and paediatric patients, the
+ * Every seed of a demo run, derived from the one `--seed`: the phantom's adult, EF-cohort and paediatric patients, the
  * pretraining run (initialisation, batches, masks; JEPA and MAE share it, so they start from the same weights), the
  * extra random initialisations, the label draws, the perturbations and the bootstrap resamples. Changing `--seed`
  * changes all of them, so an ordering can be checked against another seed's luck.
@@ -11,6 +11,8 @@ export interface RunSeeds {
   run: number;
   /** Adult phantom patients (their split, anatomy and acquisition). */
   adults: number;
+  /** The EF cohort's adult patients (EF views only). */
+  efAdults: number;
   /** Paediatric phantom patients. */
   pediatric: number;
   /** Pretraining: the encoder's initialisation, the clip pool, batches and masks (both objectives). */
@@ -35,6 +37,7 @@ export function runSeeds(run: number): RunSeeds {
     run,
     adults: base + 1,
     pediatric: base + 2,
+    efAdults: base + 3,
     pretrain: base,
     randomInits: [base, base + 11, base + 12],
     labelDraws: base + 20,

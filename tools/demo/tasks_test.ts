@@ -46,11 +46,18 @@ function features(items: DemoClip[], salt: number): FeatureSet {
 }
 
 Deno.test("viewExperiments: every probe of the demo's pipeline reads a separable control far above chance", async () => {
-  const data: DemoData = { train: clips(6, "tr"), val: clips(2, "va"), test: clips(3, "te"), pediatric: [] };
+  const data: DemoData = {
+    train: clips(6, "tr"),
+    val: clips(2, "va"),
+    test: clips(3, "te"),
+    ef: { train: [], val: [], test: [] },
+    pediatric: [],
+  };
   const f = {
     train: features(data.train, 1),
     val: features(data.val, 2),
     test: features(data.test, 3),
+    ef: { train: features([], 5), val: features([], 6), test: features([], 7) },
     pediatric: features([], 4),
     perturbed: {},
   };

@@ -40,6 +40,10 @@ Deno.test("a complete run gives every table, every figure inline and as a decoda
     assert.match(html, /data:image\/png;base64,/);
     assert.match(html, /EchoJEPA-L/);
     assert.match(html, /JEPA backbone had the lowest EF MAE/);
+    assert.match(
+      html,
+      /EF task \(A4C \+ A2C\)<\/dt><dd>300 \/ 64 \/ 64 clips \(train \/ val \/ test\) from 150 \/ 32 \/ 32 patients/,
+    );
     // Outside embedded images, whose base64 may spell anything.
     assert.doesNotMatch(html.replace(/base64,[A-Za-z0-9+/=]+/g, ""), /NaN|undefined|null/);
     // Self-contained: no scripts, stylesheets or images fetched from elsewhere.

@@ -124,6 +124,7 @@ export function fakeRun(seed = 0): FakeRun {
       size: 48,
       patients: { train: 96, val: 16, test: 32, pediatric: 24 },
       clips: { train: 576, val: 96, test: 192, pediatric: 144 },
+      ef: { patients: { train: 150, val: 32, test: 32 }, clips: { train: 300, val: 64, test: 64 } },
     },
     encoder: { embedDim: 96, depth: 4, numHeads: 4, patchSize: 8, tubeletSize: 2, params: 463_000 },
     pretraining: {
@@ -194,6 +195,10 @@ export function fakeRun(seed = 0): FakeRun {
       auroc40: backbone === "random" ? Number.NaN : 0.5 + 0.45 * q,
       target,
       predicted,
+      probe: q > 0.5 ? "linear" : "attentive",
+      attentive: { mae: mae * 1.1, r2: 0.8 * q - 0.2, predicted, valMae: mae * 1.05 },
+      linear: { mae, r2: 0.85 * q - 0.15, predicted, valMae: q > 0.5 ? mae : mae * 1.2, pooling: "meanStd" },
+      trainMean: 50,
     };
     const rvsp: Partial<Record<RvspVariant, { mae: number; r2: number }>> = {};
     const penalties: [RvspVariant, number][] = [

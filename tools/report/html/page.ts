@@ -46,6 +46,13 @@ function runFacts(results: RunResults): string {
     const split = (s: { train: number; val: number; test: number; pediatric: number }): string =>
       `${s.train} train / ${s.val} val / ${s.test} test / ${s.pediatric} paediatric`;
     entries.push(["Patients", split(d.patients)], ["Clips", split(d.clips)]);
+    if (d.ef) {
+      const { patients: p, clips: c } = d.ef;
+      entries.push([
+        "EF task (A4C + A2C)",
+        `${c.train} / ${c.val} / ${c.test} clips (train / val / test) from ${p.train} / ${p.val} / ${p.test} patients`,
+      ]);
+    }
     const rate = d.fps ? ` at ${d.fps} fps` : "";
     entries.push(["Clip shape", `${d.frames} frames${rate} × ${d.size}×${d.size} px`], [
       "Views",

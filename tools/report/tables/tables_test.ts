@@ -5,6 +5,7 @@ import { OURS_GROUP } from "../table.ts";
 import { allTables } from "./mod.ts";
 import { robustnessTable, shortConditionName } from "./robustness.ts";
 import { controlledTable } from "./controlled.ts";
+import { efTable } from "./ef.ts";
 
 Deno.test("every table of a complete run has our rows, the paper's rows and no missing note", () => {
   const tables = allTables(normalizeResults(fakeRun().results));
@@ -34,6 +35,21 @@ Deno.test("captions name the backbone the numbers favour, whichever it is", () =
   assert.match(controlledTable(results).caption, /JEPA backbone had the lowest EF MAE/);
   results.ef.mae!.mae = 0.5;
   assert.match(controlledTable(results).caption, /MAE backbone had the lowest EF MAE \(0\.50;/);
+});
+
+Deno.test("the EF table names each backbone's probe and scores the training mean beside them", () => {
+  const results = normalizeResults(fakeRun().results);
+  const table = efTable(results);
+  const rows = table.groups.find((g) => g.label === OURS_GROUP)!.rows;
+  const jepa = results.ef.jepa!;
+  const jepaRow = rows.find((r) => r[0].startsWith("JEPA (latent"))!;
+  assert.match(jepaRow[1], new RegExp(`^${jepa.probe} \\(val \\d+\\.\\d+ / \\d+\\.\\d+\\)$`));
+  const mean = rows.at(-1)!;
+  assert.equal(mean[0], "Training mean (no features)");
+  const expected = jepa.target.reduce((s, t) => s + Math.abs(t - 50), 0) / jepa.target.length;
+  assert.equal(mean[2], expected.toFixed(2));
+  assert.ok(Number(mean[4]) <= 0, "the training mean explains no test variance");
+  assert.match(table.caption, /lower validation MAE/);
 });
 
 Deno.test("a run with most sections missing says so in each table", () => {
