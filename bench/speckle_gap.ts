@@ -11,9 +11,11 @@
  * comparison, (JEPA − MAE at the highest strength) − (JEPA − MAE at the lowest), per seed and pooled over the
  * seeds, with a 95 % paired-bootstrap interval over the test clips (a seed's runs share their test patients, so a
  * clip is paired across its four scores). The pooled interval covers test clips and label draws, not the spread
- * of pretraining runs: the per-seed columns show that.
+ * of pretraining runs; the last column adds it: a two-level bootstrap that resamples the seeds, then each drawn
+ * seed's clips (with three to five seeds this interval is wide, and it is the one that speaks for another seed).
  */
 
+import { Random } from "@echojepa/core";
 import { bootstrap } from "@echojepa/probe";
 import type { DemoResults } from "../tools/demo/results.ts";
 
@@ -70,6 +72,26 @@ const pairs = [...bySeed].flatMap(([seed, rs]) => {
   }
   return [{ seed, low, high }];
 });
+/** Mean over seeds of each seed's mean clip difference (points), with a seeds-then-clips bootstrap interval. */
+function twoLevel(perSeed: number[][]): string {
+  const next = new Random(0).source();
+  const meanOf = (d: number[], idx: number[]) => idx.reduce((s, i) => s + d[i], 0) / idx.length;
+  const value = (100 * perSeed.reduce((s, d) => s + meanOf(d, d.map((_, i) => i)), 0)) / perSeed.length;
+  const draws: number[] = [];
+  for (let r = 0; r < 2000; r++) {
+    let total = 0;
+    for (let k = 0; k < perSeed.length; k++) {
+      const d = perSeed[Math.floor(next() * perSeed.length)];
+      total += meanOf(d, d.map(() => Math.floor(next() * d.length)));
+    }
+    draws.push((100 * total) / perSeed.length);
+  }
+  draws.sort((a, b) => a - b);
+  const [low, high] = [draws[Math.floor(0.025 * draws.length)], draws[Math.floor(0.975 * draws.length)]];
+  const mark = low > 0 ? " **grows**" : high < 0 ? " **shrinks**" : "";
+  return `${value >= 0 ? "+" : ""}${value.toFixed(1)} [${low.toFixed(1)}, ${high.toFixed(1)}]${mark}`;
+}
+
 if (pairs.length > 0) {
   const keys = [...rows.keys()].filter((k) => /^\d+-shot|^\d+%/.test(k));
   const interval = (d: number[]) => {
@@ -82,19 +104,25 @@ if (pairs.length > 0) {
   console.log(
     `\n| (JEPA − MAE) high − low speckle | ${
       pairs.map((p) => `seed ${p.seed}: ${p.low.speckle ?? 1} → ${p.high.speckle ?? 1}`).join(" | ")
-    } | pooled |`,
+    } | pooled over clips | over seeds and clips |`,
   );
-  console.log(`| --- | ${pairs.map(() => "---").join(" | ")} | --- |`);
+  console.log(`| --- | ${pairs.map(() => "---").join(" | ")} | --- | --- |`);
   for (const key of keys) {
     const [budget, probe] = key.split(", ") as [string, "linear" | "knn" | "attentive"];
-    const pooled: number[] = [];
+    const pooled: number[] = [], perSeed: number[][] = [];
     const cells = pairs.map(({ low, high }) => {
       const [a, b] = [clipGaps(high, budget, probe), clipGaps(low, budget, probe)];
       if (!a || !b || a.length !== b.length) return "—";
       const d = a.map((v, i) => v - b[i]);
       pooled.push(...d);
+      perSeed.push(d);
       return interval(d);
     });
-    console.log(`| ${key} | ${cells.join(" | ")} | ${pooled.length ? interval(pooled) : "—"} |`);
+    const cell = (v: string | undefined) => v ?? "—";
+    console.log(
+      `| ${key} | ${cells.join(" | ")} | ${cell(pooled.length ? interval(pooled) : undefined)} | ${
+        cell(perSeed.length > 1 ? twoLevel(perSeed) : undefined)
+      } |`,
+    );
   }
 }
