@@ -11,14 +11,14 @@
 
 import assert from "node:assert/strict";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
-import { AttentiveProbe, scaleInPlace } from "@echojepa/probe";
+import { AttentiveProbe, LinearProbe, scaleInPlace } from "@echojepa/probe";
 import { init } from "@echojepa/tensor";
 import { saveVit, VisionTransformer, vitConfig } from "@echojepa/vit";
 import type { ClipSettings } from "@echojepa/video";
 import { bundle } from "../tools/bundle.ts";
 import { runEval } from "../tools/eval.ts";
 import { writeModelBundle } from "../tools/lib/model_bundle.ts";
-import { PROBE_FORMAT, type ProbeSpec } from "../tools/lib/probe_spec.ts";
+import { pooledWidth, PROBE_FORMAT, type ProbeSpec } from "../tools/lib/probe_spec.ts";
 import { saveProbeDir } from "../tools/lib/probe_files.ts";
 import { serveStatic } from "../tools/serve.ts";
 
@@ -62,7 +62,10 @@ function hasFfmpeg(): boolean {
 const CLASS_NAMES = ["A4C", "A2C", "PLAX", "PSAX"];
 const CLIPS: ClipSettings = { frames: 8, fps: 15, frameStep: 1, segments: 1, resolution: 32, sector: true };
 
-/** A tiny random encoder and two probes whose heads are scaled up, so predictions differ clearly between files. */
+/**
+ * A tiny random encoder, an attentive view probe and a linear EF probe on statistics-pooled tokens, their heads
+ * scaled up so predictions differ clearly between files.
+ */
 async function makeWeights(
   dir: string,
 ): Promise<{ encoder: string; view: string; ef: string; bundle: string }> {
@@ -87,7 +90,13 @@ async function makeWeights(
     createdAt: new Date(0).toISOString(),
   });
   const viewSpec = spec({ type: "classification", numClasses: CLASS_NAMES.length }, CLASS_NAMES.length);
-  const efSpec = spec({ type: "regression" }, 1);
+  // The EF head is the demo's other kind: a linear probe on each place's time mean and spread (4 time slots of
+  // 4 × 4 places), so both paths also check statistics pooling.
+  const efSpec: ProbeSpec = {
+    ...spec({ type: "regression" }, 1),
+    probe: { kind: "linear", dim: 32, outputs: 1, depth: 1, heads: 2 },
+    timePooling: { kind: "meanStd", timeSlots: 4, places: 16 },
+  };
   const view = new AttentiveProbe({
     dim: 32,
     outputs: CLASS_NAMES.length,
@@ -95,7 +104,7 @@ async function makeWeights(
     depth: 1,
     numHeads: 2,
   });
-  const ef = new AttentiveProbe({ dim: 32, outputs: 1, kind: "regressor", depth: 1, numHeads: 2 });
+  const ef = new LinearProbe({ dim: pooledWidth(32, efSpec.timePooling), outputs: 1, kind: "regressor" });
   scaleInPlace(view.linear!.weight, 200);
   scaleInPlace(ef.regressor!.weight, 40);
   await saveProbeDir(`${dir}/view`, viewSpec, view);
@@ -277,6 +286,7 @@ Deno.test({
       );
       await page.waitForFunction(`document.getElementById("model-status").textContent.includes(\"Heads:\")`);
       const seen: number[][] = [];
+      const efs: number[] = [];
       for (const file of files) {
         const got = (await predictOnPage(page, file)).result!;
         const want = expected.get(file)!;
@@ -291,11 +301,18 @@ Deno.test({
         // EF is in percent; σ = 12 scales the probe's output, so compare it relative to that scale too.
         assert.ok(de <= TOLERANCE * 12, `${file}: EF differs by ${de}`);
         seen.push(got.view!.probabilities);
+        efs.push(got.ef!);
       }
       // The check means something only if the files give different predictions.
       const spread = Math.max(...seen.flatMap((a) => seen.map((b) => maxDiff(a, b))));
-      console.log(`  largest difference between two files' probabilities: ${spread.toFixed(3)}`);
+      const efSpread = Math.max(...efs) - Math.min(...efs);
+      console.log(
+        `  largest difference between two files' probabilities: ${spread.toFixed(3)}, EFs: ${
+          efSpread.toFixed(2)
+        }`,
+      );
       assert.ok(spread > 1e-2, "every file gave the same prediction");
+      assert.ok(efSpread > 0.1, "every file gave the same EF");
 
       // 2. The same weights as one model bundle.
       await weightsInput.uploadFile(weights.bundle);

@@ -39,7 +39,7 @@ import { learningCurve } from "./demo/curve.ts";
 import { buildDemoData, EF_VIEWS } from "./demo/data.ts";
 import { backboneFeatures } from "./demo/features.ts";
 import { DEMO_PRESETS } from "./demo/presets.ts";
-import { type Backbone, BACKBONES, type DemoResults } from "./demo/results.ts";
+import { type Backbone, BACKBONES, type DemoResults, type EfProbe } from "./demo/results.ts";
 import { runSeeds } from "./demo/seeds.ts";
 import { backboneInputs, efExperiments, rvspExperiments, viewExperiments } from "./demo/tasks.ts";
 import { summaryTable, verdictLines } from "./demo/summary.ts";
@@ -348,16 +348,26 @@ for (const b of BACKBONES) {
     results.probes = { ...results.probes, [b]: out.probes };
   });
   await stage(`ef-${b}`, async () => {
+    // Copies of both trained EF probes (they are released after the callback); the bundle takes the chosen one.
+    const efCopies: Partial<Record<EfProbe, { spec: HeadSpec; probe: Module }>> = {};
     const r = await efExperiments(
       preset,
       data,
       x,
       seeds.bootstrap,
-      b !== BUNDLE_BACKBONE ? undefined : async (probe, scaler) => {
-        bundleHeads.ef = { spec: efHeadSpec(preset, f.train.dim, scaler, x.stats), probe };
-        await writeBundle(encoder as VisionTransformer);
+      b !== BUNDLE_BACKBONE ? undefined : (kind, probe, scaler) => {
+        const spec = efHeadSpec(preset, kind, f.train.dim, scaler, x.stats);
+        const copy = buildProbe(spec.probe, true, spec.timePooling);
+        copy.loadStateDict(probe.stateDict());
+        efCopies[kind] = { spec, probe: copy };
+        return Promise.resolve();
       },
     );
+    if (b === BUNDLE_BACKBONE) {
+      bundleHeads.ef = efCopies[r.ef.probe ?? "attentive"];
+      await writeBundle(encoder as VisionTransformer);
+      for (const c of Object.values(efCopies)) c.probe.dispose();
+    }
     results.ef[b] = r.ef;
     results.pediatric[b] = r.pediatric;
     results.robustness[b] = r.robustness;

@@ -88,7 +88,10 @@ export async function runEval(args: EvalArgs): Promise<EvalResult> {
   });
   encoder.encoder.dispose();
   for (const k of encoded.skipped) console.error(`skipped ${k.id}: ${k.reason}`);
-  const out = await applyProbe(probe, encoded.features, { standardization: spec.standardization });
+  const out = await applyProbe(probe, encoded.features, {
+    standardization: spec.standardization,
+    timePooling: spec.timePooling,
+  });
   probe.dispose();
   const kept = encoded.kept.map((i) => samples[i]);
   let ids = kept.map((s) => s.id);

@@ -180,7 +180,10 @@ export async function runRobustness(args: RobustnessArgs): Promise<RobustnessRes
   const scorer = async (clips: Clip[]): Promise<number[]> => {
     const inputs = clips.flatMap((c) => segmentInputs(c, settings));
     const set = await encodeInputs(encoder.encoder, inputs, settings, spec.pooling, args.batch);
-    const out = await applyProbe(probe, set, { standardization: spec.standardization });
+    const out = await applyProbe(probe, set, {
+      standardization: spec.standardization,
+      timePooling: spec.timePooling,
+    });
     return decodeOutputs(spec.task, out, spec.scaler).predictions;
   };
   const head = headlineMetric(spec.task);

@@ -110,8 +110,12 @@ export interface FrozenProbeOptions {
   seed: number;
   /** Further sets each trained probe predicts once it is selected (in {@link FrozenProbeRun.predictions}). */
   extra?: Record<string, ProbeInputs>;
-  /** Sees the trained attentive probe (and the regression target scaler) before it is released. */
-  onAttentive?: (probe: AttentiveProbe, scaler: TargetScaler | null) => Promise<void>;
+  /** Sees each selected trained probe (and the regression target scaler) before it is released. */
+  onTrained?: (
+    kind: "attentive" | "linear",
+    probe: AttentiveProbe | LinearProbe,
+    scaler: TargetScaler | null,
+  ) => Promise<void>;
 }
 
 /** What one probe predicted on the test split. */
@@ -183,7 +187,7 @@ export async function runFrozenProbes(
         scaler: result.scaler,
       });
     }
-    if (kind === "attentive") await o.onAttentive?.(result.probe as AttentiveProbe, result.scaler);
+    await o.onTrained?.(kind, result.probe, result.scaler);
     result.probe.dispose();
     const { lr, weightDecay, epoch, valScore } = result.best;
     out[kind] = {

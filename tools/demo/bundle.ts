@@ -1,6 +1,6 @@
 /**
- * What the demo's model bundle records about its heads and clips: the demo's attentive probes on tokens, and the
- * clip settings of the demo (its frame count, clip rate and size), with sector masking for real echo files.
+ * What the demo's model bundle records about its heads and clips: the demo's view probe (attentive, on tokens) and
+ * its EF probe (attentive, or linear on time-pooled tokens), and the clip settings of the demo (its frame count, clip rate and size), with sector masking for real echo files.
  */
 
 import type { ChannelStats, TargetScaler } from "@echojepa/probe";
@@ -9,6 +9,8 @@ import type { ClipSettings } from "@echojepa/video";
 import type { HeadSpec } from "../lib/model_bundle.ts";
 import { standardizationOf } from "../lib/probe_spec.ts";
 import type { DemoPreset } from "./presets.ts";
+import type { EfProbe } from "./results.ts";
+import { EF_POOLING } from "./tasks.ts";
 
 /** Clip settings of a demo run, for files the demo never saw: one window at the demo's rate, sector-cropped. */
 export function bundleClipSettings(p: DemoPreset): ClipSettings {
@@ -33,14 +35,27 @@ export function viewHeadSpec(p: DemoPreset, dim: number, stats: ChannelStats): H
   };
 }
 
-/** The demo's EF probe (outputs in EF percent after de-normalisation with `scaler`; standardised inputs). */
-export function efHeadSpec(p: DemoPreset, dim: number, scaler: TargetScaler, stats: ChannelStats): HeadSpec {
+/**
+ * The demo's EF probe, whichever of the two the run chose (outputs in EF percent after de-normalisation with
+ * `scaler`; standardised inputs; the linear one reads the tokens pooled by the demo's `EF_POOLING`).
+ */
+export function efHeadSpec(
+  p: DemoPreset,
+  kind: EfProbe,
+  dim: number,
+  scaler: TargetScaler,
+  stats: ChannelStats,
+): HeadSpec {
+  const timeSlots = p.frames / p.encoder.tubeletSize;
   return {
     task: { type: "regression" },
     classNames: null,
-    probe: { kind: "attentive", dim, outputs: 1, depth: p.probe.depth, heads: p.probe.numHeads },
+    probe: { kind, dim, outputs: 1, depth: p.probe.depth, heads: p.probe.numHeads },
     pooling: "tokens",
     scaler,
     standardization: standardizationOf(stats),
+    timePooling: kind === "linear"
+      ? { kind: EF_POOLING, timeSlots, places: (p.size / p.encoder.patchSize) ** 2 }
+      : null,
   };
 }

@@ -19,6 +19,7 @@ import {
   gatherFeatures,
   labelBudgetName,
   labelDraws,
+  type LinearProbe,
   meanStd,
   MultiViewProbe,
   type ProbeBatch,
@@ -179,7 +180,9 @@ export async function viewExperiments(
         kinds: all ? kinds : kinds.filter((k) => p.protocol.fewLabelProbes.includes(k)),
         ...schedules(p),
         seed: drawSeed + d,
-        onAttentive: all && onProbe ? (probe) => onProbe(probe) : undefined,
+        onTrained: all && onProbe
+          ? (kind, probe) => (kind === "attentive" ? onProbe(probe as AttentiveProbe) : Promise.resolve())
+          : undefined,
       });
       for (const [kind, run] of Object.entries(runs)) {
         const m = classificationMetrics(run!.testPredictions, labels.test, classes);
@@ -231,15 +234,15 @@ const meanAbs = (a: number[], b: number[]): number =>
  * EF regression on the EF task's clips: the attentive probe and the linear probe (on {@link EF_POOLING} inputs),
  * and whichever of the two has the lower validation MAE is the backbone's EF probe — its test metrics are the
  * result's, and its predictions give the paediatric zero-shot transfer and the robustness to the reference
- * perturbations (`seed`: the probes' shuffling and the bootstrap of the MAE's interval). `onProbe` sees the trained
- * attentive probe and its target scaler before it is released (the model bundle's EF head).
+ * perturbations (`seed`: the probes' shuffling and the bootstrap of the MAE's interval). `onProbe` sees each trained
+ * probe and the target scaler before it is released (the model bundle keeps a copy of the chosen one).
  */
 export async function efExperiments(
   p: DemoPreset,
   data: DemoData,
   x: BackboneInputs,
   seed: number,
-  onProbe?: (probe: AttentiveProbe, scaler: TargetScaler) => Promise<void>,
+  onProbe?: (kind: EfProbe, probe: AttentiveProbe | LinearProbe, scaler: TargetScaler) => Promise<void>,
 ): Promise<{ ef: EfResult; pediatric: PediatricResult; robustness: RobustnessResult }> {
   const labels = (split: SplitName) => data.ef[split].map((c) => c.ef);
   const target = labels("test");
@@ -255,7 +258,7 @@ export async function efExperiments(
     ...schedules(p),
     seed,
     extra: { pediatric: x.pediatric, ...x.perturbed },
-    onAttentive: (probe, scaler) => onProbe?.(probe, scaler!) ?? Promise.resolve(),
+    onTrained: (kind, probe, scaler) => onProbe?.(kind, probe, scaler!) ?? Promise.resolve(),
   });
   const probe: EfProbe = runs.linear!.chosen!.valScore < runs.attentive!.chosen!.valScore
     ? "linear"

@@ -81,7 +81,11 @@ export async function predictClip(
   const t2 = performance.now();
   const heads: ClipPrediction["heads"] = {};
   for (const [name, head] of Object.entries(model.heads) as [HeadName, LoadedModel["heads"]["view"]][]) {
-    const set = probeFeatures(features.get(head!.spec.pooling)!, head!.spec.standardization);
+    const set = probeFeatures(
+      features.get(head!.spec.pooling)!,
+      head!.spec.standardization,
+      head!.spec.timePooling,
+    );
     const decoded = decodeOutputs(head!.spec.task, await applyProbe(head!.probe, set), head!.spec.scaler);
     let attention: number[] | null = null;
     if (head!.probe instanceof AttentiveProbe) {

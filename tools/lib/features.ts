@@ -11,13 +11,15 @@ import {
   extractFeatures,
   type FeatureSet,
   standardiseFeatures,
+  timePoolTokens,
+  timeStatsPoolTokens,
   tokenBatch,
 } from "@echojepa/probe";
 import { type Module, noGrad, type Tensor, tidy } from "@echojepa/tensor";
 import type { VisionTransformer } from "@echojepa/vit";
 import { CliError, progressBar } from "./cli.ts";
 import { segmentInputs } from "@echojepa/augment";
-import type { FeatureStandardization } from "./probe_spec.ts";
+import type { FeatureStandardization, SavedTimePooling } from "./probe_spec.ts";
 import type { ClipSettings, Sample } from "./samples.ts";
 
 /** A sample that could not be decoded, and why. */
@@ -169,21 +171,36 @@ export interface ForwardProbe extends Module {
   forward(x: Tensor, keyPaddingMask?: Tensor | null): Tensor;
 }
 
-/** The features a saved probe reads: standardised with its training statistics when it has them. */
+/**
+ * The features a saved probe reads: standardised with its training statistics when it has them, then pooled over
+ * time when it was trained so (`timePooling`).
+ */
 export function probeFeatures(
   set: FeatureSet,
   standardization: FeatureStandardization | null | undefined,
+  timePooling?: SavedTimePooling | null,
 ): FeatureSet {
-  if (!standardization) return set;
-  if (standardization.mean.length !== set.dim) {
+  let out = set;
+  if (standardization) {
+    if (standardization.mean.length !== set.dim) {
+      throw new CliError(
+        `the probe was trained on ${standardization.mean.length}-channel features; the encoder gives ${set.dim}`,
+      );
+    }
+    out = standardiseFeatures(set, {
+      mean: Float32Array.from(standardization.mean),
+      std: Float32Array.from(standardization.std),
+    });
+  }
+  if (!timePooling) return out;
+  if (out.tokens !== timePooling.timeSlots * timePooling.places) {
     throw new CliError(
-      `the probe was trained on ${standardization.mean.length}-channel features; the encoder gives ${set.dim}`,
+      `the probe pools ${timePooling.timeSlots} time slots × ${timePooling.places} places; the encoder gives ${out.tokens} tokens`,
     );
   }
-  return standardiseFeatures(set, {
-    mean: Float32Array.from(standardization.mean),
-    std: Float32Array.from(standardization.std),
-  });
+  return timePooling.kind === "meanStd"
+    ? timeStatsPoolTokens(out, timePooling.timeSlots)
+    : timePoolTokens(out, timePooling.timeSlots);
 }
 
 /**
@@ -193,12 +210,13 @@ export function probeFeatures(
 export async function applyProbe(
   probe: ForwardProbe,
   raw: FeatureSet,
-  { batchSize = 16, standardization = null }: {
+  { batchSize = 16, standardization = null, timePooling = null }: {
     batchSize?: number;
     standardization?: FeatureStandardization | null;
+    timePooling?: SavedTimePooling | null;
   } = {},
 ): Promise<Float32Array> {
-  const set = probeFeatures(raw, standardization);
+  const set = probeFeatures(raw, standardization, timePooling);
   probe.eval();
   const reads: Promise<Float32Array>[] = [];
   for (let s = 0; s < set.count; s += batchSize) {

@@ -46,7 +46,7 @@ export const PROBE_METADATA_KEY = "echojepa.probe";
 /** What a head needs besides its weights: the parts of probe.json that describe the head itself. */
 export type HeadSpec = Pick<
   ProbeSpec,
-  "task" | "classNames" | "probe" | "pooling" | "scaler" | "standardization"
+  "task" | "classNames" | "probe" | "pooling" | "scaler" | "standardization" | "timePooling"
 >;
 
 /** The heads a bundle may hold: view classification and ejection fraction. */
@@ -142,7 +142,7 @@ function frozenEncoder(
 }
 
 function loadHead(spec: HeadSpec, weights: Map<string, Tensor>, prefix: string, source: string): LoadedHead {
-  const probe = buildProbe(spec.probe, spec.task.type === "regression");
+  const probe = buildProbe(spec.probe, spec.task.type === "regression", spec.timePooling);
   const state = new Map<string, Tensor>();
   for (const [k, t] of weights) {
     const name = stripWrapperPrefixes(k);

@@ -64,7 +64,7 @@ export async function loadProbe(dir: string, spec: ProbeSpec): Promise<ForwardPr
   } catch (e) {
     throw new CliError(`--probe ${dir}: cannot read probe.safetensors: ${(e as Error).message}`);
   }
-  const probe = buildProbe(spec.probe, spec.task.type === "regression");
+  const probe = buildProbe(spec.probe, spec.task.type === "regression", spec.timePooling);
   const loaded = loadSafetensors(bytes);
   try {
     // Reference probes trained with DDP carry "module." prefixes.

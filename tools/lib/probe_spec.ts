@@ -11,6 +11,7 @@ import {
   LinearProbe,
   type ProbeTask,
   type TargetScaler,
+  type TimePooling,
 } from "@echojepa/probe";
 import type { ClipSettings } from "@echojepa/video";
 import type { VitConfig } from "@echojepa/vit";
@@ -57,6 +58,13 @@ export interface ProbeSpec {
    * `.pt` probes, files written before the protocol).
    */
   standardization?: FeatureStandardization | null;
+  /**
+   * A linear probe on tokens pooled over time after standardisation (the demo's EF probe): how (`"mean"` or
+   * `"meanStd"`, as `@echojepa/probe`'s `TimePooling`) and over how many time slots of how many grid places; the
+   * probe's input is then `(meanStd ? 2 : 1) · places · dim` wide. Null or absent: the probe reads the features
+   * as they are.
+   */
+  timePooling?: SavedTimePooling | null;
   /** The frozen encoder. */
   encoder: { path: string; key: string | null; config: VitConfig };
   /** How clips are cut and transformed. */
@@ -65,6 +73,19 @@ export interface ProbeSpec {
   training: Record<string, unknown>;
   /** ISO time of writing. */
   createdAt: string;
+}
+
+/** How a saved probe's tokens are pooled over time (see {@link ProbeSpec.timePooling}). */
+export interface SavedTimePooling {
+  kind: TimePooling;
+  timeSlots: number;
+  places: number;
+}
+
+/** The input width of a probe of `dim`-channel features under a time pooling. */
+export function pooledWidth(dim: number, timePooling: SavedTimePooling | null | undefined): number {
+  if (!timePooling) return dim;
+  return (timePooling.kind === "meanStd" ? 2 : 1) * timePooling.places * dim;
 }
 
 /** Per-channel mean and standard deviation of training features, as probe.json stores them. */
@@ -80,8 +101,12 @@ export function standardizationOf(stats: ChannelStats): FeatureStandardization {
   return { mean: Array.from(stats.mean), std: Array.from(stats.std) };
 }
 
-/** Builds an untrained probe of the given architecture. */
-export function buildProbe(arch: ProbeArchitecture, regression: boolean): ForwardProbe {
+/** Builds an untrained probe of the given architecture (a linear probe on time-pooled tokens reads their width). */
+export function buildProbe(
+  arch: ProbeArchitecture,
+  regression: boolean,
+  timePooling?: SavedTimePooling | null,
+): ForwardProbe {
   const kind = regression ? "regressor" : "classifier";
   if (arch.kind === "attentive") {
     if (arch.dim % arch.heads !== 0) {
@@ -97,5 +122,10 @@ export function buildProbe(arch: ProbeArchitecture, regression: boolean): Forwar
       numHeads: arch.heads,
     });
   }
-  return new LinearProbe({ dim: arch.dim, outputs: arch.outputs, kind, mlp: arch.kind === "mlp" });
+  return new LinearProbe({
+    dim: pooledWidth(arch.dim, timePooling),
+    outputs: arch.outputs,
+    kind,
+    mlp: arch.kind === "mlp",
+  });
 }
