@@ -4,7 +4,7 @@
  * validation and scored on validation too (every candidate has the same number of heads and epochs, so the
  * optimism of scoring where one selects is shared). The test patients the report reads are never touched.
  *
- *   deno run -A bench/probe_protocol.ts [--task views|ef] [--ef-pooling mean|meanStd] [--run runs/demo-default]
+ *   deno run -A bench/probe_protocol.ts [--task views|ef] [--pooling mean|meanStd] [--run runs/demo-default]
  *     [--backbones jepa,pixels] [--draws 5] [--candidates name,…] [--out bench/probe_protocol.jsonl]
  *
  * Each row is one (candidate, backbone, budget): validation accuracy over the draws (views) or validation MAE
@@ -37,7 +37,7 @@ import { backboneInputs, EF_POOLING } from "../tools/demo/tasks.ts";
 
 /** A candidate: which probe, and what it changes in the default preset's schedule of that probe. */
 interface Candidate {
-  kind: Exclude<FrozenProbeKind, "knn">;
+  kind: FrozenProbeKind;
   lrs: number[];
   minSteps?: number;
   /** The attentive probe reads the time-pooled token grid (places tokens) instead of every token. */
@@ -67,13 +67,15 @@ const CANDIDATES: Record<string, Candidate> = {
   "attentive-1e-2-e30": { kind: "attentive", lrs: [1e-2], epochs: 30 },
   "linear-3e-3": { kind: "linear", lrs: [3e-3] },
   "linear-1e-3": { kind: "linear", lrs: [1e-3] },
+  knn: { kind: "knn", lrs: [] },
   "linear-3e-2": { kind: "linear", lrs: [3e-2] },
 };
 
 const { values } = parseArgs({
   options: {
     task: { type: "string", default: "views" },
-    "ef-pooling": { type: "string", default: EF_POOLING },
+    // The linear probe's and kNN's time pooling; default the demo's for the task (views "mean", EF EF_POOLING).
+    pooling: { type: "string" },
     run: { type: "string", default: "runs/demo-default" },
     backbones: { type: "string", default: "jepa,pixels" },
     draws: { type: "string", default: "5" },
@@ -89,9 +91,10 @@ await init();
 const data = await buildDemoData(preset, seeds);
 const task = values.task === "ef" ? "ef" : values.task === "views" ? "views" : undefined;
 if (!task) throw new Error(`--task: expected views or ef, got ${values.task}`);
-const efPooling = values["ef-pooling"] as TimePooling;
-if (efPooling !== "mean" && efPooling !== "meanStd") {
-  throw new Error(`--ef-pooling: expected mean or meanStd`);
+const demoPooling: TimePooling = task === "ef" ? EF_POOLING : "mean";
+const pooling = (values.pooling ?? demoPooling) as TimePooling;
+if (pooling !== "mean" && pooling !== "meanStd") {
+  throw new Error(`--pooling: expected mean or meanStd`);
 }
 const split = task === "ef" ? data.ef : data;
 const labelOf = (c: DemoClip) => (task === "ef" ? c.ef : c.viewIndex);
@@ -118,12 +121,11 @@ for (const b of values.backbones!.split(",") as Backbone[]) {
   const f = await backboneFeatures(preset, seeds, data, encoder, b, values.run!, false);
   const all = backboneInputs(preset, f);
   const timeSlots = preset.frames / preset.encoder.tubeletSize;
-  const efSet = (s: FeatureSet) => probeInputs(s, all.stats, timeSlots, efPooling);
-  const x = task === "views"
-    ? all
-    : efPooling === EF_POOLING
-    ? all.ef
-    : { train: efSet(f.ef.train), val: efSet(f.ef.val), test: efSet(f.ef.test) };
+  const pooled = (s: FeatureSet) => probeInputs(s, all.stats, timeSlots, pooling);
+  const sets = task === "ef" ? f.ef : f;
+  const x = pooling === demoPooling
+    ? (task === "ef" ? all.ef : all)
+    : { train: pooled(sets.train), val: pooled(sets.val), test: pooled(sets.test) };
   const places = x.train.tokens.tokens / (preset.frames / preset.encoder.tubeletSize);
   for (const name of values.candidates!.split(",")) {
     const c = CANDIDATES[name];
@@ -171,8 +173,8 @@ for (const b of values.backbones!.split(",") as Backbone[]) {
         budget: labelBudgetName(budget),
         draws: rowsOf.length,
         ...(task === "ef"
-          ? { task, pooling: efPooling, valMae: meanStd(acc), valR2: meanStd(r2), meanPredictorMae }
-          : { valAccuracy: meanStd(acc) }),
+          ? { task, pooling, valMae: meanStd(acc), valR2: meanStd(r2), meanPredictorMae }
+          : { valAccuracy: meanStd(acc), ...(pooling === "mean" ? {} : { pooling }) }),
         seconds: Math.round(seconds * 10) / 10,
         load: Deno.loadavg()[0],
         at: new Date().toISOString(),
