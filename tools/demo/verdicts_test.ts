@@ -79,3 +79,46 @@ Deno.test("demoVerdicts: a claim resting on probes that do not beat the mean pre
   assert.match(v.d.statistic, /does not beat predicting the training mean/);
   for (const id of ["c", "e", "f"] as const) assert.equal(v[id].verdict, "inconclusive");
 });
+
+Deno.test("demoVerdicts: robustness is judged only when both EF probes beat the mean predictor", () => {
+  const target = Array.from({ length: 60 }, (_, i) => 30 + (i % 30));
+  const mean = target.reduce((a, b) => a + b, 0) / target.length;
+  const near = target.map((t, i) => t + (i % 2 ? 1 : -1)); // 1 point off every clip
+  const ef = (predicted: number[]) => ({
+    mae: 1,
+    maeLow: 0,
+    maeHigh: 2,
+    rmse: 1,
+    r2: 0,
+    pearson: 0,
+    auroc50: 0.5,
+    auroc40: 0.5,
+    target,
+    predicted,
+    trainMean: mean,
+    probe: "linear" as const,
+  });
+  const robustness = (shift: number) => ({
+    clean: 1,
+    averageDegradation: shift * 100,
+    conditions: Array.from({ length: 6 }, (_, k) => ({
+      name: `c${k}`,
+      mae: 1 + shift,
+      predicted: near.map((p, i) => p + (i % 2 ? shift : -shift)),
+    })),
+  });
+  const r = run(control, control);
+  r.ef.jepa = ef(near);
+  r.robustness.jepa = robustness(0.5); // +50 % error under every condition
+  r.robustness.mae = robustness(0); // a probe that predicts the mean does not degrade
+  r.ef.mae = ef(target.map(() => mean));
+  const flat = demoVerdicts(r, 1);
+  assert.equal(flat.c.verdict, "inconclusive", flat.c.statistic);
+  assert.match(flat.c.statistic, /MAE's does not beat the mean/);
+  // Both probes read EF and MAE's degrades more: JEPA's robustness is reproduced.
+  r.ef.mae = ef(near);
+  r.robustness.mae = robustness(3);
+  const both = demoVerdicts(r, 1);
+  assert.equal(both.c.verdict, "reproduced", both.c.statistic);
+  assert.match(both.c.statistic, /both beat the mean/);
+});
